@@ -1,0 +1,42 @@
+/**
+ * `fit`: the public entry to the engine.
+ */
+import type { FormulaInput } from './formula/model-spec.js';
+import type { DataInput } from './input/data-source.js';
+import { optimizeTheta } from './model/optimize-theta.js';
+import { prepareModel, type FitOptions, type PreparedModel } from './model/prepare-model.js';
+import { LmmFit } from './output/lmm-fit.js';
+
+/**
+ * Fit a linear mixed model with random intercepts by REML (default) or ML, as lme4's `lmer`.
+ *
+ * @param data an arquero table, a column object or an array of row objects
+ * @param formula an lme4-style formula string or a formula object
+ * @example
+ * ```ts
+ * import { fit } from 'vardecomp';
+ * const m = fit(table, 'cpp_start_rate ~ imd2019_avg_score + (1|la_code) + (1|year)');
+ * console.log(m.summary());
+ * m.varcorr; // [{ group: 'la_code', variance, sd }, { group: 'year', ... }, { group: 'Residual', ... }]
+ * ```
+ */
+export function fit(data: DataInput, formula: FormulaInput, options: FitOptions = {}): LmmFit {
+  return fitPrepared(prepareModel(data, formula, options), options);
+}
+
+/**
+ * Fit an already prepared model, optionally from a given theta (formula order). Used by refits
+ * that reuse the design work (bootstrap, other outcomes).
+ *
+ * @example
+ * ```ts
+ * const prepared = prepareModel(rows, 'y ~ (1|g)');
+ * const m = fitPrepared(prepared);
+ * ```
+ */
+export function fitPrepared(prepared: PreparedModel, options: FitOptions = {}, startFormulaOrder?: ArrayLike<number>): LmmFit {
+  const start = startFormulaOrder ? Float64Array.from(prepared.engineOrder, (fi) => startFormulaOrder[fi]) : undefined;
+  const opt = optimizeTheta(prepared, options.control, start);
+  const solution = prepared.criterion.solve(opt.theta);
+  return new LmmFit(prepared, opt, solution);
+}

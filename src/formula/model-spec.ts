@@ -1,0 +1,50 @@
+/**
+ * The parsed model: what a formula string or a formula object means, before any data is seen.
+ */
+
+/** A fixed-effect term: a main effect (`x`) or an interaction (`x1:x2`) of data columns. */
+export interface FixedTerm {
+  /** Column names in the order written, e.g. `['x1', 'x2']` for `x1:x2`. */
+  readonly variables: readonly string[];
+  /** R's term label: the variables joined by `:`. */
+  readonly label: string;
+}
+
+/** A random-intercept term `(1 | group)`. */
+export interface RandomTerm {
+  /** lme4's group name: `la` for `(1|la)`, `la:region` for `(1|la:region)`, `b:a` for the inner part of `(1|a/b)`. */
+  readonly group: string;
+  /** Columns whose level combinations define the groups, in the order of `group`'s parts. */
+  readonly variables: readonly string[];
+}
+
+/**
+ * The model a formula describes: `outcome ~ fixed + (1 | random...)`.
+ *
+ * Fixed terms are ordered as R orders them (by interaction order, then as written), duplicates
+ * removed; random terms are in formula order with nesting expanded as lme4 does
+ * (`(1|a/b)` becomes `(1|b:a) + (1|a)`).
+ */
+export interface ModelSpec {
+  readonly outcome: string;
+  readonly intercept: boolean;
+  readonly fixed: readonly FixedTerm[];
+  readonly random: readonly RandomTerm[];
+  /** The formula as lme4 would print it, e.g. `y ~ x + (1 | la) + (1 | year)`. */
+  readonly text: string;
+}
+
+/** The object form of a model, an alternative to the formula string. */
+export interface FormulaObject {
+  /** Outcome column. */
+  outcome: string;
+  /** Covariate terms (`'x'`, or an interaction `'x1:x2'`). Default none. */
+  covariates?: readonly string[];
+  /** Grouping columns, each a random intercept `(1|g)`; `'a:b'` is an interaction group. */
+  groups?: readonly string[];
+  /** Include an intercept (default true). */
+  intercept?: boolean;
+}
+
+/** Anything `fit` accepts as a model description. */
+export type FormulaInput = string | FormulaObject;

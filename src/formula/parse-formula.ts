@@ -1,0 +1,723 @@
+/**
+ * The formula parser: an lme4-style formula string, or the equivalent object, to a {@link ModelSpec}.
+ *
+ * Parsing is in two steps. A recursive-descent parser turns the tokens into a syntax tree with R's
+ * operator precedence (`^` above `:` above `%in%` above `*` and `/` above `+` and `-`); every
+ * syntax error is found in this step. The tree is then expanded the way R's `terms()` expands a
+ * formula: each term is a set of variables, `a*b` is `a + b + a:b`, `a/b` is `a + a:b`,
+ * `(a+b)^2` is `a + b + a:b`, `-` removes terms, `0` and `1` set the intercept, repeats are
+ * dropped and terms are sorted by interaction order. Random terms `(1 | g)` are taken out of the
+ * top-level sum as lme4's `findbars` does, with `(1 | a/b)` expanded to `(1 | b:a) + (1 | a)`.
+ */
+import { VardecompError } from '../errors.js';
+import type { FixedTerm, FormulaInput, FormulaObject, ModelSpec, RandomTerm } from './model-spec.js';
+import { formatName, formulaError, tokenize, type Token } from './tokenize.js';
+
+// ---------------------------------------------------------------------------------------------
+// Syntax tree
+
+type BinaryOp = '+' | '-' | '*' | '/' | ':' | '^';
+
+/** Every node spans `start`..`end` in the formula text. */
+type Node =
+  | { type: 'name'; name: string; quoted: boolean; start: number; end: number }
+  | { type: 'number'; value: number; text: string; start: number; end: number }
+  | { type: 'call'; name: string; text: string; start: number; end: number }
+  | { type: 'binary'; op: BinaryOp; opPos: number; left: Node; right: Node; start: number; end: number }
+  | { type: 'special'; op: string; opPos: number; left: Node; right: Node; start: number; end: number }
+  | { type: 'negate'; operand: Node; start: number; end: number }
+  | { type: 'paren'; inner: Node; start: number; end: number }
+  | { type: 'bar'; lhs: Node; rhs: Node; double: boolean; barPos: number; start: number; end: number };
+
+const isOp = (t: Token, ...ops: string[]): boolean => t.kind === 'operator' && ops.includes(t.op);
+
+function describe(t: Token): string {
+  switch (t.kind) {
+    case 'name':
+      return `"${formatName(t.name)}"`;
+    case 'number':
+      return `"${t.text}"`;
+    case 'call':
+      return `"${t.text}"`;
+    case 'end':
+      return 'the end of the formula';
+    default:
+      return `"${t.op}"`;
+  }
+}
+
+class Parser {
+  private i = 0;
+  /** Open parentheses around the current position. */
+  private depth = 0;
+
+  constructor(
+    private readonly input: string,
+    private readonly tokens: readonly Token[],
+  ) {}
+
+  private peek(): Token {
+    return this.tokens[this.i];
+  }
+
+  private next(): Token {
+    const t = this.tokens[this.i];
+    if (t.kind !== 'end') this.i++;
+    return t;
+  }
+
+  private previous(): Token | undefined {
+    return this.i > 0 ? this.tokens[this.i - 1] : undefined;
+  }
+
+  fail(pos: number, problem: string): never {
+    throw formulaError(this.input, pos, problem);
+  }
+
+  /** Parse `outcome ~ terms` and check that nothing follows. */
+  parseFormula(): { lhs: Node; rhs: Node } {
+    const first = this.peek();
+    if (first.kind === 'end') this.fail(0, 'empty formula');
+    this.checkParentheses();
+    if (!this.tokens.some((t) => isOp(t, '~'))) {
+      const pos = first.kind === 'name' || first.kind === 'call' ? this.tokens[1].pos : first.pos;
+      this.fail(pos, 'missing "~": write the formula as outcome ~ terms, e.g. "y ~ x + (1 | g)"');
+    }
+    if (isOp(first, '~')) this.fail(first.pos, 'missing outcome before "~"');
+    const lhs = this.parseSum();
+    const tilde = this.peek();
+    if (!isOp(tilde, '~')) this.fail(tilde.pos, `expected "~" after the outcome but found ${describe(tilde)}`);
+    this.next();
+    if (this.peek().kind === 'end') this.fail(this.peek().pos, 'missing terms after "~"');
+    const rhs = this.parseSum();
+    const rest = this.peek();
+    if (rest.kind !== 'end') this.unexpectedAfterTerm(rest);
+    return { lhs, rhs };
+  }
+
+  /** Report an unmatched `)` or a `(` that is never closed, before anything else. */
+  private checkParentheses(): void {
+    const open: number[] = [];
+    for (const t of this.tokens) {
+      if (isOp(t, '(')) open.push(t.pos);
+      else if (isOp(t, ')')) {
+        if (open.length === 0) this.fail(t.pos, 'unbalanced parenthesis: ")" has no matching "("');
+        open.pop();
+      }
+    }
+    if (open.length > 0) this.fail(open[0], 'unbalanced parenthesis: "(" is never closed');
+  }
+
+  /** `sum := ['-'] product (('+' | '-') product)*` */
+  private parseSum(): Node {
+    let node: Node;
+    const first = this.peek();
+    if (isOp(first, '-')) {
+      this.next();
+      const operand = this.parseProduct();
+      node = { type: 'negate', operand, start: first.pos, end: operand.end };
+    } else {
+      node = this.parseProduct();
+    }
+    for (let t = this.peek(); isOp(t, '+', '-'); t = this.peek()) {
+      this.next();
+      const right = this.parseProduct();
+      node = this.binary(t, node, right);
+    }
+    return node;
+  }
+
+  /** `product := special (('*' | '/') special)*` */
+  private parseProduct(): Node {
+    let node = this.parseSpecial();
+    for (let t = this.peek(); isOp(t, '*', '/'); t = this.peek()) {
+      this.next();
+      node = this.binary(t, node, this.parseSpecial());
+    }
+    return node;
+  }
+
+  /** `special := interaction (%op% interaction)*` */
+  private parseSpecial(): Node {
+    let node = this.parseInteraction();
+    for (let t = this.peek(); t.kind === 'special'; t = this.peek()) {
+      this.next();
+      const right = this.parseInteraction();
+      node = { type: 'special', op: t.op, opPos: t.pos, left: node, right, start: node.start, end: right.end };
+    }
+    return node;
+  }
+
+  /** `interaction := power (':' power)*` */
+  private parseInteraction(): Node {
+    let node = this.parsePower();
+    for (let t = this.peek(); isOp(t, ':'); t = this.peek()) {
+      this.next();
+      node = this.binary(t, node, this.parsePower());
+    }
+    return node;
+  }
+
+  /** `power := primary ['^' power]` (right-associative, as in R) */
+  private parsePower(): Node {
+    const base = this.parsePrimary();
+    const t = this.peek();
+    if (!isOp(t, '^')) return base;
+    this.next();
+    return this.binary(t, base, this.parsePower());
+  }
+
+  private binary(t: Token, left: Node, right: Node): Node {
+    const op = (t.kind === 'operator' ? t.op : '+') as BinaryOp;
+    return { type: 'binary', op, opPos: t.pos, left, right, start: left.start, end: right.end };
+  }
+
+  /** `primary := name | number | call | '(' sum ')' | '(' sum ('|' | '||') sum ')'` */
+  private parsePrimary(): Node {
+    const t = this.peek();
+    switch (t.kind) {
+      case 'name':
+        this.next();
+        return { type: 'name', name: t.name, quoted: t.quoted, start: t.pos, end: t.end };
+      case 'number':
+        this.next();
+        return { type: 'number', value: t.value, text: t.text, start: t.pos, end: t.end };
+      case 'call':
+        this.next();
+        return { type: 'call', name: t.name, text: t.text, start: t.pos, end: t.end };
+      default:
+        break;
+    }
+    if (!isOp(t, '(')) return this.unexpectedTerm(t);
+    this.next();
+    this.depth++;
+    const inner = this.parseSum();
+    let node: Node;
+    const bar = this.peek();
+    if (isOp(bar, '|', '||')) {
+      this.next();
+      if (isOp(this.peek(), ')')) {
+        this.fail(this.peek().pos, `empty random part: missing grouping factor after "${isOp(bar, '||') ? '||' : '|'}"`);
+      }
+      const rhs = this.parseSum();
+      const close = this.expectClose();
+      node = { type: 'bar', lhs: inner, rhs, double: isOp(bar, '||'), barPos: bar.pos, start: t.pos, end: close };
+    } else {
+      const close = this.expectClose();
+      node = { type: 'paren', inner, start: t.pos, end: close };
+    }
+    this.depth--;
+    return node;
+  }
+
+  private expectClose(): number {
+    const t = this.peek();
+    if (!isOp(t, ')')) this.unexpectedAfterTerm(t);
+    this.next();
+    return t.end;
+  }
+
+  /** A token where a term should start. */
+  private unexpectedTerm(t: Token): never {
+    const prev = this.previous();
+    if (t.kind === 'end') this.fail(t.pos, 'missing term at the end of the formula');
+    if (isOp(t, '~')) this.fail(t.pos, 'repeated "~": a formula has a single "~"');
+    if (isOp(t, ')') && prev !== undefined && isOp(prev, '(')) this.fail(t.pos, 'empty parentheses "()"');
+    if (isOp(t, '|', '||') && prev !== undefined && isOp(prev, '(')) {
+      this.fail(t.pos, `missing effects before ${describe(t)}: write a random intercept as (1 | group)`);
+    }
+    this.fail(t.pos, `empty term before ${describe(t)}`);
+  }
+
+  /** A token where an operator (or the end) should follow a complete term. */
+  private unexpectedAfterTerm(t: Token): never {
+    if (isOp(t, '~')) this.fail(t.pos, 'repeated "~": a formula has a single "~"');
+    if (isOp(t, '|', '||')) {
+      if (this.depth === 0) {
+        this.fail(t.pos, `${describe(t)} outside parentheses: write random terms in parentheses, e.g. (1 | g)`);
+      }
+      this.fail(t.pos, `a random term has a single "|", found another ${describe(t)}`);
+    }
+    this.fail(t.pos, `missing operator before ${describe(t)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expansion to terms
+
+/** A term: a set of variables, as sorted indices into the variable list. */
+interface Term {
+  readonly ids: readonly number[];
+  readonly key: string;
+}
+
+const makeTerm = (ids: Iterable<number>): Term => {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  return { ids: sorted, key: sorted.join(',') };
+};
+
+const combine = (a: Term, b: Term): Term => makeTerm([...a.ids, ...b.ids]);
+
+/** Drop later repeats of a term, keeping the first. */
+function trimRepeats(terms: readonly Term[]): Term[] {
+  const seen = new Set<string>();
+  return terms.filter((t) => (seen.has(t.key) ? false : (seen.add(t.key), true)));
+}
+
+/**
+ * Variables in order of first appearance (R's variable list). R writes a term label with its
+ * variables in this order, so `y ~ b + a + a:b` has the label `b:a`.
+ */
+class Variables {
+  readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  install(name: string): number {
+    let id = this.index.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.index.set(name, id);
+    }
+    return id;
+  }
+}
+
+/** Fixed terms in R's order (by interaction order, then first appearance), with labels. */
+function orderTerms(terms: readonly Term[], variables: Variables): FixedTerm[] {
+  return terms
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => a.t.ids.length - b.t.ids.length || a.i - b.i)
+    .map(({ t }) => {
+      const names = t.ids.map((id) => variables.names[id]);
+      return { variables: names, label: names.join(':') };
+    });
+}
+
+const unwrap = (node: Node): Node => (node.type === 'paren' ? unwrap(node.inner) : node);
+
+const sourceOf = (input: string, node: Node): string => input.slice(node.start, node.end);
+
+function unsupportedCall(input: string, node: Node & { type: 'call' }): never {
+  const spaced = /^\S+\s+\(/u.test(node.text)
+    ? `; note that a name followed by "(" is a function call: join separate terms with "+"`
+    : '';
+  throw new VardecompError(
+    'E_UNSUPPORTED',
+    `Function call "${node.text}" at position ${node.start} is not supported in formulas yet; ` +
+      `compute the transformed column in your data first and use its name${spaced} (formula "${input}")`,
+    { position: node.start, term: node.text, formula: input },
+  );
+}
+
+function unsupportedDot(input: string, pos: number): never {
+  throw new VardecompError(
+    'E_UNSUPPORTED',
+    `"." (all other columns) at position ${pos} is not supported; list the covariates by name (formula "${input}")`,
+    { position: pos, term: '.', formula: input },
+  );
+}
+
+/** Expands fixed-effect expressions as R's `terms()` does, tracking the intercept. */
+class TermEncoder {
+  intercept = true;
+
+  constructor(
+    private readonly input: string,
+    readonly variables: Variables,
+    /** The outcome, which may not appear among the terms (null: no check). */
+    private readonly outcome: string | null,
+  ) {}
+
+  private fail(pos: number, problem: string): never {
+    throw formulaError(this.input, pos, problem);
+  }
+
+  /** Terms of `node`; `adding` is false inside a subtraction (where `1` removes the intercept). */
+  encode(node: Node, adding: boolean): Term[] {
+    switch (node.type) {
+      case 'name': {
+        if (node.name === '.' && !node.quoted) unsupportedDot(this.input, node.start);
+        if (node.name === this.outcome) {
+          this.fail(node.start, `the outcome "${node.name}" also appears among the terms`);
+        }
+        return [makeTerm([this.variables.install(node.name)])];
+      }
+      case 'number':
+        if (node.value === 1) this.intercept = adding;
+        else if (node.value === 0) this.intercept = !adding;
+        else this.fail(node.start, `invalid term "${node.text}": only 0 and 1 (the intercept) may appear as numbers`);
+        return [];
+      case 'call':
+        return unsupportedCall(this.input, node);
+      case 'special':
+        return this.encodeSpecial(node, adding);
+      case 'paren':
+        return this.encode(node.inner, adding);
+      case 'negate':
+        this.encode(node.operand, !adding);
+        return [];
+      case 'bar':
+        return this.fail(
+          node.start,
+          `random term "${sourceOf(this.input, node)}" must be added at the top level of the formula, not inside another term`,
+        );
+      case 'binary':
+        return this.encodeBinary(node, adding);
+    }
+  }
+
+  /** Reject `0` and `1` as operands of an interaction operator. */
+  private operand(node: Node, adding: boolean): Term[] {
+    const inner = unwrap(node);
+    if (inner.type === 'number') {
+      this.fail(inner.start, `"${inner.text}" cannot be part of an interaction; 0 and 1 only add or remove the intercept`);
+    }
+    return this.encode(node, adding);
+  }
+
+  private encodeSpecial(node: Node & { type: 'special' }, adding: boolean): Term[] {
+    if (node.op !== '%in%') {
+      throw new VardecompError(
+        'E_UNSUPPORTED',
+        `Operator "${node.op}" at position ${node.opPos} is not supported in formulas; ` +
+          `compute the column in your data first and use its name (formula "${this.input}")`,
+        { position: node.opPos, term: sourceOf(this.input, node), formula: this.input },
+      );
+    }
+    // a %in% b: every term on the left interacted with all variables on the right.
+    const left = this.operand(node.left, adding);
+    const right = this.operand(node.right, adding);
+    const all = makeTerm(right.flatMap((t) => t.ids));
+    return trimRepeats(left.map((t) => combine(t, all)));
+  }
+
+  private encodeBinary(node: Node & { type: 'binary' }, adding: boolean): Term[] {
+    switch (node.op) {
+      case '+':
+        return trimRepeats([...this.encode(node.left, adding), ...this.encode(node.right, adding)]);
+      case '-': {
+        const left = this.encode(node.left, adding);
+        const removed = new Set(this.encode(node.right, !adding).map((t) => t.key));
+        return left.filter((t) => !removed.has(t.key));
+      }
+      case ':': {
+        const left = this.operand(node.left, adding);
+        const right = this.operand(node.right, adding);
+        return trimRepeats(left.flatMap((a) => right.map((b) => combine(a, b))));
+      }
+      case '*': {
+        const left = this.operand(node.left, adding);
+        const right = this.operand(node.right, adding);
+        const both = left.flatMap((a) => right.map((b) => combine(a, b)));
+        return trimRepeats([...left, ...right, ...both]);
+      }
+      case '/': {
+        // a/b is a + a:b; (a + b)/c is a + b + a:b:c.
+        const left = this.operand(node.left, adding);
+        const right = this.operand(node.right, adding);
+        const all = makeTerm(left.flatMap((t) => t.ids));
+        return trimRepeats([...left, ...right.map((t) => combine(t, all))]);
+      }
+      case '^': {
+        const power = unwrap(node.right);
+        if (power.type !== 'number' || !Number.isInteger(power.value) || power.value < 2) {
+          this.fail(node.right.start, 'the power after "^" must be a whole number of at least 2');
+        }
+        const left = this.operand(node.left, adding);
+        let result = left;
+        for (let k = 1; k < power.value; k++) {
+          const next = trimRepeats(left.flatMap((a) => result.map((b) => combine(a, b))));
+          const saturated = next.length === result.length;
+          result = next;
+          if (saturated) break;
+        }
+        return result;
+      }
+    }
+  }
+}
+
+/** Split the top-level sum into signed summands, in formula order. */
+function summands(node: Node): Array<{ sign: '+' | '-'; node: Node }> {
+  if (node.type === 'binary' && (node.op === '+' || node.op === '-')) {
+    return [...summands(node.left), { sign: node.op, node: node.right }];
+  }
+  if (node.type === 'negate') return [{ sign: '-', node: node.operand }];
+  return [{ sign: '+', node }];
+}
+
+/** A random term found in the formula, before its grouping is expanded. */
+interface BarTerm {
+  readonly node: Node & { type: 'bar' };
+}
+
+/** Expands a grouping expression `a`, `a:b` or `a/b/c` into lme4's groups, innermost first. */
+class GroupExpander {
+  constructor(
+    private readonly input: string,
+    private readonly outcome: string,
+  ) {}
+
+  private fail(pos: number, problem: string): never {
+    throw formulaError(this.input, pos, problem);
+  }
+
+  expand(rhs: Node): string[][] {
+    const levels = this.slashParts(rhs);
+    const groups: string[][] = [];
+    for (let j = levels.length; j >= 1; j--) {
+      groups.push(dedupe(levels.slice(0, j).reverse().flat()));
+    }
+    return groups;
+  }
+
+  /** `a/b/c` -> `[[a], [b], [c]]`: the levels of the nesting, outermost first. */
+  private slashParts(node: Node): string[][] {
+    const n = unwrap(node);
+    if (n.type === 'binary' && n.op === '/') return [...this.slashParts(n.left), this.interaction(n.right)];
+    return [this.interaction(n)];
+  }
+
+  /** `a:b` -> `[a, b]` */
+  private interaction(node: Node): string[] {
+    const n = unwrap(node);
+    switch (n.type) {
+      case 'name':
+        if (n.name === '.' && !n.quoted) unsupportedDot(this.input, n.start);
+        if (n.name === this.outcome) this.fail(n.start, `the outcome "${n.name}" cannot be a grouping factor`);
+        return [n.name];
+      case 'call':
+        return unsupportedCall(this.input, n);
+      case 'binary':
+        if (n.op === ':') return dedupe([...this.interaction(n.left), ...this.interaction(n.right)]);
+        if (n.op === '/') {
+          this.fail(n.opPos, 'nesting "/" inside a grouping interaction is not allowed; write (1 | a/b/c)');
+        }
+        break;
+      default:
+        break;
+    }
+    return this.fail(
+      n.start,
+      `grouping factor "${sourceOf(this.input, n)}" must be a column name, an interaction a:b or a nesting a/b`,
+    );
+  }
+}
+
+function dedupe(names: readonly string[]): string[] {
+  return [...new Set(names)];
+}
+
+const groupKey = (variables: readonly string[]): string => [...variables].sort().join('\u0000');
+
+/** Canonical lme4-like text of a model. */
+function modelText(outcome: string, intercept: boolean, fixed: readonly FixedTerm[], random: readonly RandomTerm[]): string {
+  const parts: string[] = [];
+  if (!intercept) parts.push('0');
+  else if (fixed.length === 0) parts.push('1');
+  for (const t of fixed) parts.push(t.variables.map(formatName).join(':'));
+  for (const r of random) parts.push(`(1 | ${r.variables.map(formatName).join(':')})`);
+  return `${formatName(outcome)} ~ ${parts.join(' + ')}`;
+}
+
+function checkRandomLhs(input: string, bar: Node & { type: 'bar' }): void {
+  const text = sourceOf(input, bar);
+  const lhs = new TermEncoder(input, new Variables(), null);
+  const effects = lhs.encode(bar.lhs, true);
+  if (bar.double) {
+    throw new VardecompError(
+      'E_UNSUPPORTED',
+      `Uncorrelated random effects "${text}" (double bar "||") are not supported yet; only random intercepts (1 | g) are (formula "${input}")`,
+      { position: bar.start, term: text, formula: input },
+    );
+  }
+  if (effects.length > 0) {
+    throw new VardecompError(
+      'E_UNSUPPORTED',
+      `Random slopes "${text}" are not supported yet; only random intercepts (1 | g) are (formula "${input}")`,
+      { position: bar.start, term: text, formula: input },
+    );
+  }
+  if (!lhs.intercept) {
+    throw formulaError(input, bar.start, `random term "${text}" has no effects; write a random intercept as (1 | g)`);
+  }
+}
+
+function parseFormulaString(input: string): ModelSpec {
+  const parser: Parser = new Parser(input, tokenize(input));
+  const { lhs, rhs } = parser.parseFormula();
+
+  // Outcome: a single column name.
+  const out = unwrap(lhs);
+  if (out.type === 'call') unsupportedCall(input, out);
+  if (out.type === 'binary' || out.type === 'special') {
+    parser.fail(out.opPos, `only one outcome is allowed, found "${sourceOf(input, out)}"`);
+  }
+  if (out.type !== 'name') parser.fail(out.start, `the outcome must be a column name, found "${sourceOf(input, out)}"`);
+  if (out.name === '.' && !out.quoted) unsupportedDot(input, out.start);
+  const outcome = out.name;
+
+  // Fixed part, summand by summand (as R folds a left-associative sum); random terms set aside.
+  const variables = new Variables();
+  const encoder = new TermEncoder(input, variables, outcome);
+  let terms: Term[] = [];
+  const bars: BarTerm[] = [];
+  for (const { sign, node } of summands(rhs)) {
+    const inner = unwrap(node);
+    if (inner.type === 'bar') {
+      if (sign === '-') parser.fail(inner.start, `random term "${sourceOf(input, inner)}" cannot be removed with "-"`);
+      bars.push({ node: inner });
+    } else if (sign === '+') {
+      terms = trimRepeats([...terms, ...encoder.encode(node, true)]);
+    } else {
+      const removed = new Set(encoder.encode(node, false).map((t) => t.key));
+      terms = terms.filter((t) => !removed.has(t.key));
+    }
+  }
+  const fixed = orderTerms(terms, variables);
+
+  // Random part, in formula order.
+  const groups = new GroupExpander(input, outcome);
+  const random: RandomTerm[] = [];
+  const seen = new Map<string, string>();
+  for (const { node } of bars) {
+    checkRandomLhs(input, node);
+    const expanded = groups.expand(node.rhs);
+    for (const vars of expanded) {
+      const group = vars.join(':');
+      const key = groupKey(vars);
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        const text = sourceOf(input, node);
+        const from = expanded.length > 1 ? ` (from "${text}")` : '';
+        parser.fail(node.start, `duplicate random term (1 | ${group})${from}: the grouping "${earlier}" already appears`);
+      }
+      seen.set(key, group);
+      random.push({ group, variables: vars });
+    }
+  }
+  return { outcome, intercept: encoder.intercept, fixed, random, text: modelText(outcome, encoder.intercept, fixed, random) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Object form
+
+const OBJECT_KEYS: ReadonlySet<string> = new Set(['outcome', 'covariates', 'groups', 'intercept']);
+
+function optionError(option: string, problem: string, value?: unknown): VardecompError {
+  return new VardecompError('E_OPTION', `Formula object: ${problem}`, { option, value });
+}
+
+/** Split `a:b` into trimmed, non-empty column names. */
+function splitInteraction(option: string, index: number, value: unknown): string[] {
+  if (typeof value !== 'string') {
+    throw optionError(option, `${option}[${index}] must be a string, got ${describeValue(value)}`, value);
+  }
+  const parts = value.split(':').map((p) => p.trim());
+  if (parts.some((p) => p.length === 0)) {
+    throw optionError(option, `${option}[${index}] "${value}" has an empty column name`, value);
+  }
+  return dedupe(parts);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+function stringList(obj: FormulaObject, option: 'covariates' | 'groups'): readonly unknown[] {
+  const list: unknown = obj[option];
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    throw optionError(option, `"${option}" must be an array of strings, got ${describeValue(list)}`, list);
+  }
+  return list;
+}
+
+function parseFormulaObject(obj: FormulaObject): ModelSpec {
+  for (const key of Object.keys(obj)) {
+    if (!OBJECT_KEYS.has(key)) {
+      throw optionError(key, `unknown key "${key}"; expected outcome, covariates, groups or intercept`);
+    }
+  }
+  const rawOutcome: unknown = obj.outcome;
+  if (typeof rawOutcome !== 'string' || rawOutcome.trim().length === 0) {
+    throw optionError('outcome', `"outcome" must be a non-empty string, got ${describeValue(rawOutcome)}`, rawOutcome);
+  }
+  const outcome = rawOutcome.trim();
+  const rawIntercept: unknown = obj.intercept;
+  if (rawIntercept !== undefined && typeof rawIntercept !== 'boolean') {
+    throw optionError('intercept', `"intercept" must be a boolean, got ${describeValue(rawIntercept)}`, rawIntercept);
+  }
+  const intercept = rawIntercept ?? true;
+
+  const variables = new Variables();
+  const terms: Term[] = [];
+  stringList(obj, 'covariates').forEach((value, i) => {
+    const names = splitInteraction('covariates', i, value);
+    if (names.includes(outcome)) {
+      throw optionError('covariates', `covariates[${i}] "${String(value)}" uses the outcome "${outcome}"`, value);
+    }
+    terms.push(makeTerm(names.map((n) => variables.install(n))));
+  });
+  const fixed = orderTerms(trimRepeats(terms), variables);
+
+  const random: RandomTerm[] = [];
+  const seen = new Set<string>();
+  stringList(obj, 'groups').forEach((value, i) => {
+    const vars = splitInteraction('groups', i, value);
+    if (vars.includes(outcome)) {
+      throw optionError('groups', `groups[${i}] "${String(value)}" uses the outcome "${outcome}"`, value);
+    }
+    const key = groupKey(vars);
+    if (seen.has(key)) throw optionError('groups', `groups[${i}] "${String(value)}" repeats an earlier group`, value);
+    seen.add(key);
+    random.push({ group: vars.join(':'), variables: vars });
+  });
+  return { outcome, intercept, fixed, random, text: modelText(outcome, intercept, fixed, random) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Parse a model description: an lme4-style formula string or the equivalent object.
+ *
+ * The formula follows R and lme4: `+` adds terms, `:` is an interaction, `a*b` is
+ * `a + b + a:b`, `a/b` is `a + a:b`, `(a + b + c)^2` is all terms up to two-way, `-` removes a
+ * term, `0 +` or `- 1` removes the intercept, parentheses group fixed terms. Random intercepts
+ * are written `(1 | g)`, with interaction groups `(1 | a:b)` and nesting `(1 | a/b)`, which
+ * expands as in lme4 to `(1 | b:a) + (1 | a)`. Column names that are not R names go in
+ * backticks: `` `cpp rate` ``.
+ *
+ * In the object form, each covariate is a column name or an interaction `'a:b'` (a `:` always
+ * separates columns there; names are trimmed), each group a column or an interaction, and
+ * `intercept` defaults to true.
+ *
+ * @throws {@link VardecompError} `E_FORMULA` for a malformed formula (the message and
+ *   `detail.position` give the 0-based position), `E_UNSUPPORTED` for valid lme4 syntax that is
+ *   not supported yet (random slopes, `||`, function calls such as `log(y)`, `.`), `E_OPTION` for
+ *   a formula object of the wrong shape.
+ *
+ * @example
+ * ```ts
+ * const spec = parseFormula('y ~ x1*x2 + (1|la) + (1|year)');
+ * spec.fixed.map((t) => t.label); // ['x1', 'x2', 'x1:x2']
+ * spec.random.map((r) => r.group); // ['la', 'year']
+ * spec.text; // 'y ~ x1 + x2 + x1:x2 + (1 | la) + (1 | year)'
+ *
+ * parseFormula({ outcome: 'y', covariates: ['x'], groups: ['la'] }).text; // 'y ~ x + (1 | la)'
+ * ```
+ */
+export function parseFormula(input: FormulaInput): ModelSpec {
+  if (typeof input === 'string') return parseFormulaString(input);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new VardecompError(
+      'E_OPTION',
+      `A formula must be a string such as "y ~ x + (1 | g)" or an object { outcome, covariates, groups }, got ${describeValue(input)}`,
+      { option: 'formula', value: input },
+    );
+  }
+  return parseFormulaObject(input);
+}

@@ -1,0 +1,20 @@
+/**
+ * vardecomp: panel and mixed-effects variance decomposition.
+ *
+ * Fit `y ~ covariates + (1|unit) + (1|period)` as lme4 does (REML or ML), then split the
+ * variation into lasting unit differences, covariates, common period shocks and the rest.
+ *
+ * @packageDocumentation
+ */
+export { VardecompError, type VardecompErrorCode } from './errors.js';
+export type { Diagnostic, DiagnosticCode } from './diagnostics.js';
+export type { DataInput, ColumnObject, RowObjects, TableLike } from './input/data-source.js';
+export type { FormulaInput, FormulaObject, ModelSpec, FixedTerm, RandomTerm } from './formula/model-spec.js';
+export { parseFormula } from './formula/parse-formula.js';
+export type { FitOptions } from './model/prepare-model.js';
+export type { MinimizeControl } from './optimize/minimize.js';
+export type { OptimizerInfo } from './model/optimize-theta.js';
+export { LmmFit, type LmmFitData, type VarCorrRow } from './output/lmm-fit.js';
+export { fit } from './fit.js';
+export { Rng, fillNormal } from './random/index.js';
+export * from './simulate/index.js';

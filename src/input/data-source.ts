@@ -1,0 +1,143 @@
+/**
+ * One view over the three data shapes the library accepts: an arquero table, a column object
+ * and an array of row objects. Nothing here copies or mutates the caller's data.
+ */
+import { VardecompError } from '../errors.js';
+
+/** A read-only column: any array-like of cell values. */
+export type ColumnValues = ArrayLike<unknown>;
+
+/** The minimal arquero table surface the library reads. */
+export interface TableLike {
+  numRows(): number;
+  columnNames(): string[];
+  array(name: string): ArrayLike<unknown>;
+}
+
+/** A column object: column name to an array (or typed array) of values, all the same length. */
+export type ColumnObject = Readonly<Record<string, ArrayLike<unknown>>>;
+
+/** Row objects: one plain object per observation. */
+export type RowObjects = ReadonlyArray<Readonly<Record<string, unknown>>>;
+
+/** Anything `fit`, `decompose` and friends accept as data. */
+export type DataInput = TableLike | ColumnObject | RowObjects;
+
+/** Uniform read access to a data input. */
+export interface DataSource {
+  readonly kind: 'table' | 'columns' | 'rows';
+  readonly nrows: number;
+  has(name: string): boolean;
+  /** The column's values, in row order (throws `E_COLUMN` if absent). */
+  column(name: string): ColumnValues;
+  columnNames(): string[];
+}
+
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/** True for an arquero-like table (duck-typed, so any version or wrapper works). */
+export function isTableLike(x: unknown): x is TableLike {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as TableLike).numRows === 'function' &&
+    typeof (x as TableLike).columnNames === 'function' &&
+    typeof (x as TableLike).array === 'function'
+  );
+}
+
+function missingColumn(name: string, available: string[]): VardecompError {
+  const shown = available.slice(0, 20).map((c) => JSON.stringify(c)).join(', ');
+  return new VardecompError(
+    'E_COLUMN',
+    `Column "${name}" is not in the data (columns: ${shown}${available.length > 20 ? ', ...' : ''})`,
+    { column: name },
+  );
+}
+
+/**
+ * Wrap a data input for uniform column access.
+ *
+ * @example
+ * ```ts
+ * const src = toDataSource([{ y: 1, g: 'a' }, { y: 2, g: 'b' }]);
+ * src.nrows; // 2
+ * src.column('y'); // [1, 2]
+ * ```
+ */
+export function toDataSource(data: unknown): DataSource {
+  if (isTableLike(data)) {
+    const names = data.columnNames();
+    const nrows = data.numRows();
+    return {
+      kind: 'table',
+      nrows,
+      has: (n) => names.includes(n),
+      column: (n) => {
+        if (!names.includes(n)) throw missingColumn(n, names);
+        return data.array(n);
+      },
+      columnNames: () => names.slice(),
+    };
+  }
+  if (Array.isArray(data)) {
+    const rows = data as RowObjects;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+        throw new VardecompError('E_INPUT', `Row ${i} is not an object (got ${r === null ? 'null' : typeof r})`, {
+          row: i,
+        });
+      }
+    }
+    const seen = new Set<string>();
+    for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
+    const names = [...seen];
+    return {
+      kind: 'rows',
+      nrows: rows.length,
+      has: (n) => seen.has(n),
+      column: (n) => {
+        if (!seen.has(n)) throw missingColumn(n, names);
+        const out = new Array<unknown>(rows.length);
+        for (let i = 0; i < rows.length; i++) out[i] = hasOwn(rows[i], n) ? rows[i][n] : undefined;
+        return out;
+      },
+      columnNames: () => names.slice(),
+    };
+  }
+  if (typeof data === 'object' && data !== null) {
+    const cols = data as ColumnObject;
+    const names = Object.keys(cols);
+    let nrows = -1;
+    for (const n of names) {
+      const c = cols[n];
+      if (c === null || typeof c !== 'object' || typeof (c as ArrayLike<unknown>).length !== 'number') {
+        throw new VardecompError('E_INPUT', `Column "${n}" is not an array`, { column: n });
+      }
+      const len = (c as ArrayLike<unknown>).length;
+      if (nrows === -1) nrows = len;
+      else if (len !== nrows) {
+        throw new VardecompError(
+          'E_INPUT',
+          `Column "${n}" has ${len} values but column "${names[0]}" has ${nrows}`,
+          { column: n },
+        );
+      }
+    }
+    return {
+      kind: 'columns',
+      nrows: Math.max(nrows, 0),
+      has: (n) => hasOwn(cols, n),
+      column: (n) => {
+        if (!hasOwn(cols, n)) throw missingColumn(n, names);
+        return cols[n];
+      },
+      columnNames: () => names.slice(),
+    };
+  }
+  throw new VardecompError(
+    'E_INPUT',
+    `Data must be an arquero table, a column object or an array of row objects (got ${data === null ? 'null' : typeof data})`,
+  );
+}

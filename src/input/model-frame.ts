@@ -1,0 +1,336 @@
+/**
+ * The model frame: the columns a model uses, restricted to complete rows, with factors encoded.
+ *
+ * Rows with a missing value (null, undefined, NaN, +-Infinity or an empty string) in any column
+ * the model uses are dropped and counted per column; nothing else is dropped. The caller's data
+ * is only read.
+ */
+import { VardecompError } from '../errors.js';
+import type { ColumnValues, DataSource } from './data-source.js';
+
+/** A numeric covariate. */
+export interface NumericVariable {
+  readonly kind: 'numeric';
+  readonly name: string;
+  readonly values: Float64Array;
+}
+
+/** A categorical covariate or grouping factor: integer codes into sorted levels. */
+export interface CategoricalVariable {
+  readonly kind: 'categorical';
+  readonly name: string;
+  readonly codes: Int32Array;
+  readonly levels: readonly string[];
+}
+
+/** A covariate column after encoding. */
+export type FrameVariable = NumericVariable | CategoricalVariable;
+
+/** A grouping factor of a random term; `name` is lme4's group name (`la`, `la:region`). */
+export interface GroupingFactor {
+  readonly name: string;
+  readonly variables: readonly string[];
+  readonly codes: Int32Array;
+  readonly levels: readonly string[];
+}
+
+/** What the model needs from the data. */
+export interface FrameRequest {
+  readonly outcome: string;
+  /** Distinct covariate columns used by the fixed part. */
+  readonly covariates: readonly string[];
+  /** Random terms: lme4 group name and the columns whose combinations form the groups. */
+  readonly groups: ReadonlyArray<{ readonly name: string; readonly variables: readonly string[] }>;
+  /** Precision weights: a column name or an array with one weight per input row. */
+  readonly weights?: string | ArrayLike<number> | null;
+}
+
+/** The encoded complete-case data. */
+export interface ModelFrame {
+  /** Rows in the input. */
+  readonly nrowsInput: number;
+  /** Indices (into the input) of the rows used, ascending. */
+  readonly rows: Int32Array;
+  readonly nobs: number;
+  readonly nDropped: number;
+  /** Rows with a missing value, by column (a row missing in two columns counts in both). */
+  readonly missingByColumn: ReadonlyArray<{ column: string; count: number }>;
+  readonly outcome: string;
+  readonly y: Float64Array;
+  readonly weights: Float64Array | null;
+  readonly variables: ReadonlyMap<string, FrameVariable>;
+  readonly factors: readonly GroupingFactor[];
+}
+
+/** True for the values the library treats as missing. */
+export function isMissing(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (typeof v === 'string') return v.trim() === '';
+  return false;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'object') return Object.prototype.toString.call(v);
+  return String(v);
+}
+
+function compareLevels(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const sa = String(a);
+  const sb = String(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+function levelLabel(v: unknown): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
+/** Encode the used rows of a column as codes into its sorted distinct values. */
+function encode(col: ColumnValues, rows: Int32Array): { codes: Int32Array; levels: string[] } {
+  const index = new Map<unknown, number>();
+  const raw: unknown[] = [];
+  const codes = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const v = col[rows[i]];
+    let c = index.get(v);
+    if (c === undefined) {
+      c = raw.length;
+      index.set(v, c);
+      raw.push(v);
+    }
+    codes[i] = c;
+  }
+  const order = raw.map((_, i) => i).sort((i, j) => compareLevels(raw[i], raw[j]));
+  const remap = new Int32Array(raw.length);
+  order.forEach((old, pos) => (remap[old] = pos));
+  for (let i = 0; i < codes.length; i++) codes[i] = remap[codes[i]];
+  // Distinct raw values can print alike (1 and "1"): merge them so a level is one label.
+  const labels = order.map((i) => levelLabel(raw[i]));
+  const uniq = new Map<string, number>();
+  const merge = new Int32Array(labels.length);
+  const levels: string[] = [];
+  labels.forEach((l, i) => {
+    let k = uniq.get(l);
+    if (k === undefined) {
+      k = levels.length;
+      uniq.set(l, k);
+      levels.push(l);
+    }
+    merge[i] = k;
+  });
+  if (levels.length !== labels.length) for (let i = 0; i < codes.length; i++) codes[i] = merge[codes[i]];
+  return { codes, levels };
+}
+
+/** Combine single-column factors into an interaction factor (observed combinations only). */
+function interact(parts: Array<{ codes: Int32Array; levels: readonly string[] }>, n: number) {
+  const key = new Map<string, number>();
+  const combos: number[][] = [];
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const cs = parts.map((p) => p.codes[i]);
+    const k = cs.join(',');
+    let c = key.get(k);
+    if (c === undefined) {
+      c = combos.length;
+      key.set(k, c);
+      combos.push(cs);
+    }
+    codes[i] = c;
+  }
+  // Order as R's interaction(): the first variable varies fastest.
+  const order = combos
+    .map((_, i) => i)
+    .sort((a, b) => {
+      for (let j = parts.length - 1; j >= 0; j--) {
+        const d = combos[a][j] - combos[b][j];
+        if (d !== 0) return d;
+      }
+      return 0;
+    });
+  const remap = new Int32Array(combos.length);
+  order.forEach((old, pos) => (remap[old] = pos));
+  for (let i = 0; i < n; i++) codes[i] = remap[codes[i]];
+  const levels = order.map((c) => combos[c].map((code, j) => parts[j].levels[code]).join(':'));
+  return { codes, levels };
+}
+
+function numericKindOf(col: ColumnValues, name: string, nrows: number): 'numeric' | 'categorical' | 'empty' {
+  let sawNumber = -1;
+  let sawLabel = -1;
+  for (let i = 0; i < nrows; i++) {
+    const v = col[i];
+    if (isMissing(v)) continue;
+    if (typeof v === 'number') sawNumber = i;
+    else if (typeof v === 'string' || typeof v === 'boolean') sawLabel = i;
+    else {
+      throw new VardecompError(
+        'E_NONNUMERIC',
+        `Column "${name}" row ${i} holds ${describe(v)}: covariates must be numbers, strings or booleans`,
+        { column: name, row: i },
+      );
+    }
+    if (sawNumber >= 0 && sawLabel >= 0) {
+      throw new VardecompError(
+        'E_NONNUMERIC',
+        `Column "${name}" mixes numbers (row ${sawNumber}: ${describe(col[sawNumber])}) and text (row ${sawLabel}: ${describe(col[sawLabel])})`,
+        { column: name, row: Math.max(sawNumber, sawLabel) },
+      );
+    }
+  }
+  return sawNumber >= 0 ? 'numeric' : sawLabel >= 0 ? 'categorical' : 'empty';
+}
+
+/**
+ * Build the model frame for a request.
+ *
+ * @example
+ * ```ts
+ * const frame = buildModelFrame(toDataSource(rows), {
+ *   outcome: 'y', covariates: ['x'], groups: [{ name: 'la', variables: ['la'] }],
+ * });
+ * frame.nobs; frame.nDropped;
+ * ```
+ */
+export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFrame {
+  const n = source.nrows;
+  if (n === 0) throw new VardecompError('E_EMPTY', 'The data has no rows');
+  const used = new Set<string>([req.outcome, ...req.covariates]);
+  for (const g of req.groups) for (const v of g.variables) used.add(v);
+  const cols = new Map<string, ColumnValues>();
+  for (const name of used) cols.set(name, source.column(name));
+
+  // Weights: a column (part of the model) or an array aligned with the input rows.
+  let wcol: ColumnValues | null = null;
+  let wname = 'weights';
+  if (req.weights !== undefined && req.weights !== null) {
+    if (typeof req.weights === 'string') {
+      wname = req.weights;
+      wcol = source.column(req.weights);
+    } else if (typeof (req.weights as ArrayLike<number>).length === 'number') {
+      wcol = req.weights as ArrayLike<number>;
+      if (wcol.length !== n) {
+        throw new VardecompError('E_WEIGHTS', `weights has ${wcol.length} values but the data has ${n} rows`);
+      }
+    } else {
+      throw new VardecompError('E_OPTION', 'Option "weights" must be a column name or an array of numbers');
+    }
+  }
+
+  // Completeness, counted per column.
+  const keep = new Uint8Array(n).fill(1);
+  const missingByColumn: Array<{ column: string; count: number }> = [];
+  const checked: Array<[string, ColumnValues]> = [...cols];
+  if (wcol) checked.push([wname, wcol]);
+  for (const [name, col] of checked) {
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (isMissing(col[i]) && !(col === wcol && typeof col[i] === 'number')) {
+        count++;
+        keep[i] = 0;
+      }
+    }
+    if (count === n) {
+      throw new VardecompError('E_EMPTY', `Column "${name}" is entirely missing`, { column: name });
+    }
+    if (count > 0) missingByColumn.push({ column: name, count });
+  }
+  let nobs = 0;
+  for (let i = 0; i < n; i++) nobs += keep[i];
+  if (nobs === 0) {
+    throw new VardecompError(
+      'E_EMPTY',
+      `No complete rows: every row misses a value in one of ${[...checked.map((c) => `"${c[0]}"`)].join(', ')}`,
+    );
+  }
+  const rows = new Int32Array(nobs);
+  for (let i = 0, k = 0; i < n; i++) if (keep[i]) rows[k++] = i;
+
+  // Outcome.
+  const ycol = cols.get(req.outcome)!;
+  const y = new Float64Array(nobs);
+  for (let k = 0; k < nobs; k++) {
+    const v = ycol[rows[k]];
+    if (typeof v !== 'number') {
+      throw new VardecompError(
+        'E_NONNUMERIC',
+        `Outcome "${req.outcome}" row ${rows[k]} holds ${describe(v)}, not a number`,
+        { column: req.outcome, row: rows[k] },
+      );
+    }
+    y[k] = v;
+  }
+
+  // Weights.
+  let weights: Float64Array | null = null;
+  if (wcol) {
+    weights = new Float64Array(nobs);
+    for (let k = 0; k < nobs; k++) {
+      const v = wcol[rows[k]];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+        throw new VardecompError(
+          typeof v === 'number' ? 'E_WEIGHTS' : 'E_NONNUMERIC',
+          `Weight "${wname}" row ${rows[k]} is ${describe(v)}: weights must be finite and positive`,
+          { column: wname, row: rows[k] },
+        );
+      }
+      weights[k] = v;
+    }
+  }
+
+  // Covariates.
+  const variables = new Map<string, FrameVariable>();
+  for (const name of req.covariates) {
+    const col = cols.get(name)!;
+    const kind = numericKindOf(col, name, n);
+    if (kind === 'numeric') {
+      const values = new Float64Array(nobs);
+      for (let k = 0; k < nobs; k++) values[k] = col[rows[k]] as number;
+      variables.set(name, { kind, name, values });
+    } else {
+      const { codes, levels } = encode(col, rows);
+      variables.set(name, { kind: 'categorical', name, codes, levels });
+    }
+  }
+
+  // Grouping factors.
+  const single = new Map<string, { codes: Int32Array; levels: string[] }>();
+  const factors: GroupingFactor[] = req.groups.map((g) => {
+    const parts = g.variables.map((v) => {
+      let e = single.get(v);
+      if (!e) {
+        const col = cols.get(v)!;
+        for (let k = 0; k < nobs; k++) {
+          const val = col[rows[k]];
+          if (typeof val !== 'string' && typeof val !== 'number' && typeof val !== 'boolean') {
+            throw new VardecompError(
+              'E_NONNUMERIC',
+              `Grouping column "${v}" row ${rows[k]} holds ${describe(val)}: levels must be strings, numbers or booleans`,
+              { column: v, row: rows[k] },
+            );
+          }
+        }
+        e = encode(col, rows);
+        single.set(v, e);
+      }
+      return e;
+    });
+    const f = parts.length === 1 ? parts[0] : interact(parts, nobs);
+    return { name: g.name, variables: g.variables.slice(), codes: f.codes, levels: f.levels };
+  });
+
+  return {
+    nrowsInput: n,
+    rows,
+    nobs,
+    nDropped: n - nobs,
+    missingByColumn,
+    outcome: req.outcome,
+    y,
+    weights,
+    variables,
+    factors,
+  };
+}

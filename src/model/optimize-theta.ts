@@ -1,0 +1,115 @@
+/**
+ * Optimise theta for a prepared model: moment start (or a given start), even-function search,
+ * boundary snapping, convergence checks. Never throws for numerical trouble: it reports.
+ */
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
+import { momentStart } from '../optimize/start-values.js';
+import type { PreparedModel } from './prepare-model.js';
+
+/** Threshold below which lme4 calls a relative standard deviation singular. */
+export const SINGULAR_TOL = 1e-4;
+
+/** What the optimiser did. */
+export interface OptimizerInfo {
+  readonly method: 'nelder-mead+newton';
+  readonly evaluations: number;
+  readonly newtonIterations: number;
+  /** Starting theta, keyed by group (formula order). */
+  readonly thetaStart: Record<string, number>;
+  /** Finite-difference gradient of the criterion at the optimum, keyed by group. */
+  readonly gradient: Record<string, number>;
+}
+
+/** Result of {@link optimizeTheta}; theta in engine order. */
+export interface ThetaOptimum {
+  readonly theta: Float64Array;
+  readonly criterion: number;
+  readonly converged: boolean;
+  readonly evaluations: number;
+  readonly newtonIterations: number;
+  readonly start: Float64Array;
+  readonly gradient: Float64Array;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Minimise the prepared model's profiled criterion.
+ *
+ * @example
+ * ```ts
+ * const opt = optimizeTheta(prepareModel(rows, 'y ~ (1|g)'));
+ * opt.theta; opt.converged;
+ * ```
+ */
+export function optimizeTheta(
+  prepared: PreparedModel,
+  control: MinimizeControl = {},
+  start?: ArrayLike<number>,
+): ThetaOptimum {
+  const crit = prepared.criterion;
+  const before = crit.evaluations;
+  const theta0 = start ? Float64Array.from(start, (t) => Math.max(Math.abs(t), 0.05)) : momentStart(prepared.cp);
+  const res = minimizeEven((t) => crit.evaluate(t), theta0, control);
+  const theta = Float64Array.from(res.x, Math.abs);
+  let f = crit.evaluate(theta);
+  // Snap near-zero values to the boundary when that does not worsen the criterion.
+  for (let i = 0; i < theta.length; i++) {
+    if (theta[i] !== 0 && theta[i] < 1e-3) {
+      const keep = theta[i];
+      theta[i] = 0;
+      const f0 = crit.evaluate(theta);
+      if (f0 <= f + 1e-10 * Math.max(1, Math.abs(f))) f = Math.min(f, f0);
+      else theta[i] = keep;
+    }
+  }
+  const names = prepared.engineOrder.map((i) => prepared.spec.random[i].group);
+  const diagnostics: Diagnostic[] = [];
+  // Convergence: a Newton step on the interior coordinates is negligible and the curvature positive.
+  const k = theta.length;
+  const free = [...Array(k).keys()].filter((i) => theta[i] > 0);
+  let converged = res.withinBudget && Number.isFinite(f);
+  if (!res.withinBudget) {
+    diagnostics.push(
+      diagnostic('EVALUATION_LIMIT', 'warning', `The optimiser stopped at its evaluation limit (${res.evaluations} evaluations)`),
+    );
+  }
+  if (converged && free.length > 0) {
+    let maxRel = 0;
+    for (const i of free) {
+      const h = res.hessian[i * k + i];
+      if (!(h > 0)) {
+        maxRel = Infinity;
+        break;
+      }
+      maxRel = Math.max(maxRel, Math.abs(res.gradient[i] / h) / Math.max(1, theta[i]));
+    }
+    if (!(maxRel < 1e-3)) {
+      converged = false;
+      diagnostics.push(
+        diagnostic(
+          'NOT_CONVERGED',
+          'warning',
+          `The criterion's gradient at the optimum is not negligible (relative Newton step ${maxRel.toExponential(2)}): check the estimates`,
+        ),
+      );
+    }
+  }
+  for (let i = 0; i < k; i++) {
+    if (theta[i] < SINGULAR_TOL) {
+      diagnostics.push(
+        diagnostic('SINGULAR', 'warning', `Singular fit: the variance of "${names[i]}" is estimated as ${theta[i] === 0 ? '0' : 'near 0'}`),
+      );
+    }
+  }
+  return {
+    theta,
+    criterion: f,
+    converged,
+    evaluations: crit.evaluations - before,
+    newtonIterations: res.newtonIterations,
+    start: theta0,
+    gradient: res.gradient,
+    diagnostics,
+  };
+}

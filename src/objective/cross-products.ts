@@ -1,0 +1,209 @@
+/**
+ * The one pass over the data. Everything the profiled criterion needs is accumulated here, so an
+ * evaluation of the criterion never touches the rows again.
+ *
+ * Layout (DESIGN.md, "Why it is fast"): random terms are sorted by number of levels, largest
+ * first. The first term's block of `Lambda'Z'WZ Lambda + I` is diagonal, so it is eliminated in
+ * closed form. The remaining dense system has `m = qr + p + 1` rows: the levels of the other
+ * random terms (`qr` in all), the `p` columns of X, and y last.
+ *
+ * - `B` (m x m, row-major, symmetric): `[Zr'WZr, Zr'WX, Zr'Wy; ., X'WX, X'Wy; ., ., y'Wy]`.
+ * - `g` (q1 x m, row-major): row j is level j's column of `[Zr'WZ1; X'WZ1; y'WZ1]`.
+ * - `n1` (q1): the weight sum (count) of each level of the first term.
+ * - Levels with equal `n1` are grouped and `G_c = sum_{j in group c} g_j g_j'` precomputed, so
+ *   the Schur update costs O(#distinct counts x m^2) per evaluation; with too many distinct
+ *   counts (weights) the update falls back to one rank-one update per level.
+ *
+ * The y row and column are kept separate from the design-only parts: {@link CrossProducts.setResponse}
+ * swaps in a new outcome in O(n + q1 m) without redoing the design work.
+ */
+
+/** A random-intercept term as the engine sees it: integer level codes per observation. */
+export interface EngineFactor {
+  readonly codes: Int32Array;
+  readonly nlevels: number;
+}
+
+/** Inputs of the one pass. X is column-major (n x p). */
+export interface EngineDesign {
+  readonly n: number;
+  readonly p: number;
+  readonly x: Float64Array;
+  /** Random terms in engine order: most levels first. */
+  readonly factors: readonly EngineFactor[];
+  readonly weights: Float64Array | null;
+}
+
+/** Grouping of first-term levels into distinct counts. */
+interface CountGroups {
+  /** Distinct counts (weight sums). */
+  readonly values: Float64Array;
+  /** Levels per distinct count. */
+  readonly multiplicity: Float64Array;
+  /** Group index of each level. */
+  readonly groupOf: Int32Array;
+}
+
+/** The largest total size (in doubles) of the precomputed G_c blocks before the per-level fallback. */
+const MAX_GROUPED_DOUBLES = 1 << 22;
+
+/**
+ * Cross-products of a design and a response, built in one pass over the rows.
+ *
+ * @example
+ * ```ts
+ * const cp = new CrossProducts(design, y);
+ * cp.m; // qr + p + 1
+ * cp.setResponse(ySimulated); // reuse the design work for a new outcome
+ * ```
+ */
+export class CrossProducts {
+  readonly n: number;
+  readonly p: number;
+  readonly q1: number;
+  /** Levels of each non-first term, and each one's offset in the dense block. */
+  readonly restLevels: Int32Array;
+  readonly restOffsets: Int32Array;
+  readonly qr: number;
+  readonly m: number;
+  readonly B: Float64Array;
+  readonly g: Float64Array;
+  readonly n1: Float64Array;
+  readonly counts: CountGroups;
+  /** `G_c` blocks (lower triangles valid), one m x m block per distinct count; null in per-level mode. */
+  readonly G: Float64Array | null;
+  /** Sum of log weights (0 when unweighted). */
+  readonly ldW: number;
+  private readonly design: EngineDesign;
+
+  constructor(design: EngineDesign, y: Float64Array) {
+    const { n, p, factors } = design;
+    if (factors.length === 0) throw new RangeError('CrossProducts needs at least one random term');
+    this.design = design;
+    this.n = n;
+    this.p = p;
+    this.q1 = factors[0].nlevels;
+    const rest = factors.slice(1);
+    this.restLevels = Int32Array.from(rest.map((f) => f.nlevels));
+    this.restOffsets = new Int32Array(rest.length);
+    let qr = 0;
+    rest.forEach((f, k) => {
+      this.restOffsets[k] = qr;
+      qr += f.nlevels;
+    });
+    this.qr = qr;
+    const m = qr + p + 1;
+    this.m = m;
+    this.B = new Float64Array(m * m);
+    this.g = new Float64Array(this.q1 * m);
+    this.n1 = new Float64Array(this.q1);
+    let ldW = 0;
+    if (design.weights) for (let i = 0; i < n; i++) ldW += Math.log(design.weights[i]);
+    this.ldW = ldW;
+    this.accumulateDesign();
+    this.counts = groupCounts(this.n1);
+    const ng = this.counts.values.length;
+    this.G = ng * m * m <= MAX_GROUPED_DOUBLES && ng < this.q1 ? new Float64Array(ng * m * m) : null;
+    this.setResponse(y);
+  }
+
+  /** Design-only parts of B and g, and the level counts: one pass over the rows. */
+  private accumulateDesign(): void {
+    const { n, p, x, factors, weights } = this.design;
+    const { m, qr, B, g, n1, restOffsets } = this;
+    const f1 = factors[0].codes;
+    const rest = factors.slice(1).map((f) => f.codes);
+    const K = rest.length;
+    const idx = new Int32Array(K);
+    for (let i = 0; i < n; i++) {
+      const w = weights ? weights[i] : 1;
+      const j = f1[i];
+      n1[j] += w;
+      const gj = j * m;
+      for (let k = 0; k < K; k++) idx[k] = restOffsets[k] + rest[k][i];
+      for (let k = 0; k < K; k++) {
+        const a = idx[k];
+        g[gj + a] += w;
+        const ra = a * m;
+        for (let l = 0; l <= k; l++) {
+          const b = idx[l];
+          if (b <= a) B[ra + b] += w;
+          else B[b * m + a] += w;
+        }
+      }
+      for (let c = 0; c < p; c++) {
+        const wx = w * x[c * n + i];
+        const row = (qr + c) * m;
+        g[gj + qr + c] += wx;
+        for (let k = 0; k < K; k++) B[row + idx[k]] += wx;
+        for (let d = 0; d <= c; d++) B[row + qr + d] += wx * x[d * n + i];
+      }
+    }
+  }
+
+  /**
+   * Replace the outcome: recompute the y row of B, the y column of g and the y rows of the G_c
+   * blocks. O(n x (K + p) + q1 x m); design-only work is reused.
+   */
+  setResponse(y: Float64Array): void {
+    const { n, p, x, factors, weights } = this.design;
+    const { m, qr, B, g, q1, restOffsets } = this;
+    const last = m - 1;
+    const yrow = last * m;
+    for (let a = 0; a < m; a++) B[yrow + a] = 0;
+    for (let j = 0; j < q1; j++) g[j * m + last] = 0;
+    const f1 = factors[0].codes;
+    const K = factors.length - 1;
+    for (let i = 0; i < n; i++) {
+      const w = weights ? weights[i] : 1;
+      const wy = w * y[i];
+      g[f1[i] * m + last] += wy;
+      for (let k = 0; k < K; k++) B[yrow + restOffsets[k] + factors[k + 1].codes[i]] += wy;
+      for (let c = 0; c < p; c++) B[yrow + qr + c] += wy * x[c * n + i];
+      B[yrow + last] += wy * y[i];
+    }
+    if (this.G) this.rebuildGroups();
+  }
+
+  /** `G_c = sum g_j g_j'` over the levels of each count group (lower triangles). */
+  private rebuildGroups(): void {
+    const { m, g, q1 } = this;
+    const G = this.G!;
+    const { groupOf } = this.counts;
+    G.fill(0);
+    for (let j = 0; j < q1; j++) {
+      const gj = j * m;
+      const off = groupOf[j] * m * m;
+      for (let a = 0; a < m; a++) {
+        const va = g[gj + a];
+        if (va === 0) continue;
+        const ra = off + a * m;
+        for (let b = 0; b <= a; b++) G[ra + b] += va * g[gj + b];
+      }
+    }
+  }
+
+  /** Number of distinct first-term counts (the cost driver of one evaluation in grouped mode). */
+  get distinctCounts(): number {
+    return this.counts.values.length;
+  }
+}
+
+function groupCounts(n1: Float64Array): CountGroups {
+  const index = new Map<number, number>();
+  const values: number[] = [];
+  const mult: number[] = [];
+  const groupOf = new Int32Array(n1.length);
+  for (let j = 0; j < n1.length; j++) {
+    let c = index.get(n1[j]);
+    if (c === undefined) {
+      c = values.length;
+      index.set(n1[j], c);
+      values.push(n1[j]);
+      mult.push(0);
+    }
+    mult[c]++;
+    groupOf[j] = c;
+  }
+  return { values: Float64Array.from(values), multiplicity: Float64Array.from(mult), groupOf };
+}

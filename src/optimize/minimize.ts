@@ -1,0 +1,233 @@
+/**
+ * Derivative-free minimisation of the profiled criterion over theta.
+ *
+ * The criterion depends on each theta_k only through its square (flipping the sign of a
+ * relative standard deviation flips the sign of the corresponding modes and changes nothing
+ * else), so it is an even function in every coordinate. The bound theta >= 0 therefore needs no
+ * constrained search: minimise over all of R^k and report |theta|. A variance at the boundary is
+ * then a stationary point at 0, which Newton's method reaches exactly.
+ *
+ * Two phases: a Nelder-Mead simplex brings theta near the optimum from the moment-based start;
+ * a Newton polish with central finite-difference gradient and Hessian (regularised when not
+ * positive definite, with a backtracking line search) converges it tightly. Each criterion call
+ * costs microseconds, so the few dozen extra evaluations of the polish are cheap, and the result
+ * is converged far beyond the 2e-4 of lme4's default optimiser.
+ */
+import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
+
+/** Optimiser controls. */
+export interface MinimizeControl {
+  /** Evaluation budget (default 10,000). */
+  maxEvaluations?: number;
+  /** Nelder-Mead stops when the simplex's criterion values span less than this (default 1e-8). */
+  simplexTolerance?: number;
+  /** Newton stops when a step is shorter than this, relative to 1 + |theta| (default 1e-10). */
+  stepTolerance?: number;
+}
+
+/** Result of {@link minimizeEven}. */
+export interface MinimizeResult {
+  readonly x: Float64Array;
+  readonly f: number;
+  readonly evaluations: number;
+  /** Finite-difference gradient at `x`. */
+  readonly gradient: Float64Array;
+  /** Finite-difference Hessian at `x`, row-major. */
+  readonly hessian: Float64Array;
+  readonly newtonIterations: number;
+  /** True when the search stopped by its tolerances, not by the evaluation budget. */
+  readonly withinBudget: boolean;
+}
+
+/**
+ * Minimise an objective that is even in each coordinate, from `x0`.
+ *
+ * @example
+ * ```ts
+ * const r = minimizeEven((t) => (t[0] * t[0] - 4) ** 2, Float64Array.of(1));
+ * Math.abs(r.x[0]); // 2
+ * ```
+ */
+export function minimizeEven(
+  f: (x: Float64Array) => number,
+  x0: ArrayLike<number>,
+  control: MinimizeControl = {},
+): MinimizeResult {
+  const maxEval = control.maxEvaluations ?? 10_000;
+  const ftol = control.simplexTolerance ?? 1e-8;
+  const stol = control.stepTolerance ?? 1e-10;
+  const k = x0.length;
+  let evals = 0;
+  const F = (x: Float64Array): number => {
+    evals++;
+    const v = f(x);
+    return Number.isNaN(v) ? Number.POSITIVE_INFINITY : v;
+  };
+
+  // Phase 1: Nelder-Mead.
+  const simplex: Float64Array[] = [];
+  const fv = new Float64Array(k + 1);
+  for (let i = 0; i <= k; i++) {
+    const v = Float64Array.from(x0);
+    if (i > 0) v[i - 1] += Math.max(0.25 * Math.abs(v[i - 1]), 0.1);
+    simplex.push(v);
+    fv[i] = F(v);
+  }
+  const centroid = new Float64Array(k);
+  const xr = new Float64Array(k);
+  const xe = new Float64Array(k);
+  const xc = new Float64Array(k);
+  const order = Array.from({ length: k + 1 }, (_, i) => i);
+  const nmBudget = Math.max(k + 2, Math.floor(maxEval * 0.8));
+  while (evals < nmBudget) {
+    order.sort((a, b) => fv[a] - fv[b]);
+    const best = order[0];
+    const worst = order[k];
+    const second = order[k - 1] ?? best;
+    if (Number.isFinite(fv[worst]) && fv[worst] - fv[best] <= ftol * (1 + Math.abs(fv[best]))) {
+      let size = 0;
+      for (let i = 0; i <= k; i++)
+        for (let d = 0; d < k; d++) size = Math.max(size, Math.abs(simplex[i][d] - simplex[best][d]));
+      if (size < 1e-4) break;
+    }
+    centroid.fill(0);
+    for (const i of order) if (i !== worst) for (let d = 0; d < k; d++) centroid[d] += simplex[i][d] / k;
+    for (let d = 0; d < k; d++) xr[d] = centroid[d] + (centroid[d] - simplex[worst][d]);
+    const fr = F(xr);
+    if (fr < fv[best]) {
+      for (let d = 0; d < k; d++) xe[d] = centroid[d] + 2 * (centroid[d] - simplex[worst][d]);
+      const fe = F(xe);
+      if (fe < fr) {
+        simplex[worst].set(xe);
+        fv[worst] = fe;
+      } else {
+        simplex[worst].set(xr);
+        fv[worst] = fr;
+      }
+      continue;
+    }
+    if (fr < fv[second]) {
+      simplex[worst].set(xr);
+      fv[worst] = fr;
+      continue;
+    }
+    const outside = fr < fv[worst];
+    for (let d = 0; d < k; d++) {
+      xc[d] = outside
+        ? centroid[d] + 0.5 * (xr[d] - centroid[d])
+        : centroid[d] + 0.5 * (simplex[worst][d] - centroid[d]);
+    }
+    const fc = F(xc);
+    if (fc < Math.min(fr, fv[worst])) {
+      simplex[worst].set(xc);
+      fv[worst] = fc;
+      continue;
+    }
+    for (const i of order) {
+      if (i === best) continue;
+      for (let d = 0; d < k; d++) simplex[i][d] = simplex[best][d] + 0.5 * (simplex[i][d] - simplex[best][d]);
+      fv[i] = F(simplex[i]);
+    }
+  }
+  let bi = 0;
+  for (let i = 1; i <= k; i++) if (fv[i] < fv[bi]) bi = i;
+  const x = Float64Array.from(simplex[bi]);
+  let fx = fv[bi];
+
+  // Phase 2: Newton polish with finite differences.
+  const grad = new Float64Array(k);
+  const hess = new Float64Array(k * k);
+  const work = new Float64Array(k * k);
+  const step = new Float64Array(k);
+  const trial = new Float64Array(k);
+  const probe = new Float64Array(k);
+  const derivatives = (): void => {
+    for (let i = 0; i < k; i++) {
+      const hi = 1e-4 * Math.max(Math.abs(x[i]), 0.1);
+      probe.set(x);
+      probe[i] = x[i] + hi;
+      const fp = F(probe);
+      probe[i] = x[i] - hi;
+      const fm = F(probe);
+      grad[i] = (fp - fm) / (2 * hi);
+      hess[i * k + i] = (fp - 2 * fx + fm) / (hi * hi);
+      for (let j = 0; j < i; j++) {
+        const hj = 1e-4 * Math.max(Math.abs(x[j]), 0.1);
+        probe.set(x);
+        probe[i] = x[i] + hi;
+        probe[j] = x[j] + hj;
+        const fpp = F(probe);
+        probe[j] = x[j] - hj;
+        const fpm = F(probe);
+        probe[i] = x[i] - hi;
+        const fmm = F(probe);
+        probe[j] = x[j] + hj;
+        const fmp = F(probe);
+        const h = (fpp - fpm - fmp + fmm) / (4 * hi * hj);
+        hess[i * k + j] = h;
+        hess[j * k + i] = h;
+      }
+    }
+  };
+  let iterations = 0;
+  let withinBudget = true;
+  for (; iterations < 100; iterations++) {
+    if (evals + 2 * k * k + 2 > maxEval) {
+      withinBudget = false;
+      break;
+    }
+    derivatives();
+    if (!grad.every(Number.isFinite) || !hess.every(Number.isFinite)) break;
+    // Regularise until positive definite, then solve H step = -grad.
+    let lambda = 0;
+    let scaleH = 0;
+    for (let i = 0; i < k; i++) scaleH = Math.max(scaleH, Math.abs(hess[i * k + i]));
+    let ok = false;
+    for (let attempt = 0; attempt < 40 && !ok; attempt++) {
+      for (let i = 0; i < k * k; i++) work[i] = hess[i];
+      for (let i = 0; i < k; i++) work[i * k + i] += lambda;
+      ok = choleskyInPlace(work, k) < 0;
+      if (!ok) lambda = lambda === 0 ? Math.max(1e-8 * scaleH, 1e-10) : lambda * 10;
+    }
+    if (!ok) break;
+    for (let i = 0; i < k; i++) step[i] = -grad[i];
+    solveLowerInPlace(work, k, 0, k, step);
+    solveLowerTransposeInPlace(work, k, 0, k, step);
+    let t = 1;
+    let improved = false;
+    let ft = fx;
+    for (let ls = 0; ls < 40; ls++) {
+      for (let i = 0; i < k; i++) trial[i] = x[i] + t * step[i];
+      ft = F(trial);
+      if (ft <= fx) {
+        improved = true;
+        break;
+      }
+      t *= 0.5;
+    }
+    if (!improved) break;
+    let norm = 0;
+    let xnorm = 0;
+    for (let i = 0; i < k; i++) {
+      norm = Math.max(norm, Math.abs(t * step[i]));
+      xnorm = Math.max(xnorm, Math.abs(x[i]));
+    }
+    const decrease = fx - ft;
+    x.set(trial);
+    fx = ft;
+    if (norm < stol * (1 + xnorm) || decrease <= 1e-15 * (1 + Math.abs(fx))) {
+      iterations++;
+      break;
+    }
+  }
+  if (evals + 2 * k * k + 2 <= maxEval) derivatives();
+  return {
+    x,
+    f: fx,
+    evaluations: evals,
+    gradient: Float64Array.from(grad),
+    hessian: Float64Array.from(hess),
+    newtonIterations: iterations,
+    withinBudget: withinBudget && evals <= maxEval,
+  };
+}

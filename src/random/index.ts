@@ -1,0 +1,4 @@
+/**
+ * Seeded, platform-independent random numbers (a leaf module: imports nothing but errors).
+ */
+export { Rng, fillNormal } from './rng.js';
