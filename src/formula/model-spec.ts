@@ -4,15 +4,21 @@
 
 /** A fixed-effect term: a main effect (`x`) or an interaction (`x1:x2`) of data columns. */
 export interface FixedTerm {
-  /** Column names in the order written, e.g. `['x1', 'x2']` for `x1:x2`. */
+  /**
+   * Column names, e.g. `['x1', 'x2']` for `x1:x2`, in R's order: the order in which the columns
+   * first appear in the formula (so `y ~ b + a + a:b` has the term `b:a`, as in R's `terms()`).
+   */
   readonly variables: readonly string[];
-  /** R's term label: the variables joined by `:`. */
+  /** R's term label: the variables joined by `:` (no backticks, unlike R's labels for names such as `` `cpp rate` ``). */
   readonly label: string;
 }
 
 /** A random-intercept term `(1 | group)`. */
 export interface RandomTerm {
-  /** lme4's group name: `la` for `(1|la)`, `la:region` for `(1|la:region)`, `b:a` for the inner part of `(1|a/b)`. */
+  /**
+   * lme4's group name: `la` for `(1|la)`, `la:region` for `(1|la:region)`, `b:a` for the inner part of `(1|a/b)`.
+   * Always `variables` joined by `:`: the innermost group of `(1|a/b/c)` is `c:b:a` (lme4 prints `c:(b:a)`).
+   */
   readonly group: string;
   /** Columns whose level combinations define the groups, in the order of `group`'s parts. */
   readonly variables: readonly string[];

@@ -367,13 +367,20 @@ class TermEncoder {
     }
   }
 
-  /** Reject `0` and `1` as operands of an interaction operator. */
+  /**
+   * An operand of `:`, `*`, `/`, `%in%` or `^`: `0` and `1` are rejected, and so is an operand
+   * with no terms left (such as `(a - a)`), which R silently mishandles.
+   */
   private operand(node: Node, adding: boolean): Term[] {
     const inner = unwrap(node);
     if (inner.type === 'number') {
       this.fail(inner.start, `"${inner.text}" cannot be part of an interaction; 0 and 1 only add or remove the intercept`);
     }
-    return this.encode(node, adding);
+    const terms = this.encode(node, adding);
+    if (terms.length === 0) {
+      this.fail(node.start, `"${sourceOf(this.input, node)}" has no terms left to combine with an operator`);
+    }
+    return terms;
   }
 
   private encodeSpecial(node: Node & { type: 'special' }, adding: boolean): Term[] {

@@ -105,10 +105,12 @@ export function formulaError(formula: string, position: number, problem: string)
  * formatName('la');       // 'la'
  * formatName('cpp rate'); // '`cpp rate`'
  * formatName('if');       // '`if`'
+ * formatName('.');        // '`.`'
  * ```
  */
 export function formatName(name: string): string {
-  if (SYNTACTIC_RE.test(name) && !isReserved(name)) return name;
+  // `.` is a syntactic name, but in a formula it means "all other columns".
+  if (SYNTACTIC_RE.test(name) && !isReserved(name) && name !== '.') return name;
   return `\`${name.replace(/[\\`]/g, (c) => `\\${c}`)}\``;
 }
 

@@ -162,8 +162,14 @@ export class CrossProducts {
       for (let c = 0; c < p; c++) B[yrow + qr + c] += wy * x[c * n + i];
       B[yrow + last] += wy * y[i];
     }
-    if (this.G) this.rebuildGroups();
+    if (this.G) {
+      if (this.groupsBuilt) this.rebuildGroupResponseRows();
+      else this.rebuildGroups();
+    }
   }
+
+  /** True once the design-only parts of the G_c blocks exist. */
+  private groupsBuilt = false;
 
   /** `G_c = sum g_j g_j'` over the levels of each count group (lower triangles). */
   private rebuildGroups(): void {
@@ -181,6 +187,38 @@ export class CrossProducts {
         for (let b = 0; b <= a; b++) G[ra + b] += va * g[gj + b];
       }
     }
+    this.groupsBuilt = true;
+  }
+
+  /** Only the y rows of the G_c blocks: O(q1 x m) after a change of outcome. */
+  private rebuildGroupResponseRows(): void {
+    const { m, g, q1 } = this;
+    const G = this.G!;
+    const { groupOf, values } = this.counts;
+    const last = m - 1;
+    const mm = m * m;
+    for (let c = 0; c < values.length; c++) G.fill(0, c * mm + last * m, c * mm + mm);
+    for (let j = 0; j < q1; j++) {
+      const gj = j * m;
+      const vy = g[gj + last];
+      if (vy === 0) continue;
+      const row = groupOf[j] * mm + last * m;
+      for (let b = 0; b <= last; b++) G[row + b] += vy * g[gj + b];
+    }
+  }
+
+  /**
+   * An independent copy for refits with other outcomes (bootstrap replicates): the design and
+   * the count grouping are shared, the y-dependent arrays are copied.
+   */
+  clone(): CrossProducts {
+    const copy: CrossProducts = Object.create(CrossProducts.prototype);
+    Object.assign(copy, this, {
+      B: this.B.slice(),
+      g: this.g.slice(),
+      G: this.G ? this.G.slice() : null,
+    });
+    return copy;
   }
 
   /** Number of distinct first-term counts (the cost driver of one evaluation in grouped mode). */

@@ -1,0 +1,187 @@
+/**
+ * Parametric bootstrap for decomposition shares: simulate outcomes from the fitted model
+ * (`y* = X beta + sum_k sigma_k z_k + sigma e / sqrt(w)`), refit each on the same design
+ * (reusing every design-only cross-product and starting from the fitted theta), recompute the
+ * shares, and take percentile intervals. Seeded: the same seed gives the same replicates.
+ */
+import { VardecompError } from '../errors.js';
+import { optimizeTheta } from '../model/optimize-theta.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import type { CrossProducts } from '../objective/cross-products.js';
+import { ProfiledCriterion, type PlsSolution } from '../objective/profiled-criterion.js';
+import { Rng } from '../random/rng.js';
+import type { LmmFit } from '../output/lmm-fit.js';
+
+/** Bootstrap options. */
+export interface IntervalOptions {
+  /** Replicates (default 1000). */
+  n?: number;
+  /** Interval coverage (default 0.95). */
+  level?: number;
+  /** Seed (default 1). */
+  seed?: number;
+  /** Called after each replicate with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+  /** Keep every replicate's shares in the result (default false). */
+  keepReplicates?: boolean;
+}
+
+/** Validated bootstrap settings. */
+export interface ResolvedIntervals {
+  readonly n: number;
+  readonly level: number;
+  readonly seed: number;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly keepReplicates: boolean;
+}
+
+/**
+ * Validate interval options (`E_OPTION` naming the field).
+ *
+ * @example
+ * ```ts
+ * resolveIntervals({ n: 500, seed: 7 }); // { n: 500, level: 0.95, seed: 7, keepReplicates: false }
+ * ```
+ */
+export function resolveIntervals(opt: IntervalOptions | boolean | undefined): ResolvedIntervals | null {
+  if (opt === undefined || opt === false) return null;
+  const o: IntervalOptions = opt === true ? {} : opt;
+  if (typeof o !== 'object' || o === null) throw new VardecompError('E_OPTION', 'Option "intervals" must be an object or true');
+  for (const k of Object.keys(o)) {
+    if (!['n', 'level', 'seed', 'onProgress', 'keepReplicates'].includes(k)) {
+      throw new VardecompError('E_OPTION', `Unknown option "intervals.${k}" (expected n, level, seed, onProgress, keepReplicates)`);
+    }
+  }
+  const n = o.n ?? 1000;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 2 || n > 1e7) {
+    throw new VardecompError('E_OPTION', `Option "intervals.n" must be an integer from 2 to 10,000,000 (got ${String(n)})`);
+  }
+  const level = o.level ?? 0.95;
+  if (typeof level !== 'number' || !(level > 0 && level < 1)) {
+    throw new VardecompError('E_OPTION', `Option "intervals.level" must be a number strictly between 0 and 1 (got ${String(level)})`);
+  }
+  const seed = o.seed ?? 1;
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+    throw new VardecompError('E_OPTION', `Option "intervals.seed" must be a finite number (got ${String(seed)})`);
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    throw new VardecompError('E_OPTION', 'Option "intervals.onProgress" must be a function');
+  }
+  if (o.keepReplicates !== undefined && typeof o.keepReplicates !== 'boolean') {
+    throw new VardecompError('E_OPTION', 'Option "intervals.keepReplicates" must be true or false');
+  }
+  return { n, level, seed, onProgress: o.onProgress, keepReplicates: o.keepReplicates ?? false };
+}
+
+/** One simulated replicate, refitted: what share calculators need. */
+export interface Replicate {
+  readonly prepared: PreparedModel;
+  readonly cp: CrossProducts;
+  /** The refit at the replicate's optimum (engine-order theta inside). */
+  readonly solution: PlsSolution;
+  readonly converged: boolean;
+}
+
+/**
+ * Run the bootstrap: for each replicate call `shares(rep)`, which returns shares by key (or
+ * several sets, e.g. one per method, flattened as `method/key`). Returns the per-key replicate
+ * arrays (NaN where a replicate failed).
+ *
+ * @example
+ * ```ts
+ * const reps = runBootstrap(fitted, resolveIntervals({ n: 200 })!, (rep) => ({ la: ..., year: ... }));
+ * ```
+ */
+export function runBootstrap(
+  fitted: LmmFit,
+  settings: ResolvedIntervals,
+  shares: (rep: Replicate) => Record<string, number>,
+  needsRefit = true,
+): Map<string, Float64Array> {
+  const prepared = fitted.prepared;
+  const { frame, design, engineOrder, spec } = prepared;
+  const n = frame.nobs;
+  const cp = prepared.cp.clone();
+  const criterion = new ProfiledCriterion(cp, prepared.reml);
+  const repModel: PreparedModel = { ...prepared, cp, criterion };
+  const beta = fitted.betaArray();
+  const mean = new Float64Array(n);
+  for (let c = 0; c < design.p; c++) {
+    const off = c * n;
+    for (let i = 0; i < n; i++) mean[i] += beta[c] * design.x[off + i];
+  }
+  const sds = spec.random.map((r) => fitted.varcorr.find((v) => v.group === r.group)!.sd);
+  const sigma = fitted.sigma;
+  const w = frame.weights;
+  const thetaFitted = Float64Array.from(engineOrder, (fi) => fitted.theta[spec.random[fi].group]);
+  const ystar = new Float64Array(n);
+  const out = new Map<string, Float64Array>();
+  const effects = frame.factors.map((f) => new Float64Array(f.levels.length));
+  const root = new Rng(settings.seed);
+  for (let r = 0; r < settings.n; r++) {
+    const rng = root.fork(r);
+    effects.forEach((e, k) => {
+      for (let l = 0; l < e.length; l++) e[l] = sds[k] * rng.normal();
+    });
+    let wsum = 0;
+    let wy = 0;
+    for (let i = 0; i < n; i++) {
+      let v = mean[i] + sigma * rng.normal() / (w ? Math.sqrt(w[i]) : 1);
+      for (let k = 0; k < effects.length; k++) v += effects[k][frame.factors[k].codes[i]];
+      ystar[i] = v;
+      const wi = w ? w[i] : 1;
+      wsum += wi;
+      wy += wi * v;
+    }
+    const shift = spec.intercept ? wy / wsum : 0;
+    for (let i = 0; i < n; i++) ystar[i] -= shift;
+    cp.setResponse(ystar);
+    let rec: Record<string, number>;
+    try {
+      let solution: PlsSolution;
+      let converged = true;
+      if (needsRefit) {
+        const opt = optimizeTheta(repModel, {}, thetaFitted);
+        solution = criterion.solve(opt.theta);
+        converged = opt.converged;
+      } else {
+        solution = criterion.solve(thetaFitted);
+      }
+      rec = shares({ prepared: repModel, cp, solution, converged });
+    } catch {
+      rec = {};
+    }
+    for (const [k, v] of Object.entries(rec)) {
+      let arr = out.get(k);
+      if (!arr) {
+        arr = new Float64Array(settings.n).fill(NaN);
+        out.set(k, arr);
+      }
+      arr[r] = v;
+    }
+    settings.onProgress?.(r + 1, settings.n);
+  }
+  return out;
+}
+
+/**
+ * Percentile interval of the finite values of a replicate array (type-7 quantiles, as R's
+ * default `quantile`).
+ *
+ * @example
+ * ```ts
+ * percentileInterval(Float64Array.of(1, 2, 3, 4, 5), 0.5); // [2, 4]
+ * ```
+ */
+export function percentileInterval(values: Float64Array, level: number): [number, number] {
+  const v = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return [NaN, NaN];
+  const q = (p: number) => {
+    const h = (v.length - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, v.length - 1);
+    return v[lo] + (h - lo) * (v[hi] - v[lo]);
+  };
+  const a = (1 - level) / 2;
+  return [q(a), q(1 - a)];
+}

@@ -1,0 +1,285 @@
+/**
+ * Decompositions of a fitted model as plain data: one method, all three side by side, with
+ * optional parametric-bootstrap intervals. The report layer wraps these in classes.
+ */
+import { VardecompError } from '../errors.js';
+import type { LmmFit } from '../output/lmm-fit.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import type { CrossProducts } from '../objective/cross-products.js';
+import type { PlsSolution } from '../objective/profiled-criterion.js';
+import { componentVariances, type ComponentVariances } from './components.js';
+import { percentileInterval, resolveIntervals, runBootstrap, type IntervalOptions } from './bootstrap.js';
+import {
+  DECOMPOSITION_METHODS,
+  type ComparisonData,
+  type ComparisonRow,
+  type ComponentShare,
+  type DecompositionData,
+  type DecompositionMethod,
+} from './decomposition-data.js';
+import { r2Game, sequentialShares, shapleyShares, type R2Split } from './r2-shares.js';
+
+/** Options shared by the decomposition entry points. */
+export interface DecompositionOptions {
+  /** Display names by key, e.g. `{ la_code: 'local', year: 'national', fixed: 'deprivation' }`. */
+  labels?: Readonly<Record<string, string>>;
+  /** Entry order for the sequential method (default: `fixed`, then random terms in formula order). */
+  order?: readonly string[];
+  /** Parametric-bootstrap intervals: `true` for the defaults, or settings. */
+  intervals?: IntervalOptions | boolean;
+}
+
+const RESERVED = ['fixed', 'residual'];
+
+function keysOf(prepared: PreparedModel): { keys: string[]; hasFixed: boolean } {
+  const groups = prepared.spec.random.map((r) => r.group);
+  for (const g of groups) {
+    if (RESERVED.includes(g)) {
+      throw new VardecompError('E_OPTION', `A random term named "${g}" clashes with the decomposition key "${g}": rename the column`, {
+        column: g,
+      });
+    }
+  }
+  const hasFixed = prepared.design.p > (prepared.spec.intercept ? 1 : 0);
+  return { keys: [...(hasFixed ? ['fixed'] : []), ...groups, 'residual'], hasFixed };
+}
+
+function resolveLabels(keys: readonly string[], labels: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  if (labels !== undefined && (typeof labels !== 'object' || labels === null)) {
+    throw new VardecompError('E_OPTION', 'Option "labels" must be an object mapping keys to names');
+  }
+  const given = labels ?? {};
+  for (const k of Object.keys(given)) {
+    if (!keys.includes(k)) throw new VardecompError('E_OPTION', `Option "labels" names "${k}", which is not a key (keys: ${keys.join(', ')})`);
+    if (typeof given[k] !== 'string') throw new VardecompError('E_OPTION', `Option "labels.${k}" must be a string`);
+  }
+  return Object.fromEntries(keys.map((k) => [k, Object.prototype.hasOwnProperty.call(given, k) ? given[k] : k]));
+}
+
+function resolveOrder(keys: readonly string[], order: readonly string[] | undefined): string[] {
+  const groupKeys = keys.filter((k) => k !== 'residual');
+  if (order === undefined) return groupKeys;
+  if (!Array.isArray(order) || order.length !== groupKeys.length || !groupKeys.every((k) => order.includes(k))) {
+    throw new VardecompError(
+      'E_OPTION',
+      `Option "order" must list each of ${groupKeys.map((k) => `"${k}"`).join(', ')} once (got ${JSON.stringify(order)})`,
+    );
+  }
+  return order.slice();
+}
+
+/** Engine-order theta and solution to formula-order random variances. */
+function randomVariances(prepared: PreparedModel, sol: PlsSolution): Float64Array {
+  const out = new Float64Array(prepared.spec.random.length);
+  prepared.engineOrder.forEach((fi, e) => (out[fi] = (sol.theta[e] * sol.sigma) ** 2));
+  return out;
+}
+
+function componentsFromSolution(prepared: PreparedModel, sol: PlsSolution): ComponentVariances {
+  const { engine, design, frame } = prepared;
+  return componentVariances({
+    x: engine.x,
+    n: engine.n,
+    p: engine.p,
+    beta: sol.beta,
+    termOf: design.termOf,
+    nterms: design.terms.length,
+    randomVariances: randomVariances(prepared, sol),
+    sigma2: sol.sigma * sol.sigma,
+    weights: frame.weights,
+  });
+}
+
+function componentShares(prepared: PreparedModel, cv: ComponentVariances, hasFixed: boolean): Record<string, number> {
+  const groups = prepared.spec.random.map((r) => r.group);
+  return Object.fromEntries([
+    ...(hasFixed ? [['fixed', cv.fixed / cv.total]] : []),
+    ...groups.map((g, i) => [g, cv.random[i] / cv.total]),
+    ['residual', cv.residual / cv.total],
+  ]);
+}
+
+function r2Split(prepared: PreparedModel, cp: CrossProducts, method: 'sequential' | 'shapley', order: string[]): R2Split {
+  const game = r2Game(prepared, cp);
+  return method === 'sequential' ? sequentialShares(game, order) : shapleyShares(game);
+}
+
+function requireIntercept(prepared: PreparedModel, method: DecompositionMethod): void {
+  if (method !== 'components' && !prepared.spec.intercept) {
+    throw new VardecompError('E_OPTION', `The ${method} method splits R^2 about the mean and needs a model with an intercept`);
+  }
+}
+
+interface PointResult {
+  shares: Record<string, number>;
+  covariates: Record<string, number>;
+  total: number;
+  variances?: Record<string, number>;
+  r2?: number;
+}
+
+function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[], hasFixed: boolean): PointResult {
+  const prepared = fit.prepared;
+  if (method === 'components') {
+    const cv = componentVariances({
+      x: prepared.design.x,
+      n: prepared.frame.nobs,
+      p: prepared.design.p,
+      beta: fit.betaArray(),
+      termOf: prepared.design.termOf,
+      nterms: prepared.design.terms.length,
+      randomVariances: fit.groups.map((g) => fit.varcorr.find((v) => v.group === g)!.variance),
+      sigma2: fit.sigma * fit.sigma,
+      weights: prepared.frame.weights,
+    });
+    const liveTerms = prepared.design.terms.filter((_, t) => prepared.design.termOf.includes(t));
+    return {
+      shares: componentShares(prepared, cv, hasFixed),
+      covariates: Object.fromEntries(liveTerms.map((t) => [t, cv.terms[prepared.design.terms.indexOf(t)] / cv.total])),
+      total: cv.total,
+      variances: Object.fromEntries([
+        ...(hasFixed ? [['fixed', cv.fixed]] : []),
+        ...fit.groups.map((g, i) => [g, cv.random[i]]),
+        ['residual', cv.residual],
+      ]),
+    };
+  }
+  const game = r2Game(prepared, prepared.cp);
+  const split = method === 'sequential' ? sequentialShares(game, order) : shapleyShares(game);
+  let wsum = 0;
+  const w = prepared.frame.weights;
+  for (let i = 0; i < prepared.frame.nobs; i++) wsum += w ? w[i] : 1;
+  return { shares: split.shares, covariates: split.covariates, total: game.tss / (wsum - 1), r2: split.r2 };
+}
+
+/** Shares of one replicate for each requested method, flattened as `method/key`. */
+function replicateShares(
+  methods: readonly DecompositionMethod[],
+  order: string[],
+  hasFixed: boolean,
+): (rep: { prepared: PreparedModel; cp: CrossProducts; solution: PlsSolution }) => Record<string, number> {
+  return (rep) => {
+    const out: Array<[string, number]> = [];
+    for (const method of methods) {
+      const shares =
+        method === 'components'
+          ? componentShares(rep.prepared, componentsFromSolution(rep.prepared, rep.solution), hasFixed)
+          : r2Split(rep.prepared, rep.cp, method, order).shares;
+      for (const [k, v] of Object.entries(shares)) out.push([`${method}/${k}`, v]);
+    }
+    return Object.fromEntries(out);
+  };
+}
+
+/**
+ * Decompose a fitted model's variation by one method, as plain data.
+ *
+ * @example
+ * ```ts
+ * const d = decomposeFit(fit(rows, 'y ~ x + (1|la) + (1|year)'), 'components', { intervals: { n: 500 } });
+ * d.shares; // { fixed, la, year, residual }
+ * ```
+ */
+export function decomposeFit(fit: LmmFit, method: DecompositionMethod, options: DecompositionOptions = {}): DecompositionData {
+  return compareFit(fit, options, [method]).decompositions[method];
+}
+
+/**
+ * All requested methods on one fit, sharing one set of bootstrap replicates (each simulated
+ * outcome is refitted once and split by every method).
+ *
+ * @example
+ * ```ts
+ * const c = compareFit(fit(rows, 'y ~ x + (1|la) + (1|year)'));
+ * c.rows; // one row per key with a share per method
+ * ```
+ */
+export function compareFit(
+  fit: LmmFit,
+  options: DecompositionOptions = {},
+  methods: readonly DecompositionMethod[] = DECOMPOSITION_METHODS,
+): ComparisonData {
+  if (typeof options !== 'object' || options === null) throw new VardecompError('E_OPTION', 'Options must be an object');
+  for (const m of methods) {
+    if (!DECOMPOSITION_METHODS.includes(m)) {
+      throw new VardecompError('E_OPTION', `Option "method" must be one of ${DECOMPOSITION_METHODS.join(', ')} (got ${JSON.stringify(m)})`);
+    }
+  }
+  const prepared = fit.prepared;
+  for (const m of methods) requireIntercept(prepared, m);
+  const { keys, hasFixed } = keysOf(prepared);
+  const labels = resolveLabels(keys, options.labels);
+  const order = resolveOrder(keys, options.order);
+  const settings = resolveIntervals(options.intervals);
+  const points = new Map(methods.map((m) => [m, pointEstimate(fit, m, order, hasFixed)]));
+  let reps: Map<string, Float64Array> | null = null;
+  if (settings) {
+    reps = runBootstrap(fit, settings, replicateShares(methods, order, hasFixed), methods.includes('components'));
+  }
+  const kindOf = (k: string): ComponentShare['kind'] => (k === 'fixed' ? 'fixed' : k === 'residual' ? 'residual' : 'random');
+  const decompositions = {} as Record<DecompositionMethod, DecompositionData>;
+  for (const method of methods) {
+    const pt = points.get(method)!;
+    let succeeded = 0;
+    const components: ComponentShare[] = keys.map((key) => {
+      const base: ComponentShare = {
+        key,
+        label: labels[key],
+        kind: kindOf(key),
+        ...(pt.variances ? { variance: pt.variances[key] } : {}),
+        share: pt.shares[key],
+      };
+      if (!reps || !settings) return base;
+      const arr = reps.get(`${method}/${key}`);
+      if (!arr) return { ...base, lower: NaN, upper: NaN };
+      const [lower, upper] = percentileInterval(arr, settings.level);
+      return { ...base, lower, upper };
+    });
+    if (reps && settings) {
+      const first = reps.get(`${method}/${keys[0]}`);
+      succeeded = first ? Array.from(first).filter(Number.isFinite).length : 0;
+    }
+    decompositions[method] = {
+      method,
+      outcome: prepared.spec.outcome,
+      formula: fit.formula,
+      nobs: fit.nobs,
+      nDropped: fit.nDropped,
+      shares: Object.fromEntries(keys.map((k) => [k, pt.shares[k]])),
+      components,
+      covariates: pt.covariates,
+      total: pt.total,
+      labels,
+      ...(method === 'sequential' ? { order } : {}),
+      ...(pt.r2 !== undefined ? { r2: pt.r2 } : {}),
+      ...(settings
+        ? {
+            intervals: {
+              n: settings.n,
+              succeeded,
+              level: settings.level,
+              seed: settings.seed,
+              kind: 'parametric-bootstrap' as const,
+              ...(settings.keepReplicates
+                ? { replicates: Object.fromEntries(keys.map((k) => [k, Array.from(reps!.get(`${method}/${k}`) ?? [])])) }
+                : {}),
+            },
+          }
+        : {}),
+      diagnostics: fit.diagnostics,
+    };
+  }
+  const rows: ComparisonRow[] = keys.map((key) => {
+    const pick = (f: (d: DecompositionData) => number | undefined) =>
+      Object.fromEntries(methods.map((m) => [m, f(decompositions[m]) ?? NaN])) as Record<DecompositionMethod, number>;
+    const comp = (d: DecompositionData) => d.components.find((c) => c.key === key)!;
+    return {
+      key,
+      label: labels[key],
+      kind: kindOf(key),
+      shares: pick((d) => d.shares[key]),
+      ...(settings ? { lower: pick((d) => comp(d).lower), upper: pick((d) => comp(d).upper) } : {}),
+    };
+  });
+  return { outcome: prepared.spec.outcome, formula: fit.formula, methods: methods.slice(), rows, decompositions };
+}

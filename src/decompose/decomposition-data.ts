@@ -1,0 +1,93 @@
+/**
+ * The plain, serialisable shape of a variance decomposition and of a method comparison.
+ * Report methods (text, markdown, tables, charts) are layered on top in `report/`.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+
+/** The three ways of splitting the variation (DESIGN.md, "Decomposition methods"). */
+export type DecompositionMethod = 'components' | 'sequential' | 'shapley';
+
+/** The methods, in display order. */
+export const DECOMPOSITION_METHODS: readonly DecompositionMethod[] = ['components', 'sequential', 'shapley'];
+
+/** One part of the split. */
+export interface ComponentShare {
+  /** `fixed`, a random term's group name (as in `varcorr`), or `residual`. */
+  readonly key: string;
+  /** Display name (the user's label, or the key). */
+  readonly label: string;
+  readonly kind: 'fixed' | 'random' | 'residual';
+  /** Variance of the part (components method only). */
+  readonly variance?: number;
+  readonly share: number;
+  /** Percentile bootstrap interval of the share, when intervals were asked for. */
+  readonly lower?: number;
+  readonly upper?: number;
+}
+
+/** How the intervals were made. */
+export interface IntervalInfo {
+  /** Replicates asked for, and those that produced finite shares. */
+  readonly n: number;
+  readonly succeeded: number;
+  readonly level: number;
+  readonly seed: number;
+  readonly kind: 'parametric-bootstrap';
+  /** Replicate shares by key, when `keepReplicates` was set. */
+  readonly replicates?: Record<string, number[]>;
+}
+
+/** A decomposition as data. */
+export interface DecompositionData {
+  readonly method: DecompositionMethod;
+  readonly outcome: string;
+  readonly formula: string;
+  readonly nobs: number;
+  readonly nDropped: number;
+  /** Shares by key, summing to 1. */
+  readonly shares: Record<string, number>;
+  /** The parts in display order: fixed, random terms in formula order, residual. */
+  readonly components: readonly ComponentShare[];
+  /** The fixed share split per covariate term (sums to `shares.fixed`). */
+  readonly covariates: Record<string, number>;
+  /**
+   * Components: the sum of the variance parts. Sequential and Shapley: the (weighted) sample
+   * variance of the outcome, whose R^2 shares are split.
+   */
+  readonly total: number;
+  /** Display names by key. */
+  readonly labels: Record<string, string>;
+  /** Entry order of the sequential method. */
+  readonly order?: readonly string[];
+  /** R^2 of the full fixed-effects regression (sequential and Shapley). */
+  readonly r2?: number;
+  readonly intervals?: IntervalInfo;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** One row of a comparison: a key's share under each method. */
+export interface ComparisonRow {
+  readonly key: string;
+  readonly label: string;
+  readonly kind: 'fixed' | 'random' | 'residual';
+  readonly shares: Record<DecompositionMethod, number>;
+  readonly lower?: Record<DecompositionMethod, number>;
+  readonly upper?: Record<DecompositionMethod, number>;
+}
+
+/** The same data through every method. */
+export interface ComparisonData {
+  readonly outcome: string;
+  readonly formula: string;
+  readonly methods: readonly DecompositionMethod[];
+  readonly rows: readonly ComparisonRow[];
+  readonly decompositions: Record<DecompositionMethod, DecompositionData>;
+}
+
+/** Several outcomes on one right-hand side. */
+export interface ManyData {
+  readonly rhs: string;
+  readonly method: DecompositionMethod;
+  readonly outcomes: readonly string[];
+  readonly results: readonly DecompositionData[];
+}
