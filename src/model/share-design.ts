@@ -1,0 +1,66 @@
+/**
+ * Another outcome on an already prepared design: when a new outcome is observed on exactly the
+ * same rows, the frame, X, the factor codes and every design-only cross-product are reused;
+ * only the outcome's row and column of the cross-products are rebuilt.
+ */
+import { VardecompError } from '../errors.js';
+import { diagnostic } from '../diagnostics.js';
+import type { ModelSpec } from '../formula/model-spec.js';
+import { ProfiledCriterion } from '../objective/profiled-criterion.js';
+import type { PreparedModel } from './prepare-model.js';
+
+/**
+ * A prepared model for a new outcome `y` (one value per row of `prepared.frame.rows`).
+ *
+ * @example
+ * ```ts
+ * const next = withOutcome(prepared, parseFormula('lac_rate ~ imd + (1|la) + (1|year)'), y, 12);
+ * ```
+ */
+export function withOutcome(prepared: PreparedModel, spec: ModelSpec, y: Float64Array, outcomeMissing: number): PreparedModel {
+  const { frame } = prepared;
+  if (y.length !== frame.nobs) throw new RangeError('withOutcome: y must have one value per used row');
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < y.length; i++) {
+    lo = Math.min(lo, y[i]);
+    hi = Math.max(hi, y[i]);
+  }
+  if (!(hi > lo)) {
+    throw new VardecompError('E_CONSTANT', `Outcome "${spec.outcome}" is constant (${lo}) over the ${y.length} usable rows`, {
+      column: spec.outcome,
+    });
+  }
+  const w = frame.weights;
+  let sw = 0;
+  let swy = 0;
+  for (let i = 0; i < y.length; i++) {
+    const wi = w ? w[i] : 1;
+    sw += wi;
+    swy += wi * y[i];
+  }
+  const yShift = spec.intercept ? swy / sw : 0;
+  const yc = Float64Array.from(y, (v) => v - yShift);
+  const cp = prepared.cp.clone();
+  cp.setResponse(yc);
+  const missingByColumn = [
+    ...(outcomeMissing > 0 ? [{ column: spec.outcome, count: outcomeMissing }] : []),
+    ...frame.missingByColumn.filter((m) => m.column !== prepared.spec.outcome),
+  ];
+  const diagnostics = prepared.diagnostics.filter((d) => d.code !== 'DROPPED_ROWS');
+  if (frame.nDropped > 0) {
+    const by = missingByColumn.map((m) => `${m.column}: ${m.count}`).join(', ');
+    diagnostics.unshift(
+      diagnostic('DROPPED_ROWS', 'info', `${frame.nDropped} of ${frame.nrowsInput} rows dropped for missing values (${by})`),
+    );
+  }
+  return {
+    ...prepared,
+    spec,
+    frame: { ...frame, outcome: spec.outcome, y, missingByColumn },
+    yShift,
+    cp,
+    criterion: new ProfiledCriterion(cp, prepared.reml),
+    diagnostics,
+  };
+}
