@@ -564,4 +564,14 @@ local({
   make_fixture("large-offset", d, "y ~ x + (1 | la) + (1 | year)")
 })
 
+# 11. england-cpp: the real England panel, 2013-2018 (the NAO-style model) ----------
+# Source: data/england-la-childrens-social-care.csv (Open Government Licence v3.0).
+local({
+  e <- read.csv("data/england-la-childrens-social-care.csv", stringsAsFactors = FALSE)
+  e <- e[e$year >= 2013 & e$year <= 2018, c("la_code", "region_name", "year", "cpp_start_rate", "imd2019_avg_score")]
+  make_fixture("england-cpp", e, "cpp_start_rate ~ imd2019_avg_score + (1 | la_code) + (1 | year)")
+  make_fixture("england-cpp-region", e,
+               "cpp_start_rate ~ imd2019_avg_score + (1 | la_code) + (1 | region_name) + (1 | year)")
+})
+
 cat("done\n")
