@@ -18,3 +18,24 @@ export { LmmFit, type LmmFitData, type VarCorrRow } from './output/lmm-fit.js';
 export { fit } from './fit.js';
 export { Rng, fillNormal } from './random/index.js';
 export * from './simulate/index.js';
+export {
+  decompose,
+  compare,
+  decomposeMany,
+  type DecomposeOptions,
+  type CompareOptions,
+  type DecomposeManyOptions,
+} from './decompose-api.js';
+export type { DecompositionOptions } from './decompose/decompose-fit.js';
+export type { IntervalOptions } from './decompose/bootstrap.js';
+export {
+  DECOMPOSITION_METHODS,
+  type DecompositionMethod,
+  type DecompositionData,
+  type ComparisonData,
+  type ComparisonRow,
+  type ComponentShare,
+  type IntervalInfo,
+  type ManyData,
+} from './decompose/decomposition-data.js';
+export { Decomposition, Comparison, ManyDecomposition } from './report/index.js';
