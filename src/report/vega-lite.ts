@@ -13,7 +13,15 @@
 import type { ComponentShare } from '../decompose/decomposition-data.js';
 import { formatPercent, levelText } from './text-layout.js';
 
-/** A Vega-Lite specification as a plain JSON object. */
+/**
+ * A Vega-Lite specification as a plain JSON object.
+ *
+ * @example
+ * ```ts
+ * const spec: VegaLiteSpec = d.toVegaLite();
+ * JSON.stringify(spec); // paste into https://vega.github.io/editor
+ * ```
+ */
 export type VegaLiteSpec = { $schema: string } & Record<string, unknown>;
 
 /**
@@ -34,7 +42,14 @@ export interface VegaLiteOptions {
   intervals?: boolean;
 }
 
-/** The Vega-Lite schema the specs are written against. */
+/**
+ * The Vega-Lite schema the specs are written against.
+ *
+ * @example
+ * ```ts
+ * d.toVegaLite().$schema === VEGA_LITE_SCHEMA; // true
+ * ```
+ */
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
 /** Colours by position among random terms (unit, period, further levels). */
@@ -46,7 +61,14 @@ const LIGHT_TEXT = '#ffffff';
 /** Minimum segment width in pixels for its percentage to be written inside. */
 const MIN_TEXT_PX = 36;
 
-/** One segment of one bar: a component's share in one decomposition. */
+/**
+ * One segment of one bar: a component's share in one decomposition.
+ *
+ * @example
+ * ```ts
+ * const datum: ShareDatum = { bar: 'components', barIndex: 0, key: 'la', label: 'local', kind: 'random', index: 1, share: 0.44, lower: 0.39, upper: 0.49 };
+ * ```
+ */
 export interface ShareDatum {
   /** The bar: outcome (decomposition, many) or method (comparison). */
   readonly bar: string;
@@ -116,7 +138,14 @@ function legendOf(data: readonly ShareDatum[]): Legend[] {
   return [...seen.values()];
 }
 
-/** Input of {@link shareChartSpec}. */
+/**
+ * Input of {@link shareChartSpec}.
+ *
+ * @example
+ * ```ts
+ * const input: ShareChartInput = { data, bars: ['components', 'shapley'], barTitle: 'method', title: null, subtitle: [] };
+ * ```
+ */
 export interface ShareChartInput {
   readonly data: readonly ShareDatum[];
   /** Bars in display order. */

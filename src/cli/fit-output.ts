@@ -1,0 +1,81 @@
+/**
+ * A fitted model in the CLI's output formats: lme4-style text, markdown tables, JSON and CSV.
+ */
+import { table } from 'arquero';
+import type { LmmFit } from '../index.js';
+import { markdownTable, observationsText } from '../report/text-layout.js';
+
+/**
+ * The CLI's output formats.
+ *
+ * @example
+ * ```ts
+ * const format: OutputFormat = 'markdown'; // --format markdown
+ * ```
+ */
+export type OutputFormat = 'table' | 'markdown' | 'json' | 'csv';
+
+/**
+ * Output formats, for option validation and help.
+ *
+ * @example
+ * ```ts
+ * OUTPUT_FORMATS.includes('csv'); // true
+ * ```
+ */
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'markdown', 'json', 'csv'];
+
+function num(x: number, digits = 4): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(digits - 1);
+  return x.toPrecision(digits);
+}
+
+/**
+ * A fitted model as text in one of the CLI's formats: `table` is lme4's summary layout,
+ * `markdown` two tables (random and fixed effects), `json` the serialisable record, `csv` one
+ * row per parameter (`part`, `name`, `estimate`, `std_error`, `variance`, `sd`).
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatFit(fit(rows, 'y ~ x + (1|g)'), 'markdown'));
+ * ```
+ */
+export function formatFit(m: LmmFit, format: OutputFormat): string {
+  switch (format) {
+    case 'table':
+      return `${m.summary()}\n`;
+    case 'json':
+      return `${JSON.stringify(m, null, 2)}\n`;
+    case 'markdown': {
+      const random = markdownTable(
+        ['Group', 'Variance', 'Std. Dev.'],
+        m.varcorr.map((r) => [r.group, num(r.variance), num(r.sd)]),
+        ['left', 'right', 'right'],
+      );
+      const fixed = markdownTable(
+        ['Term', 'Estimate', 'Std. Error', 't value'],
+        m.betaNames.map((b) => [b, num(m.beta[b], 5), num(m.se[b], 5), (m.beta[b] / m.se[b]).toFixed(2)]),
+        ['left', 'right', 'right', 'right'],
+      );
+      const how = m.reml ? 'REML' : 'maximum likelihood';
+      return `Linear mixed model fit by ${how}: \`${m.formula}\`, ${observationsText(m.nobs, m.nDropped)}.\n\n**Random effects**\n\n${random}\n\n**Fixed effects**\n\n${fixed}\n`;
+    }
+    case 'csv': {
+      const rows = [
+        ...m.betaNames.map((b) => ({ part: 'fixed', name: b, estimate: m.beta[b], std_error: m.se[b], variance: null, sd: null })),
+        ...m.varcorr.map((r) => ({ part: r.group === 'Residual' ? 'residual' : 'random', name: r.group, estimate: null, std_error: null, variance: r.variance, sd: r.sd })),
+      ];
+      const csv = table({
+        part: rows.map((r) => r.part),
+        name: rows.map((r) => r.name),
+        estimate: rows.map((r) => r.estimate),
+        std_error: rows.map((r) => r.std_error),
+        variance: rows.map((r) => r.variance),
+        sd: rows.map((r) => r.sd),
+      }).toCSV();
+      return csv.endsWith('\n') ? csv : `${csv}\n`;
+    }
+  }
+}

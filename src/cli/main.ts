@@ -1,0 +1,463 @@
+/**
+ * The `vardecomp` command line: fit, decompose, compare, simulate and demo.
+ *
+ * Exit status: 0 on success, 2 for bad input or usage (a `VardecompError`, printed as
+ * `vardecomp: E_CODE: message`, or an unknown option), 1 for anything else (unreadable file,
+ * internal error). Stack traces only with `--debug`.
+ */
+import { realpathSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import type { ColumnTable } from 'arquero';
+import { version } from '../../package.json';
+import { compare, decompose, decomposeMany, fit, naoPanel, simulatePanel, VardecompError } from '../index.js';
+import type { SimulatePanelOptions } from '../index.js';
+import { loadEnglandPanel } from '../data/index.js';
+import type { Comparison, Decomposition, ManyDecomposition } from '../report/index.js';
+import type { CliIo } from './cli-io.js';
+import { processIo } from './cli-io.js';
+import { formatFit, OUTPUT_FORMATS, type OutputFormat } from './fit-output.js';
+import { parseChoice, parseInteger, parseLabels, parseList, parseNumber, parseShares } from './parse-options.js';
+import { createProgress, type Progress } from './progress.js';
+import { checkInputFormat, readTable } from './read-input.js';
+import { chartFileContent, chartKind } from './render-chart.js';
+
+export type { CliIo } from './cli-io.js';
+
+const METHODS = ['components', 'sequential', 'shapley'] as const;
+type Method = (typeof METHODS)[number];
+type Report = Decomposition | Comparison | ManyDecomposition;
+
+/** Options commander collects (all strings or flags). */
+interface RawOptions {
+  inputFormat?: string;
+  formula?: string;
+  reml?: boolean;
+  ml?: boolean;
+  weights?: string;
+  method?: string;
+  labels?: string;
+  order?: string;
+  bootstrap?: string;
+  seed?: string;
+  level?: string;
+  outcomes?: string;
+  rhs?: string;
+  format?: string;
+  chart?: string;
+  debug?: boolean;
+  // simulate
+  units?: string;
+  periods?: string;
+  shares?: string;
+  exact?: boolean;
+  missing?: string;
+  within?: string;
+  weighted?: boolean;
+  nao?: boolean;
+  out?: string;
+  years?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  $ vardecomp simulate --nao --exact > panel.csv
+  $ vardecomp fit panel.csv -f "rate ~ deprivation + (1|la) + (1|year)"
+  $ vardecomp compare panel.csv -f "rate ~ deprivation + (1|la) + (1|year)" \\
+      --labels la=local,year=national,fixed=deprivation --bootstrap 500 --chart shares.svg
+  $ vardecomp decompose data.csv --outcomes cpp_rate,cin_rate --rhs "imd + (1|la) + (1|year)"
+  $ vardecomp demo
+
+Exit status: 0 success, 2 bad input or usage (printed as "vardecomp: E_CODE: message"),
+1 other errors. Data on stdin when no file or "-" is given.`;
+
+function outputFormat(o: RawOptions): OutputFormat {
+  return parseChoice(o.format ?? 'table', 'format', OUTPUT_FORMATS);
+}
+
+function withNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+function renderReport(report: Report, format: OutputFormat): string {
+  switch (format) {
+    case 'table':
+      return `${report.format()}\n`;
+    case 'markdown':
+      return `${report.toMarkdown({ caption: true })}\n`;
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'csv':
+      return withNewline(report.toTable().toCSV());
+  }
+}
+
+async function writeTextFile(file: string, text: string, io: CliIo): Promise<void> {
+  const path = resolve(io.cwd ?? process.cwd(), file);
+  try {
+    await writeFile(path, text, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string } | null)?.code;
+    throw new Error(`cannot write "${file}"${code ? ` (${code})` : ''}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function fitOptions(o: RawOptions): { reml: boolean; weights?: string } {
+  return { reml: !o.ml, ...(o.weights !== undefined ? { weights: o.weights } : {}) };
+}
+
+function requireFormula(o: RawOptions): string {
+  if (o.formula === undefined || o.formula.trim() === '') {
+    throw new VardecompError('E_OPTION', 'Option "--formula" is required, e.g. --formula "y ~ x + (1|unit) + (1|period)"', {
+      option: 'formula',
+    });
+  }
+  return o.formula;
+}
+
+/** The bootstrap settings, or undefined without `--bootstrap` (or `--bootstrap 0`). */
+function intervalOptions(
+  o: RawOptions,
+  onProgress: (done: number, total: number) => void,
+  defaultReplicates = 0,
+): { n: number; seed: number; level: number; onProgress: (done: number, total: number) => void } | undefined {
+  const n = o.bootstrap === undefined ? defaultReplicates : parseInteger(o.bootstrap, 'bootstrap', 0);
+  if (n === 0) {
+    if (o.seed !== undefined || o.level !== undefined) {
+      throw new VardecompError('E_OPTION', `Option "--${o.seed !== undefined ? 'seed' : 'level'}" needs --bootstrap N (the number of replicates)`, {
+        option: o.seed !== undefined ? 'seed' : 'level',
+      });
+    }
+    return undefined;
+  }
+  if (n < 2) throw new VardecompError('E_OPTION', `Option "--bootstrap" must be 0 or at least 2 (got ${n})`, { option: 'bootstrap', value: n });
+  const seed = o.seed === undefined ? 1 : parseNumber(o.seed, 'seed');
+  const level = o.level === undefined ? 0.95 : parseNumber(o.level, 'level');
+  return { n, seed, level, onProgress };
+}
+
+/** The decomposition options the CLI can set. */
+interface CliDecomposeOptions {
+  reml: boolean;
+  weights?: string;
+  labels?: Record<string, string>;
+  order?: string[];
+  intervals?: { n: number; seed: number; level: number; onProgress: (done: number, total: number) => void };
+}
+
+function decomposeOptions(o: RawOptions, progress: Progress, defaultReplicates = 0): CliDecomposeOptions {
+  const intervals = intervalOptions(o, progress.update, defaultReplicates);
+  return {
+    ...fitOptions(o),
+    ...(o.labels !== undefined ? { labels: parseLabels(o.labels) } : {}),
+    ...(o.order !== undefined ? { order: parseList(o.order, 'order') } : {}),
+    ...(intervals ? { intervals } : {}),
+  };
+}
+
+async function emitReport(report: Report, o: RawOptions, io: CliIo): Promise<void> {
+  io.stdout.write(renderReport(report, outputFormat(o)));
+  if (o.chart !== undefined) await writeTextFile(o.chart, await chartFileContent(report.toVegaLite(), o.chart), io);
+}
+
+/** Check the cheap options before reading data or fitting. */
+function precheck(o: RawOptions): void {
+  outputFormat(o);
+  checkInputFormat(o.inputFormat);
+  if (o.chart !== undefined) chartKind(o.chart);
+  if (o.method !== undefined) parseChoice(o.method, 'method', METHODS);
+}
+
+async function runFit(file: string | undefined, o: RawOptions, io: CliIo): Promise<void> {
+  const format = outputFormat(o);
+  const formula = requireFormula(o);
+  const data = await readTable(file, checkInputFormat(o.inputFormat), io);
+  io.stdout.write(formatFit(fit(data, formula, fitOptions(o)), format));
+}
+
+async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo): Promise<void> {
+  precheck(o);
+  const method: Method = o.method === undefined ? 'components' : parseChoice(o.method, 'method', METHODS);
+  const many = o.outcomes !== undefined || o.rhs !== undefined;
+  if (many) {
+    if (o.formula !== undefined) {
+      throw new VardecompError('E_OPTION', 'Give either --formula, or --outcomes with --rhs, not both', { option: 'formula' });
+    }
+    if (o.outcomes === undefined || o.rhs === undefined) {
+      throw new VardecompError('E_OPTION', 'Options "--outcomes" and "--rhs" go together, e.g. --outcomes a,b --rhs "x + (1|unit)"', {
+        option: o.outcomes === undefined ? 'outcomes' : 'rhs',
+      });
+    }
+    const outcomes = parseList(o.outcomes, 'outcomes');
+    const rhs = o.rhs;
+    const data = await readTable(file, checkInputFormat(o.inputFormat), io);
+    const progress = createProgress(io, 'outcomes');
+    let finished = 0;
+    const perOutcome = o.bootstrap === undefined ? 0 : parseInteger(o.bootstrap, 'bootstrap', 0);
+    const track: Progress = {
+      update: (done) => progress.update(finished * perOutcome + done, outcomes.length * perOutcome),
+      stop: progress.stop,
+    };
+    try {
+      const options = decomposeOptions(o, track);
+      const result = decomposeMany(data, {
+        ...options,
+        method,
+        outcomes,
+        rhs,
+        onProgress: (done: number, total: number) => {
+          finished = done;
+          if (perOutcome === 0) progress.update(done, total);
+        },
+      });
+      progress.stop();
+      await emitReport(result, o, io);
+    } finally {
+      progress.stop();
+    }
+    return;
+  }
+  const formula = requireFormula(o);
+  const data = await readTable(file, checkInputFormat(o.inputFormat), io);
+  const progress = createProgress(io, 'bootstrap');
+  try {
+    const result = decompose(data, formula, { ...decomposeOptions(o, progress), method });
+    progress.stop();
+    await emitReport(result, o, io);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function runCompare(file: string | undefined, o: RawOptions, io: CliIo): Promise<void> {
+  precheck(o);
+  const formula = requireFormula(o);
+  const data = await readTable(file, checkInputFormat(o.inputFormat), io);
+  const progress = createProgress(io, 'bootstrap');
+  try {
+    const result = compare(data, formula, decomposeOptions(o, progress));
+    progress.stop();
+    await emitReport(result, o, io);
+  } finally {
+    progress.stop();
+  }
+}
+
+function tableText(t: ColumnTable, format: string): string {
+  const f = parseChoice(format, 'format', ['csv', 'tsv', 'json'] as const);
+  if (f === 'json') return `${JSON.stringify(t.objects(), null, 0).replace(/\},\{/g, '},\n{')}\n`;
+  return withNewline(t.toCSV(f === 'tsv' ? { delimiter: '\t' } : {}));
+}
+
+async function runSimulate(o: RawOptions, io: CliIo): Promise<void> {
+  const format = o.format ?? 'csv';
+  parseChoice(format, 'format', ['csv', 'tsv', 'json'] as const);
+  const options: { -readonly [K in keyof SimulatePanelOptions]: SimulatePanelOptions[K] } = {};
+  if (o.units !== undefined) options.units = parseInteger(o.units, 'units');
+  if (o.periods !== undefined) options.periods = parseInteger(o.periods, 'periods');
+  if (o.seed !== undefined) options.seed = parseNumber(o.seed, 'seed');
+  if (o.shares !== undefined) options.shares = parseShares(o.shares);
+  if (o.missing !== undefined) options.missing = parseNumber(o.missing, 'missing');
+  if (o.within !== undefined) options.covariateWithin = parseNumber(o.within, 'within');
+  if (o.exact) options.exact = true;
+  if (o.weighted) options.weights = true;
+  const panel = o.nao ? naoPanel(options) : simulatePanel(options);
+  const text = tableText(panel, format);
+  if (o.out !== undefined) await writeTextFile(o.out, text, io);
+  else io.stdout.write(text);
+}
+
+function parseYears(text: string): [number, number] {
+  const m = /^\s*(\d{4})\s*(?:-|:|\.\.)\s*(\d{4})\s*$/.exec(text);
+  if (!m) throw new VardecompError('E_OPTION', `Option "--years" must be a range such as 2013-2018 (got ${JSON.stringify(text)})`, { option: 'years' });
+  return [Number(m[1]), Number(m[2])];
+}
+
+async function runDemo(o: RawOptions, io: CliIo): Promise<void> {
+  precheck(o);
+  const [from, to] = parseYears(o.years ?? '2013-2018');
+  const panel = await loadEnglandPanel({ years: [from, to] });
+  const progress = createProgress(io, 'bootstrap');
+  let result: Comparison;
+  try {
+    result = compare(panel, 'cpp_start_rate ~ imd2019_avg_score + (1|la_code) + (1|year)', {
+      ...decomposeOptions({ ...o, labels: 'la_code=local,year=national,fixed=deprivation' }, progress, 200),
+    });
+  } finally {
+    progress.stop();
+  }
+  const format = outputFormat(o);
+  if (format === 'table' || format === 'markdown') {
+    io.stdout.write(
+      [
+        `Child protection plan starts per 10,000 children, English local authorities, ${from}-${to}`,
+        'NAO (2019): local authority characteristics 44%, deprivation 15%, national changes 10%.',
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
+  await emitReport(result, o, io);
+  if (format === 'table' || format === 'markdown') {
+    io.stdout.write('\nContains public sector information licensed under the Open Government Licence v3.0.\n');
+  }
+}
+
+function addInput(cmd: Command): Command {
+  return cmd
+    .argument('[file]', 'data file: .csv, .tsv, .json, .ndjson or .arrow (none or "-" reads stdin)')
+    .option('--input-format <format>', 'csv | tsv | json | ndjson | arrow (default: from the file name, else csv)');
+}
+
+function addModel(cmd: Command): Command {
+  return cmd
+    .option('-f, --formula <formula>', 'model formula, e.g. "y ~ x + (1|unit) + (1|period)"')
+    .option('--reml', 'fit by restricted maximum likelihood (the default)')
+    .addOption(new Option('--ml', 'fit by maximum likelihood').conflicts('reml'))
+    .option('--weights <column>', 'column of precision weights (lme4 weights)');
+}
+
+function addShares(cmd: Command, defaultReplicates = 0): Command {
+  return cmd
+    .option('--labels <pairs>', 'display names, e.g. la_code=local,year=national,fixed=deprivation')
+    .option('--order <keys>', 'entry order for the sequential method, e.g. fixed,year,la_code')
+    .option('--bootstrap <n>', `parametric-bootstrap replicates for intervals (default ${defaultReplicates}${defaultReplicates === 0 ? ': none' : ''})`)
+    .option('--seed <s>', 'bootstrap seed (default 1)')
+    .option('--level <p>', 'interval coverage (default 0.95)')
+    .option('--format <format>', 'table | markdown | json | csv (default table)')
+    .option('--chart <file>', 'also write a chart: .svg, .html or .vl.json (Vega-Lite spec)');
+}
+
+function addDebug(cmd: Command): Command {
+  return cmd.option('--debug', 'print stack traces of errors');
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('vardecomp');
+  program
+    .description(
+      'Variance decomposition for panels: lme4-equivalent random-intercept mixed models and ' +
+        'component, sequential and Shapley shares with parametric-bootstrap intervals.',
+    )
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      outputError: (s, write) => write(`vardecomp: ${s.replace(/^error: /, '')}`),
+    })
+    .showSuggestionAfterError(true)
+    .addHelpText('after', EXAMPLES);
+
+  addDebug(
+    addModel(addInput(program.command('fit').description('fit a mixed model and print an lme4-style summary'))).option(
+      '--format <format>',
+      'table | markdown | json | csv (default table)',
+    ),
+  ).action((file: string | undefined, o: RawOptions) => runFit(file, o, io));
+
+  addDebug(
+    addShares(
+      addModel(addInput(program.command('decompose').description('split the variation of an outcome (or of several with --outcomes/--rhs)')))
+        .option('--method <method>', 'components | sequential | shapley (default components)')
+        .option('--outcomes <columns>', 'several outcomes, comma-separated (with --rhs instead of --formula)')
+        .option('--rhs <rhs>', 'right-hand side shared by --outcomes, e.g. "imd + (1|la) + (1|year)"'),
+    ),
+  ).action((file: string | undefined, o: RawOptions) => runDecompose(file, o, io));
+
+  addDebug(addShares(addModel(addInput(program.command('compare').description('the same split by all three methods, side by side'))))).action(
+    (file: string | undefined, o: RawOptions) => runCompare(file, o, io),
+  );
+
+  addDebug(
+    program
+      .command('simulate')
+      .description('write a simulated unit x period panel (CSV) with known variance shares')
+      .option('--units <n>', 'number of units (default 150)')
+      .option('--periods <n>', 'number of periods (default 8)')
+      .option('--shares <pairs>', 'target shares, e.g. unit=.44,fixed=.15,period=.1,residual=.31')
+      .option('--seed <s>', 'random seed (default 1)')
+      .option('--exact', 'make the realised components decompose exactly onto the targets')
+      .option('--missing <fraction>', 'fraction of rows dropped at random (default 0)')
+      .option('--within <c>', 'share of the covariate varying within units over time, 0 to 1 (default 0)')
+      .option('--weighted', 'add a column "w" of precision weights')
+      .option('--nao', 'NAO-shaped panel: columns la, year, deprivation, rate (150 x 8, 2011-2018)')
+      .option('--format <format>', 'csv | tsv | json (default csv)')
+      .option('-o, --out <file>', 'write to a file instead of stdout'),
+  ).action((o: RawOptions) => runSimulate(o, io));
+
+  addDebug(
+    program
+      .command('demo')
+      .description('the NAO-style split on the embedded England panel, by all three methods')
+      .option('--years <from-to>', 'years of the panel (default 2013-2018, the NAO window)')
+      .option('--bootstrap <n>', 'parametric-bootstrap replicates (default 200)')
+      .option('--seed <s>', 'bootstrap seed (default 1)')
+      .option('--level <p>', 'interval coverage (default 0.95)')
+      .option('--format <format>', 'table | markdown | json | csv (default table)')
+      .option('--chart <file>', 'also write a chart: .svg, .html or .vl.json'),
+  ).action((o: RawOptions) => runDemo(o, io));
+
+  return program;
+}
+
+/**
+ * Print an error as one line and return the exit status: 2 for `VardecompError` and usage
+ * errors, 1 otherwise.
+ */
+function reportError(error: unknown, io: CliIo, debug: boolean): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+  if (error instanceof VardecompError) {
+    io.stderr.write(`vardecomp: ${error.code}: ${oneLine(error.message)}\n`);
+  } else {
+    io.stderr.write(`vardecomp: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+  }
+  if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  return error instanceof VardecompError ? 2 : 1;
+}
+
+/**
+ * Run the CLI on `argv` (the arguments after the program name) and return the exit status;
+ * nothing calls `process.exit`, so it can run in-process.
+ *
+ * @example
+ * ```ts
+ * import { main } from './main.js';
+ * const code = await main(['simulate', '--units', '20', '--periods', '4'], {
+ *   stdout: { write: (s) => process.stdout.write(s) },
+ *   stderr: { write: (s) => process.stderr.write(s) },
+ * });
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    return reportError(error, io, debug);
+  }
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
