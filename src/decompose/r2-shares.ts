@@ -14,7 +14,7 @@
  */
 import type { PreparedModel } from '../model/prepare-model.js';
 import type { CrossProducts } from '../objective/cross-products.js';
-import { SubsetRegressions } from './subset-r2.js';
+import { SubsetRegressions } from '../objective/subset-regressions.js';
 
 /** The players of the R^2 game for a prepared model. */
 export interface R2Game {

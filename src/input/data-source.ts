@@ -46,6 +46,41 @@ export function isTableLike(x: unknown): x is TableLike {
   );
 }
 
+/** Largest row count the engine indexes (Int32Array row indices). */
+const MAX_ROWS = 2 ** 31 - 1;
+
+/** An array or typed array (strings, although array-like, are not columns). */
+function isArrayLike(x: unknown): x is ArrayLike<unknown> {
+  if (Array.isArray(x)) return true;
+  if (typeof x !== 'object' || x === null || x instanceof DataView) return false;
+  const len = (x as { length?: unknown }).length;
+  return typeof len === 'number';
+}
+
+/** Objects that are neither a column object nor rows, although `typeof` says "object". */
+function isSpecialObject(x: object): boolean {
+  return (
+    x instanceof Map ||
+    x instanceof Set ||
+    x instanceof Date ||
+    x instanceof RegExp ||
+    x instanceof Promise ||
+    x instanceof ArrayBuffer ||
+    ArrayBuffer.isView(x)
+  );
+}
+
+function checkRowCount(value: unknown, what: string, column?: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_ROWS) {
+    throw new VardecompError(
+      'E_INPUT',
+      `${what} is ${String(value)}: a row count must be a whole number from 0 to ${MAX_ROWS}`,
+      column === undefined ? undefined : { column },
+    );
+  }
+  return value;
+}
+
 function missingColumn(name: string, available: string[]): VardecompError {
   const shown = available.slice(0, 20).map((c) => JSON.stringify(c)).join(', ');
   return new VardecompError(
@@ -67,15 +102,35 @@ function missingColumn(name: string, available: string[]): VardecompError {
  */
 export function toDataSource(data: unknown): DataSource {
   if (isTableLike(data)) {
-    const names = data.columnNames();
-    const nrows = data.numRows();
+    const rawNames: unknown = data.columnNames();
+    if (!Array.isArray(rawNames) || rawNames.some((c) => typeof c !== 'string')) {
+      throw new VardecompError('E_INPUT', 'The table\'s columnNames() is not an array of strings');
+    }
+    const names = rawNames as string[];
+    // arquero keeps its columns in a plain object, so a column named "__proto__" is lost when the
+    // table is built (the assignment sets the object's prototype instead): refuse to misread it.
+    const withData = data as TableLike & { data?: unknown };
+    const store: unknown = typeof withData.data === 'function' ? (withData.data as () => unknown).call(data) : null;
+    if (names.includes('__proto__') && typeof store === 'object' && store !== null && !hasOwn(store, '__proto__')) {
+      throw new VardecompError(
+        'E_INPUT',
+        'The table lists a column "__proto__" but does not store its values under that name ' +
+          '(arquero\'s table() cannot hold a column named "__proto__"): rename the column, or pass a column object or row objects',
+        { column: '__proto__' },
+      );
+    }
+    const nrows = checkRowCount(data.numRows(), 'The table\'s numRows()');
     return {
       kind: 'table',
       nrows,
       has: (n) => names.includes(n),
       column: (n) => {
         if (!names.includes(n)) throw missingColumn(n, names);
-        return data.array(n);
+        const values: unknown = data.array(n);
+        if (!isArrayLike(values) || values.length !== nrows) {
+          throw new VardecompError('E_INPUT', `Column "${n}" of the table does not hold ${nrows} values`, { column: n });
+        }
+        return values;
       },
       columnNames: () => names.slice(),
     };
@@ -106,16 +161,16 @@ export function toDataSource(data: unknown): DataSource {
       columnNames: () => names.slice(),
     };
   }
-  if (typeof data === 'object' && data !== null) {
+  if (typeof data === 'object' && data !== null && !isSpecialObject(data)) {
     const cols = data as ColumnObject;
     const names = Object.keys(cols);
     let nrows = -1;
     for (const n of names) {
-      const c = cols[n];
-      if (c === null || typeof c !== 'object' || typeof (c as ArrayLike<unknown>).length !== 'number') {
+      const c: unknown = cols[n];
+      if (!isArrayLike(c)) {
         throw new VardecompError('E_INPUT', `Column "${n}" is not an array`, { column: n });
       }
-      const len = (c as ArrayLike<unknown>).length;
+      const len = checkRowCount(c.length, `Column "${n}"'s length`, n);
       if (nrows === -1) nrows = len;
       else if (len !== nrows) {
         throw new VardecompError(
@@ -136,8 +191,9 @@ export function toDataSource(data: unknown): DataSource {
       columnNames: () => names.slice(),
     };
   }
+  const got = data === null ? 'null' : typeof data === 'object' ? Object.prototype.toString.call(data) : typeof data;
   throw new VardecompError(
     'E_INPUT',
-    `Data must be an arquero table, a column object or an array of row objects (got ${data === null ? 'null' : typeof data})`,
+    `Data must be an arquero table, a column object or an array of row objects (got ${got})`,
   );
 }

@@ -62,6 +62,16 @@ export interface ModelFrame {
   readonly factors: readonly GroupingFactor[];
 }
 
+/**
+ * Largest magnitude accepted in the outcome, a numeric covariate or a weight (and the smallest
+ * weight is its inverse): beyond it the weighted sums of squares of the one pass over the data
+ * could overflow or underflow double precision.
+ */
+export const MAX_MAGNITUDE = 1e64;
+
+/** Largest ratio of the largest to the smallest weight. */
+export const MAX_WEIGHT_RATIO = 1e12;
+
 /** True for the values the library treats as missing. */
 export function isMissing(v: unknown): boolean {
   if (v === null || v === undefined) return true;
@@ -76,8 +86,23 @@ function describe(v: unknown): string {
   return String(v);
 }
 
+function tooLarge(what: string, column: string, row: number, v: number): VardecompError {
+  return new VardecompError(
+    'E_NONNUMERIC',
+    `${what} row ${row} holds ${v}, beyond the supported magnitude ${MAX_MAGNITUDE}: rescale the column`,
+    { column, row },
+  );
+}
+
+/**
+ * Level order: numbers numerically, then everything else by its text. (A total order even when a
+ * column mixes numbers and text, so the levels do not depend on the order of the rows.)
+ */
 function compareLevels(a: unknown, b: unknown): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const na = typeof a === 'number';
+  const nb = typeof b === 'number';
+  if (na && nb) return (a as number) - (b as number);
+  if (na !== nb) return na ? -1 : 1;
   const sa = String(a);
   const sb = String(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;
@@ -260,6 +285,7 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
         { column: req.outcome, row: rows[k] },
       );
     }
+    if (Math.abs(v) > MAX_MAGNITUDE) throw tooLarge(`Outcome "${req.outcome}"`, req.outcome, rows[k], v);
     y[k] = v;
   }
 
@@ -267,6 +293,8 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
   let weights: Float64Array | null = null;
   if (wcol) {
     weights = new Float64Array(nobs);
+    let lo = 0;
+    let hi = 0;
     for (let k = 0; k < nobs; k++) {
       const v = wcol[rows[k]];
       if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
@@ -276,7 +304,24 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
           { column: wname, row: rows[k] },
         );
       }
+      if (v > MAX_MAGNITUDE || v < 1 / MAX_MAGNITUDE) {
+        throw new VardecompError(
+          'E_WEIGHTS',
+          `Weight "${wname}" row ${rows[k]} is ${describe(v)}: weights must lie between ${1 / MAX_MAGNITUDE} and ${MAX_MAGNITUDE} (rescale them)`,
+          { column: wname, row: rows[k] },
+        );
+      }
       weights[k] = v;
+      if (v < weights[lo]) lo = k;
+      if (v > weights[hi]) hi = k;
+    }
+    if (weights[hi] / weights[lo] > MAX_WEIGHT_RATIO) {
+      throw new VardecompError(
+        'E_WEIGHTS',
+        `Weights "${wname}" span a factor of ${(weights[hi] / weights[lo]).toExponential(1)} (row ${rows[lo]}: ${weights[lo]}, ` +
+          `row ${rows[hi]}: ${weights[hi]}), more than ${MAX_WEIGHT_RATIO}: beyond what double precision can fit`,
+        { column: wname, row: rows[hi] },
+      );
     }
   }
 
@@ -287,7 +332,11 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
     const kind = numericKindOf(col, name, n);
     if (kind === 'numeric') {
       const values = new Float64Array(nobs);
-      for (let k = 0; k < nobs; k++) values[k] = col[rows[k]] as number;
+      for (let k = 0; k < nobs; k++) {
+        const v = col[rows[k]] as number;
+        if (Math.abs(v) > MAX_MAGNITUDE) throw tooLarge(`Covariate "${name}"`, name, rows[k], v);
+        values[k] = v;
+      }
       variables.set(name, { kind, name, values });
     } else {
       const { codes, levels } = encode(col, rows);

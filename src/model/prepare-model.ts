@@ -6,12 +6,13 @@
  */
 import { VardecompError } from '../errors.js';
 import { toDataSource } from '../input/data-source.js';
-import { buildModelFrame, type ModelFrame } from '../input/model-frame.js';
+import { buildModelFrame, MAX_MAGNITUDE, type ModelFrame } from '../input/model-frame.js';
 import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js';
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
 import { CrossProducts, type EngineDesign } from '../objective/cross-products.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
+import { SubsetRegressions } from '../objective/subset-regressions.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 
@@ -48,6 +49,80 @@ export interface PreparedModel {
 /** Tolerance for aliased columns: relative residual variance after the earlier columns. */
 const ALIAS_TOL = 1e-7;
 
+/**
+ * An outcome whose relative residual sum of squares after the fixed effects is below this is
+ * fitted exactly (up to rounding): the residual variance would be 0 and the criterion unbounded.
+ */
+const EXACT_FIT_TOL = 1e-13;
+
+const FIT_OPTION_KEYS: readonly string[] = ['reml', 'weights', 'control'];
+const CONTROL_KEYS: readonly string[] = ['maxEvaluations', 'simplexTolerance', 'stepTolerance'];
+
+function describeOption(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return typeof v;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const optionError = (option: string, problem: string, value: unknown): VardecompError =>
+  new VardecompError('E_OPTION', `Option "${option}" ${problem} (got ${describeOption(value)})`, { option });
+
+/**
+ * Check the options of `fit` (throws `E_OPTION` naming the option): only `reml`, `weights` and
+ * `control` are known; `reml` is a boolean; `weights` a column name or an array of numbers;
+ * `control` an object whose fields are positive finite numbers (`maxEvaluations` a whole number).
+ *
+ * @example
+ * ```ts
+ * checkFitOptions({ reml: false, control: { maxEvaluations: 500 } }); // fine
+ * checkFitOptions({ reml: 'yes' }); // throws VardecompError E_OPTION
+ * ```
+ */
+export function checkFitOptions(options: unknown): asserts options is FitOptions {
+  if (options === undefined) return;
+  if (!isPlainObject(options)) {
+    throw new VardecompError('E_OPTION', `Options must be an object such as { reml: false } (got ${describeOption(options)})`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!FIT_OPTION_KEYS.includes(key)) {
+      throw new VardecompError('E_OPTION', `Unknown option "${key}": the options of fit are ${FIT_OPTION_KEYS.join(', ')}`, {
+        option: key,
+      });
+    }
+  }
+  const { reml, weights, control } = options;
+  if (reml !== undefined && typeof reml !== 'boolean') throw optionError('reml', 'must be true or false', reml);
+  if (
+    weights !== undefined &&
+    weights !== null &&
+    typeof weights !== 'string' &&
+    !Array.isArray(weights) &&
+    !(ArrayBuffer.isView(weights) && !(weights instanceof DataView))
+  ) {
+    throw optionError('weights', 'must be a column name or an array with one weight per row', weights);
+  }
+  if (control === undefined) return;
+  if (!isPlainObject(control)) throw optionError('control', 'must be an object such as { maxEvaluations: 1000 }', control);
+  for (const key of Object.keys(control)) {
+    if (!CONTROL_KEYS.includes(key)) {
+      throw new VardecompError('E_OPTION', `Unknown option "control.${key}": the optimiser controls are ${CONTROL_KEYS.join(', ')}`, {
+        option: `control.${key}`,
+      });
+    }
+    const v = control[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw optionError(`control.${key}`, 'must be a positive finite number', v);
+    }
+    if (key === 'maxEvaluations' && !Number.isInteger(v)) throw optionError('control.maxEvaluations', 'must be a whole number', v);
+  }
+}
+
 function weightedMean(v: Float64Array, w: Float64Array | null): number {
   let s = 0;
   let sw = 0;
@@ -59,40 +134,226 @@ function weightedMean(v: Float64Array, w: Float64Array | null): number {
   return s / sw;
 }
 
-/** Indices of columns linearly dependent on earlier ones (sequential Cholesky of X'WX). */
-function aliasedColumns(xc: Float64Array, n: number, p: number, w: Float64Array | null): number[] {
-  const xtx = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) {
+/**
+ * Indices of columns of X linearly dependent on earlier ones (sequential Cholesky of X'WX), and
+ * the outcome's relative residual sum of squares after the kept columns (y as a last column).
+ */
+function aliasedColumns(
+  xc: Float64Array,
+  n: number,
+  p: number,
+  w: Float64Array | null,
+  yc: Float64Array,
+): { dropped: number[]; yResidual: number } {
+  const m = p + 1;
+  const col = (a: number) => (a < p ? xc.subarray(a * n, (a + 1) * n) : yc);
+  const xtx = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    const ca = col(a);
     for (let b = 0; b <= a; b++) {
+      const cb = col(b);
       let s = 0;
-      for (let i = 0; i < n; i++) s += (w ? w[i] : 1) * xc[a * n + i] * xc[b * n + i];
-      xtx[a * p + b] = s;
+      for (let i = 0; i < n; i++) s += (w ? w[i] : 1) * ca[i] * cb[i];
+      xtx[a * m + b] = s;
     }
   }
   const keep: number[] = [];
   const dropped: number[] = [];
-  const L = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) {
-    const orig = xtx[a * p + a];
+  const L = new Float64Array(m * m);
+  let yResidual = 0;
+  for (let a = 0; a < m; a++) {
+    const orig = xtx[a * m + a];
     const row = new Float64Array(keep.length);
     for (let k = 0; k < keep.length; k++) {
       const b = keep[k];
-      let s = a > b ? xtx[a * p + b] : xtx[b * p + a];
-      for (let q = 0; q < k; q++) s -= row[q] * L[k * p + q];
-      row[k] = s / L[k * p + k];
+      let s = a > b ? xtx[a * m + b] : xtx[b * m + a];
+      for (let q = 0; q < k; q++) s -= row[q] * L[k * m + q];
+      row[k] = s / L[k * m + k];
     }
     let d = orig;
     for (let k = 0; k < keep.length; k++) d -= row[k] * row[k];
+    if (a === p) {
+      yResidual = orig > 0 ? d / orig : 0;
+      break;
+    }
     if (!(orig > 0) || d <= ALIAS_TOL * orig) {
       dropped.push(a);
       continue;
     }
     const k = keep.length;
-    for (let q = 0; q < k; q++) L[k * p + q] = row[q];
-    L[k * p + k] = Math.sqrt(d);
+    for (let q = 0; q < k; q++) L[k * m + q] = row[q];
+    L[k * m + k] = Math.sqrt(d);
     keep.push(a);
   }
-  return dropped;
+  return { dropped, yResidual };
+}
+
+/** Largest number of rows for which the residual-degrees-of-freedom check is done exactly. */
+const RANK_CHECK_MAX_ROWS = 400;
+
+/**
+ * True when `[X Z]` has rank n, so that the random effects and covariates together can
+ * interpolate any outcome: the residual variance is not identifiable (lme4's
+ * `check.nobs.vs.rankZ`, extended to X). A cheap bound rules this out for almost every data set;
+ * only small, sparse designs get the exact check (a pivoted Cholesky of the n x n matrix
+ * `M M'` with unit-norm columns). Larger designs that pass the bound are not checked.
+ */
+function leavesNoResidual(
+  xc: Float64Array,
+  n: number,
+  p: number,
+  factors: ModelFrame['factors'],
+  hasIntercept: boolean,
+): boolean {
+  const bound = p + factors.reduce((s, f) => s + f.levels.length - 1, 0) + (hasIntercept ? 0 : 1);
+  if (bound < n || n > RANK_CHECK_MAX_ROWS) return false;
+  const G = new Float64Array(n * n);
+  for (let j = 0; j < p; j++) {
+    const col = xc.subarray(j * n, (j + 1) * n);
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += col[i] * col[i];
+    if (!(ss > 0)) continue;
+    for (let a = 0; a < n; a++) {
+      const ca = col[a] / ss;
+      if (ca === 0) continue;
+      for (let b = 0; b <= a; b++) G[a * n + b] += ca * col[b];
+    }
+  }
+  for (const f of factors) {
+    const counts = new Float64Array(f.levels.length);
+    for (let i = 0; i < n; i++) counts[f.codes[i]]++;
+    for (let a = 0; a < n; a++) {
+      const ca = f.codes[a];
+      const inv = 1 / counts[ca];
+      for (let b = 0; b <= a; b++) if (f.codes[b] === ca) G[a * n + b] += inv;
+    }
+  }
+  // Pivoted Cholesky (lower triangle of G): count pivots above a relative tolerance.
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = G[i * n + i];
+  const maxDiag = d.reduce((m, v) => Math.max(m, v), 0);
+  const tol = 1e-9 * maxDiag;
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  const g = (a: number, b: number) => (a >= b ? G[a * n + b] : G[b * n + a]);
+  const L = new Float64Array(n * n); // L[k * n + i]: column k, row (permuted) i
+  let rank = 0;
+  for (let k = 0; k < n; k++) {
+    let best = k;
+    for (let i = k + 1; i < n; i++) if (d[perm[i]] > d[perm[best]]) best = i;
+    if (!(d[perm[best]] > tol)) break;
+    [perm[k], perm[best]] = [perm[best], perm[k]];
+    const pk = perm[k];
+    const piv = Math.sqrt(d[pk]);
+    for (let i = k + 1; i < n; i++) {
+      const pi = perm[i];
+      let v = g(pi, pk);
+      for (let q = 0; q < k; q++) v -= L[q * n + pi] * L[q * n + pk];
+      v /= piv;
+      L[k * n + pi] = v;
+      d[pi] -= v * v;
+    }
+    L[k * n + pk] = piv;
+    rank++;
+  }
+  return rank >= n;
+}
+
+/**
+ * Residual sum of squares, relative to the total, below which the outcome counts as fitted
+ * exactly by the fixed effects and the grouping factors together.
+ */
+const EXACT_FIT_WITH_GROUPS_TOL = 1e-11;
+
+/**
+ * Throw `E_CONSTANT` when y is (up to rounding) a linear combination of X and the grouping
+ * factors' indicators: no residual variation is left and the criterion is unbounded as theta
+ * grows. The least-squares fit on every column comes from the cross-products already built
+ * (the theta -> infinity limit of the criterion), so this costs no pass over the data.
+ */
+function checkResidualVariation(cp: CrossProducts, outcome: string, factors: ModelFrame['factors']): void {
+  const regs = new SubsetRegressions(cp);
+  const rest = new Array<boolean>(cp.restLevels.length).fill(true);
+  const rss = regs.rss({ first: true, rest, x: new Array<boolean>(cp.p).fill(true) });
+  const tss = cp.B[cp.m * cp.m - 1];
+  if (!(rss > EXACT_FIT_WITH_GROUPS_TOL * tss)) throw fittedExactlyError(outcome, cp.n, null, factors);
+}
+
+/** `E_CONSTANT` / `E_NONNUMERIC` for an outcome without usable variation or out of range. */
+export function checkOutcomeRange(outcome: string, y: Float64Array, rows: ArrayLike<number>): void {
+  const n = y.length;
+  let ymin = Infinity;
+  let ymax = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    if (!Number.isFinite(v) || Math.abs(v) > MAX_MAGNITUDE) {
+      throw new VardecompError(
+        'E_NONNUMERIC',
+        `Outcome "${outcome}" row ${rows[i]} holds ${v}: values must be finite and within the supported magnitude ${MAX_MAGNITUDE} (rescale the column)`,
+        { column: outcome, row: rows[i] },
+      );
+    }
+    if (v < ymin) ymin = v;
+    if (v > ymax) ymax = v;
+  }
+  if (!(ymax > ymin)) {
+    throw new VardecompError('E_CONSTANT', `Outcome "${outcome}" is constant (${ymin}) over the ${n} usable rows`, {
+      column: outcome,
+    });
+  }
+  if (ymax - ymin < 1 / MAX_MAGNITUDE) {
+    throw new VardecompError(
+      'E_CONSTANT',
+      `Outcome "${outcome}" varies by only ${ymax - ymin} over the ${n} usable rows: too little to fit (rescale it)`,
+      { column: outcome },
+    );
+  }
+}
+
+function fittedExactlyError(
+  outcome: string,
+  n: number,
+  fixedNames: readonly string[] | null,
+  factors?: ModelFrame['factors'],
+): VardecompError {
+  if (factors) {
+    const names = factors.map((f) => `"${f.name}"`).join(', ');
+    return new VardecompError(
+      'E_CONSTANT',
+      `Outcome "${outcome}" is fitted exactly by the fixed effects and the grouping factors ${names}: ` +
+        `no residual variation is left over the ${n} usable rows, so the residual variance would be 0`,
+      { column: outcome },
+    );
+  }
+  const by = fixedNames && fixedNames.length > 0 ? ` by ${fixedNames.map((nm) => `"${nm}"`).join(', ')}` : '';
+  return new VardecompError(
+    'E_CONSTANT',
+    `Outcome "${outcome}" is fitted exactly${by}: no residual variation is left over the ${n} usable rows`,
+    { column: outcome },
+  );
+}
+
+/**
+ * The checks {@link prepareModel} makes of the outcome, for another outcome `y` on an already
+ * prepared design (one value per row of `prepared.frame.rows`): finite values within the
+ * supported magnitude, not constant, and not fitted exactly by X alone or by X and the grouping
+ * factors. Throws `E_NONNUMERIC` or `E_CONSTANT` naming the outcome.
+ *
+ * @example
+ * ```ts
+ * checkOutcome(prepared, 'lac_rate', y); // before reusing `prepared` for another outcome
+ * ```
+ */
+export function checkOutcome(prepared: PreparedModel, outcome: string, y: Float64Array): void {
+  const { frame, engine, design } = prepared;
+  const n = frame.nobs;
+  checkOutcomeRange(outcome, y, frame.rows);
+  const shift = prepared.spec.intercept ? weightedMean(y, frame.weights) : 0;
+  const yc = Float64Array.from(y, (v) => v - shift);
+  const { yResidual } = aliasedColumns(engine.x, n, engine.p, frame.weights, yc);
+  if (!(yResidual > EXACT_FIT_TOL)) throw fittedExactlyError(outcome, n, design.names);
+  const cp = prepared.cp.clone();
+  cp.setResponse(yc);
+  checkResidualVariation(cp, outcome, frame.factors);
 }
 
 /**
@@ -105,11 +366,8 @@ function aliasedColumns(xc: Float64Array, n: number, p: number, w: Float64Array 
  * ```
  */
 export function prepareModel(data: unknown, formula: FormulaInput, options: FitOptions = {}): PreparedModel {
-  if (typeof options !== 'object' || options === null) {
-    throw new VardecompError('E_OPTION', 'Options must be an object');
-  }
+  checkFitOptions(options);
   const reml = options.reml ?? true;
-  if (typeof reml !== 'boolean') throw new VardecompError('E_OPTION', `Option "reml" must be true or false (got ${String(reml)})`);
   const spec = parseFormula(formula);
   if (spec.random.length === 0) {
     throw new VardecompError(
@@ -133,17 +391,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     );
   }
   const { nobs, y, weights } = frame;
-  let ymin = Infinity;
-  let ymax = -Infinity;
-  for (let i = 0; i < nobs; i++) {
-    if (y[i] < ymin) ymin = y[i];
-    if (y[i] > ymax) ymax = y[i];
-  }
-  if (!(ymax > ymin)) {
-    throw new VardecompError('E_CONSTANT', `Outcome "${spec.outcome}" is constant (${ymin}) over the ${nobs} usable rows`, {
-      column: spec.outcome,
-    });
-  }
+  checkOutcomeRange(spec.outcome, y, frame.rows);
   for (const f of frame.factors) {
     if (f.levels.length < 2) {
       throw new VardecompError('E_LEVELS', `Grouping factor "${f.name}" has only one level ("${f.levels[0]}") in the usable rows`, {
@@ -180,7 +428,10 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     return { shift, xc };
   };
   let { shift, xc } = centre(design);
-  const drop = aliasedColumns(xc, nobs, design.p, weights);
+  const yc = new Float64Array(nobs);
+  const yShift = hasIntercept ? weightedMean(y, weights) : 0;
+  for (let i = 0; i < nobs; i++) yc[i] = y[i] - yShift;
+  const { dropped: drop, yResidual } = aliasedColumns(xc, nobs, design.p, weights, yc);
   const aliased = drop.map((j) => design.names[j]);
   if (drop.length > 0) {
     const keep = [...Array(design.p).keys()].filter((j) => !drop.includes(j));
@@ -203,11 +454,25 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     );
   }
   if (nobs <= design.p) {
-    throw new VardecompError('E_RANK', `${nobs} usable rows for ${design.p} fixed-effect parameters: need more rows than parameters`);
+    const shown = design.names.slice(0, 10).map((nm) => `"${nm}"`).join(', ') + (design.p > 10 ? ', ...' : '');
+    throw new VardecompError(
+      'E_RANK',
+      `${nobs} usable rows for ${design.p} fixed-effect parameters (${shown}): need more rows than parameters`,
+      { rows: nobs, parameters: design.p },
+    );
   }
-  const yShift = hasIntercept ? weightedMean(y, weights) : 0;
-  const yc = new Float64Array(nobs);
-  for (let i = 0; i < nobs; i++) yc[i] = y[i] - yShift;
+  if (!(yResidual > EXACT_FIT_TOL)) throw fittedExactlyError(spec.outcome, nobs, design.names);
+
+  if (leavesNoResidual(xc, nobs, design.p, frame.factors, hasIntercept)) {
+    const names = frame.factors.map((f) => `"${f.name}"`).join(', ');
+    throw new VardecompError(
+      'E_LEVELS',
+      `The grouping factors ${names} and the fixed effects together fit each of the ${nobs} usable rows exactly: ` +
+        'no residual degrees of freedom are left, so the variances cannot be told apart from the residual',
+      { column: frame.factors[0].name, groups: frame.factors.map((f) => f.name) },
+    );
+  }
+
 
   const engineOrder = frame.factors
     .map((f, i) => ({ i, q: f.levels.length }))
@@ -221,6 +486,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     weights,
   };
   const cp = new CrossProducts(engine, yc);
+  checkResidualVariation(cp, spec.outcome, frame.factors);
   const criterion = new ProfiledCriterion(cp, reml);
   return { spec, frame, design, reml, aliased, xShift: shift, yShift, engineOrder, engine, cp, criterion, diagnostics };
 }

@@ -3,11 +3,10 @@
  * same rows, the frame, X, the factor codes and every design-only cross-product are reused;
  * only the outcome's row and column of the cross-products are rebuilt.
  */
-import { VardecompError } from '../errors.js';
 import { diagnostic } from '../diagnostics.js';
 import type { ModelSpec } from '../formula/model-spec.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
-import type { PreparedModel } from './prepare-model.js';
+import { checkOutcome, type PreparedModel } from './prepare-model.js';
 
 /**
  * A prepared model for a new outcome `y` (one value per row of `prepared.frame.rows`).
@@ -20,17 +19,8 @@ import type { PreparedModel } from './prepare-model.js';
 export function withOutcome(prepared: PreparedModel, spec: ModelSpec, y: Float64Array, outcomeMissing: number): PreparedModel {
   const { frame } = prepared;
   if (y.length !== frame.nobs) throw new RangeError('withOutcome: y must have one value per used row');
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < y.length; i++) {
-    lo = Math.min(lo, y[i]);
-    hi = Math.max(hi, y[i]);
-  }
-  if (!(hi > lo)) {
-    throw new VardecompError('E_CONSTANT', `Outcome "${spec.outcome}" is constant (${lo}) over the ${y.length} usable rows`, {
-      column: spec.outcome,
-    });
-  }
+  // The same outcome checks as a fresh preparation: range, constancy, exact fit.
+  checkOutcome(prepared, spec.outcome, y);
   const w = frame.weights;
   let sw = 0;
   let swy = 0;

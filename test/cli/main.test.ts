@@ -176,10 +176,14 @@ describe('vardecomp decompose and compare', () => {
   });
 
   it('decomposes several outcomes with --outcomes and --rhs', async () => {
-    const r = await run(['decompose', 'nao.csv', '--outcomes', 'rate,deprivation', '--rhs', '(1|la) + (1|year)', '--format', 'csv']);
+    // deprivation is constant within authorities, so it is modelled by year only
+    const r = await run(['decompose', 'nao.csv', '--outcomes', 'rate,deprivation', '--rhs', '(1|year)', '--format', 'csv']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('outcome,nobs,n_dropped,la,year,residual');
+    expect(lines[0]).toBe('outcome,nobs,n_dropped,year,residual');
+    const exact = await run(['decompose', 'nao.csv', '--outcomes', 'rate,deprivation', '--rhs', '(1|la) + (1|year)']);
+    expect(exact.code).toBe(2);
+    expect(exact.stderr).toContain('E_CONSTANT');
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['rate', 'deprivation']);
     const clash = await run(['decompose', 'nao.csv', '-f', FORMULA, '--outcomes', 'rate', '--rhs', '(1|la)']);
     expect(clash.code).toBe(2);

@@ -11,7 +11,7 @@
  * collinear with the intercept and with each other); the last pivot squared is the residual sum
  * of squares.
  */
-import type { CrossProducts } from '../objective/cross-products.js';
+import type { CrossProducts } from './cross-products.js';
 
 /** Relative pivot below which a column counts as dependent on earlier ones. */
 const DEPENDENT_TOL = 1e-10;
