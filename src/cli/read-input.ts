@@ -2,6 +2,7 @@
  * Read the CLI's input table with arquero's loaders: CSV, TSV, JSON (rows, columns or NDJSON)
  * and Apache Arrow IPC, from a file or from stdin.
  */
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fromArrow, fromCSV, fromJSON, loadArrow, loadCSV, loadJSON } from 'arquero';
 import type { ColumnTable } from 'arquero';
@@ -121,11 +122,13 @@ export async function readTable(file: string | undefined, format: InputFormat | 
     try {
       return fromBytes(bytes, format ?? 'csv');
     } catch (e) {
-      throw new Error(`cannot parse stdin as ${format ?? 'csv'}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new VardecompError('E_INPUT', `cannot parse stdin as ${format ?? 'csv'}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   const path = resolve(io.cwd ?? process.cwd(), file);
   const f = format ?? formatFromName(file) ?? 'csv';
+  const size = await stat(path).then((st) => (st.isFile() ? st.size : -1), () => -1);
+  if (size === 0) throw new VardecompError('E_INPUT', `"${file}" is empty`);
   try {
     switch (f) {
       case 'arrow':
@@ -142,6 +145,6 @@ export async function readTable(file: string | undefined, format: InputFormat | 
   } catch (e) {
     if (e instanceof VardecompError) throw e;
     if (typeof (e as { code?: unknown } | null)?.code === 'string') throw describeIoError(e, file);
-    throw new Error(`cannot parse "${file}" as ${f}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new VardecompError('E_INPUT', `cannot parse "${file}" as ${f}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -245,3 +245,12 @@ describe('the vardecomp process', () => {
     expect(sim.stdout.trimEnd().split('\n')).toHaveLength(16);
   });
 });
+
+describe('unreadable input files', () => {
+  it('an empty file is bad input (exit 2, one line naming the file)', async () => {
+    writeFileSync(join(dir, 'empty.csv'), '');
+    const r = await run(['fit', 'empty.csv', '-f', FORMULA]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('vardecomp: E_INPUT: "empty.csv" is empty');
+  });
+});
