@@ -113,19 +113,34 @@ function levelLabel(v: unknown): string {
 }
 
 /** Encode the used rows of a column as codes into its sorted distinct values. */
-function encode(col: ColumnValues, rows: Int32Array): { codes: Int32Array; levels: string[] } {
+function encode(
+  col: ColumnValues,
+  rows: Int32Array,
+  checkNew?: (v: unknown, row: number) => void,
+): { codes: Int32Array; levels: string[] } {
   const index = new Map<unknown, number>();
   const raw: unknown[] = [];
   const codes = new Int32Array(rows.length);
+  // Sorted or grouped data repeats a value over consecutive rows: skip the lookup then.
+  let prev: unknown = undefined;
+  let prevCode = -1;
   for (let i = 0; i < rows.length; i++) {
     const v = col[rows[i]];
+    if (v === prev && prevCode >= 0) {
+      codes[i] = prevCode;
+      continue;
+    }
     let c = index.get(v);
     if (c === undefined) {
+      // Each distinct value is checked once, at its first row.
+      if (checkNew) checkNew(v, rows[i]);
       c = raw.length;
       index.set(v, c);
       raw.push(v);
     }
     codes[i] = c;
+    prev = v;
+    prevCode = c;
   }
   const order = raw.map((_, i) => i).sort((i, j) => compareLevels(raw[i], raw[j]));
   const remap = new Int32Array(raw.length);
@@ -182,7 +197,45 @@ function interact(parts: Array<{ codes: Int32Array; levels: readonly string[] }>
   return { codes, levels };
 }
 
+/**
+ * Clear `keep` at the rows where `col` is missing (as {@link isMissing}; numbers in the weights
+ * column are never missing, bad weights are reported later) and return how many there are.
+ * Tight loops for typed arrays; a label is trimmed only when its first character is not
+ * printable ASCII (otherwise it cannot trim to nothing).
+ */
+function markMissing(col: ColumnValues, keep: Uint8Array, isWeights: boolean): number {
+  const n = keep.length;
+  let count = 0;
+  if (col instanceof Float64Array || col instanceof Float32Array) {
+    if (isWeights) return 0;
+    for (let i = 0; i < n; i++) {
+      const v = col[i];
+      if (v - v !== 0) {
+        count++;
+        keep[i] = 0;
+      }
+    }
+    return count;
+  }
+  if (ArrayBuffer.isView(col)) return 0; // integer typed arrays: always present
+  for (let i = 0; i < n; i++) {
+    const v = col[i];
+    let miss: boolean;
+    if (typeof v === 'number') miss = !isWeights && v - v !== 0;
+    else if (typeof v === 'string') {
+      const c0 = v.length === 0 ? 0 : v.charCodeAt(0);
+      miss = c0 > 32 && c0 < 127 ? false : isMissing(v);
+    } else miss = v === null || v === undefined;
+    if (miss) {
+      count++;
+      keep[i] = 0;
+    }
+  }
+  return count;
+}
+
 function numericKindOf(col: ColumnValues, name: string, nrows: number): 'numeric' | 'categorical' | 'empty' {
+  if (col instanceof Float64Array || col instanceof Float32Array || col instanceof Int32Array) return 'numeric';
   let sawNumber = -1;
   let sawLabel = -1;
   for (let i = 0; i < nrows; i++) {
@@ -250,13 +303,7 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
   const checked: Array<[string, ColumnValues]> = [...cols];
   if (wcol) checked.push([wname, wcol]);
   for (const [name, col] of checked) {
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      if (isMissing(col[i]) && !(col === wcol && typeof col[i] === 'number')) {
-        count++;
-        keep[i] = 0;
-      }
-    }
+    const count = markMissing(col, keep, col === wcol);
     if (count === n) {
       throw new VardecompError('E_EMPTY', `Column "${name}" is entirely missing`, { column: name });
     }
@@ -351,17 +398,15 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
       let e = single.get(v);
       if (!e) {
         const col = cols.get(v)!;
-        for (let k = 0; k < nobs; k++) {
-          const val = col[rows[k]];
+        e = encode(col, rows, (val, row) => {
           if (typeof val !== 'string' && typeof val !== 'number' && typeof val !== 'boolean') {
             throw new VardecompError(
               'E_NONNUMERIC',
-              `Grouping column "${v}" row ${rows[k]} holds ${describe(val)}: levels must be strings, numbers or booleans`,
-              { column: v, row: rows[k] },
+              `Grouping column "${v}" row ${row} holds ${describe(val)}: levels must be strings, numbers or booleans`,
+              { column: v, row },
             );
           }
-        }
-        e = encode(col, rows);
+        });
         single.set(v, e);
       }
       return e;

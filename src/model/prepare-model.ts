@@ -157,6 +157,18 @@ function aliasedColumns(
       xtx[a * m + b] = s;
     }
   }
+  return aliasedFromGram(xtx, 0, m, p);
+}
+
+/**
+ * {@link aliasedColumns} from the Gram matrix of `[X y]` (centred, weighted; lower triangle,
+ * row-major with row stride `stride`, starting at `offset`). `prepareModel` passes the X/y block
+ * of the one pass's B, so that aliasing costs no pass over the rows of its own.
+ */
+function aliasedFromGram(gram: Float64Array, offset: number, stride: number, p: number): { dropped: number[]; yResidual: number } {
+  const m = p + 1;
+  const xtx = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) xtx[a * m + b] = gram[offset + a * stride + b];
   const keep: number[] = [];
   const dropped: number[] = [];
   const L = new Float64Array(m * m);
@@ -431,7 +443,21 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   const yc = new Float64Array(nobs);
   const yShift = hasIntercept ? weightedMean(y, weights) : 0;
   for (let i = 0; i < nobs; i++) yc[i] = y[i] - yShift;
-  const { dropped: drop, yResidual } = aliasedColumns(xc, nobs, design.p, weights, yc);
+  const engineOrder = frame.factors
+    .map((f, i) => ({ i, q: f.levels.length }))
+    .sort((a, b) => b.q - a.q || a.i - b.i)
+    .map((e) => e.i);
+  const engineFor = (d: FixedDesign, x: Float64Array): EngineDesign => ({
+    n: nobs,
+    p: d.p,
+    x,
+    factors: engineOrder.map((i) => ({ codes: frame.factors[i].codes, nlevels: frame.factors[i].levels.length })),
+    weights,
+  });
+  // The one pass first: the aliasing check reads its X/y block instead of passing over the rows.
+  let engine = engineFor(design, xc);
+  let cp = new CrossProducts(engine, yc);
+  const { dropped: drop, yResidual } = aliasedFromGram(cp.B, cp.qr * cp.m + cp.qr, cp.m, design.p);
   const aliased = drop.map((j) => design.names[j]);
   if (drop.length > 0) {
     const keep = [...Array(design.p).keys()].filter((j) => !drop.includes(j));
@@ -445,6 +471,8 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
       termOf: Int32Array.from(keep.map((j) => design.termOf[j])),
     };
     ({ shift, xc } = centre(design));
+    engine = engineFor(design, xc);
+    cp = new CrossProducts(engine, yc);
     diagnostics.push(
       diagnostic(
         'RANK_DEFICIENT',
@@ -474,18 +502,6 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   }
 
 
-  const engineOrder = frame.factors
-    .map((f, i) => ({ i, q: f.levels.length }))
-    .sort((a, b) => b.q - a.q || a.i - b.i)
-    .map((e) => e.i);
-  const engine: EngineDesign = {
-    n: nobs,
-    p: design.p,
-    x: xc,
-    factors: engineOrder.map((i) => ({ codes: frame.factors[i].codes, nlevels: frame.factors[i].levels.length })),
-    weights,
-  };
-  const cp = new CrossProducts(engine, yc);
   checkResidualVariation(cp, spec.outcome, frame.factors);
   const criterion = new ProfiledCriterion(cp, reml);
   return { spec, frame, design, reml, aliased, xShift: shift, yShift, engineOrder, engine, cp, criterion, diagnostics };

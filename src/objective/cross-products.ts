@@ -100,11 +100,51 @@ export class CrossProducts {
     let ldW = 0;
     if (design.weights) for (let i = 0; i < n; i++) ldW += Math.log(design.weights[i]);
     this.ldW = ldW;
-    this.accumulateDesign();
+    const fused = design.weights === null && factors.length === 2;
+    if (fused) this.accumulateTwoFactors(y);
+    else this.accumulateDesign();
     this.counts = groupCounts(this.n1);
     const ng = this.counts.values.length;
     this.G = ng * m * m <= MAX_GROUPED_DOUBLES && ng < this.q1 ? new Float64Array(ng * m * m) : null;
-    this.setResponse(y);
+    if (fused) {
+      if (this.G) this.rebuildGroups();
+    } else {
+      this.setResponse(y);
+    }
+  }
+
+  /**
+   * The one pass for the common case (two crossed or nested random intercepts, no weights),
+   * design and response together: the second term's block of B is diagonal and each row
+   * touches one level of each term.
+   */
+  private accumulateTwoFactors(y: Float64Array): void {
+    const { n, p, x, factors } = this.design;
+    const { m, qr, B, g, n1 } = this;
+    const f1 = factors[0].codes;
+    const f2 = factors[1].codes;
+    const last = m - 1;
+    const yrow = last * m;
+    for (let i = 0; i < n; i++) {
+      const j = f1[i];
+      const a = f2[i];
+      const gj = j * m;
+      const yi = y[i];
+      n1[j] += 1;
+      g[gj + a] += 1;
+      g[gj + last] += yi;
+      B[a * m + a] += 1;
+      B[yrow + a] += yi;
+      B[yrow + last] += yi * yi;
+      for (let c = 0; c < p; c++) {
+        const xc = x[c * n + i];
+        const row = (qr + c) * m;
+        g[gj + qr + c] += xc;
+        B[row + a] += xc;
+        B[yrow + qr + c] += yi * xc;
+        for (let d = 0; d <= c; d++) B[row + qr + d] += xc * x[d * n + i];
+      }
+    }
   }
 
   /** Design-only parts of B and g, and the level counts: one pass over the rows. */
@@ -177,17 +217,51 @@ export class CrossProducts {
     const G = this.G!;
     const { groupOf } = this.counts;
     G.fill(0);
-    for (let j = 0; j < q1; j++) {
-      const gj = j * m;
-      const off = groupOf[j] * m * m;
-      for (let a = 0; a < m; a++) {
-        const va = g[gj + a];
-        if (va === 0) continue;
-        const ra = off + a * m;
-        for (let b = 0; b <= a; b++) G[ra + b] += va * g[gj + b];
+    const byGroup = this.levelsByGroup();
+    // Four levels of one count group at a time: a quarter of the loads and stores of G.
+    let k = 0;
+    while (k < q1) {
+      const c = groupOf[byGroup[k]];
+      let end = k;
+      while (end < q1 && groupOf[byGroup[end]] === c) end++;
+      const off = c * m * m;
+      for (; k + 3 < end; k += 4) {
+        const g0 = byGroup[k] * m;
+        const g1 = byGroup[k + 1] * m;
+        const g2 = byGroup[k + 2] * m;
+        const g3 = byGroup[k + 3] * m;
+        for (let a = 0; a < m; a++) {
+          const v0 = g[g0 + a];
+          const v1 = g[g1 + a];
+          const v2 = g[g2 + a];
+          const v3 = g[g3 + a];
+          if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+          const ra = off + a * m;
+          for (let b = 0; b <= a; b++) G[ra + b] += v0 * g[g0 + b] + v1 * g[g1 + b] + v2 * g[g2 + b] + v3 * g[g3 + b];
+        }
+      }
+      for (; k < end; k++) {
+        const gj = byGroup[k] * m;
+        for (let a = 0; a < m; a++) {
+          const va = g[gj + a];
+          if (va === 0) continue;
+          const ra = off + a * m;
+          for (let b = 0; b <= a; b++) G[ra + b] += va * g[gj + b];
+        }
       }
     }
     this.groupsBuilt = true;
+  }
+
+  /** First-term levels ordered by count group (stable). */
+  private levelsByGroup(): Int32Array {
+    const { groupOf, values } = this.counts;
+    const start = new Int32Array(values.length + 1);
+    for (let j = 0; j < groupOf.length; j++) start[groupOf[j] + 1]++;
+    for (let c = 0; c < values.length; c++) start[c + 1] += start[c];
+    const out = new Int32Array(groupOf.length);
+    for (let j = 0; j < groupOf.length; j++) out[start[groupOf[j]]++] = j;
+    return out;
   }
 
   /** Only the y rows of the G_c blocks: O(q1 x m) after a change of outcome. */

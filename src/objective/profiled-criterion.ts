@@ -186,13 +186,16 @@ export class ProfiledCriterion {
       const o = restOffsets[k];
       for (let l = 0; l < restLevels[k]; l++) this.scale[o + l] = tk;
     }
+    // r_j = y'Z1_j - (S u)' g_j - beta' X'Z1_j, with the coefficients gathered once.
+    const coef = new Float64Array(qr + p);
+    for (let i = 0; i < qr; i++) coef[i] = this.scale[i] * v[i];
+    for (let c = 0; c < p; c++) coef[qr + c] = beta[c];
+    const k = qr + p;
     for (let j = 0; j < q1; j++) {
       const gj = j * m;
       let r = g[gj + m - 1];
-      for (let i = 0; i < qr; i++) r -= this.scale[i] * g[gj + i] * v[i];
-      for (let c = 0; c < p; c++) r -= g[gj + qr + c] * beta[c];
-      const u = (t1 * r) / (t1s * n1[j] + 1);
-      b1[j] = t1 * u;
+      for (let i = 0; i < k; i++) r -= coef[i] * g[gj + i];
+      b1[j] = (t1s * r) / (t1s * n1[j] + 1);
     }
     const b: Float64Array[] = [b1];
     for (let k = 0; k < restLevels.length; k++) {

@@ -25,19 +25,28 @@ export function momentStart(cp: CrossProducts): Float64Array {
   const mean = sum / W;
   const total = Math.max(B[last * m + last] / W - mean * mean, 0);
   const between: number[] = [];
-  const levelVar = (counts: (l: number) => number, sums: (l: number) => number, q: number): number => {
-    let v = 0;
-    for (let l = 0; l < q; l++) {
-      const c = counts(l);
-      if (c > 0) v += c * (sums(l) / c - mean) ** 2;
+  // Weighted variance of the level means minus the part expected from residual noise.
+  let v1 = 0;
+  for (let j = 0; j < q1; j++) {
+    const c = n1[j];
+    if (c > 0) {
+      const d = g[j * m + last] / c - mean;
+      v1 += c * d * d;
     }
-    v /= W;
-    return Math.max(v - total / (W / q), 0);
-  };
-  between.push(levelVar((l) => n1[l], (l) => g[l * m + last], q1));
+  }
+  between.push(Math.max(v1 / W - total / (W / q1), 0));
   restLevels.forEach((q, k) => {
     const o = restOffsets[k];
-    between.push(levelVar((l) => B[(o + l) * m + o + l], (l) => B[last * m + o + l], q));
+    let v = 0;
+    for (let l = 0; l < q; l++) {
+      const c = B[(o + l) * m + o + l];
+      if (c > 0) {
+        const d = B[last * m + o + l] / c - mean;
+        v += c * d * d;
+      }
+    }
+    v /= W;
+    between.push(Math.max(v - total / (W / q), 0));
   });
   const explained = between.reduce((a, b) => a + b, 0);
   const resid = Math.max(total - explained, 0.1 * total, Number.MIN_VALUE);
