@@ -104,6 +104,7 @@ export function runBootstrap(
   const cp = prepared.cp.clone();
   const criterion = new ProfiledCriterion(cp, prepared.reml);
   const repModel: PreparedModel = { ...prepared, cp, criterion };
+  // X is stored centred, so this mean is X beta up to a constant; each replicate is re-centred.
   const beta = fitted.betaArray();
   const mean = new Float64Array(n);
   for (let c = 0; c < design.p; c++) {

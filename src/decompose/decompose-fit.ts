@@ -121,6 +121,7 @@ interface PointResult {
 function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[], hasFixed: boolean): PointResult {
   const prepared = fit.prepared;
   if (method === 'components') {
+    // design.x is centred: X beta differs by a constant, which leaves every variance unchanged.
     const cv = componentVariances({
       x: prepared.design.x,
       n: prepared.frame.nobs,

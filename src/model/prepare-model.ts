@@ -30,7 +30,10 @@ export interface FitOptions {
 export interface PreparedModel {
   readonly spec: ModelSpec;
   readonly frame: ModelFrame;
-  /** X with aliased columns removed (uncentred). */
+  /**
+   * X with aliased columns removed; with an intercept, every other column is centred (its
+   * weighted mean, `xShift[j]`, subtracted). Same array as `engine.x`.
+   */
   readonly design: FixedDesign;
   readonly reml: boolean;
   /** Names of aliased columns dropped, in X order. */
@@ -427,9 +430,10 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   // X, centred when there is an intercept (exactly invariant: unit-triangular change of basis).
   let design = buildFixedDesign(frame, spec);
   const hasIntercept = spec.intercept;
+  // Centred in place: X is built here, so nothing outside is changed, and it is stored once.
   const centre = (d: FixedDesign) => {
     const shift = new Float64Array(d.p);
-    const xc = d.x.slice();
+    const xc = d.x;
     if (hasIntercept) {
       for (let j = 1; j < d.p; j++) {
         const col = xc.subarray(j * nobs, (j + 1) * nobs);
@@ -470,7 +474,9 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
       names: keep.map((j) => design.names[j]),
       termOf: Int32Array.from(keep.map((j) => design.termOf[j])),
     };
-    ({ shift, xc } = centre(design));
+    // The kept columns are already centred: carry their shifts over.
+    shift = Float64Array.from(keep, (j) => shift[j]);
+    xc = x;
     engine = engineFor(design, xc);
     cp = new CrossProducts(engine, yc);
     diagnostics.push(

@@ -212,10 +212,11 @@ export class LmmFit implements LmmFitData {
 
   /** Fitted values `X beta + Z b` for the rows used (in input order of those rows). */
   fitted(): Float64Array {
-    const { frame, design, engineOrder } = this.#prepared;
+    const { frame, design, engineOrder, yShift } = this.#prepared;
     const n = frame.nobs;
-    const out = new Float64Array(n);
-    const beta = this.#betaArray;
+    // X is stored centred: X beta = Xc beta' + ybar, with beta' the engine's coefficients.
+    const out = new Float64Array(n).fill(yShift);
+    const beta = this.#solution.beta;
     for (let j = 0; j < design.p; j++) {
       const bj = beta[j];
       const off = j * n;
