@@ -1,0 +1,18 @@
+// Smoke test of the built package, imported by name as a user would (ESM and CJS).
+// Run after `npm run build`: node scripts/smoke-dist.mjs
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+
+const esm = await import('vardecomp');
+const cjs = createRequire(import.meta.url)('vardecomp');
+for (const [kind, lib] of [['esm', esm], ['cjs', cjs]]) {
+  const panel = lib.naoPanel({ seed: 1, exact: true });
+  const d = lib.decompose(panel, 'rate ~ deprivation + (1|la) + (1|year)');
+  assert.ok(Math.abs(d.shares.la - 0.44) < 1e-6, `${kind}: local share`);
+  assert.throws(() => lib.fit(panel, 'rate ~ nope + (1|la)'), (e) => e instanceof lib.VardecompError && e.code === 'E_COLUMN');
+  console.log(`${kind}: ok (local ${(100 * d.shares.la).toFixed(1)}%)`);
+}
+const data = await import('vardecomp/data');
+const england = await data.loadEnglandPanel({ years: [2013, 2018] });
+assert.equal(england.numRows(), 900);
+console.log('vardecomp/data: ok (900 rows, 2013-2018)');
