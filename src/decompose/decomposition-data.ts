@@ -7,7 +7,14 @@ import type { Diagnostic } from '../diagnostics.js';
 /** The three ways of splitting the variation (DESIGN.md, "Decomposition methods"). */
 export type DecompositionMethod = 'components' | 'sequential' | 'shapley';
 
-/** The methods, in display order. */
+/**
+ * The methods, in display order.
+ *
+ * @example
+ * ```ts
+ * for (const method of DECOMPOSITION_METHODS) console.log(decompose(fit, { method }).format());
+ * ```
+ */
 export const DECOMPOSITION_METHODS: readonly DecompositionMethod[] = ['components', 'sequential', 'shapley'];
 
 /** One part of the split. */

@@ -35,7 +35,15 @@ export interface DataSource {
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
-/** True for an arquero-like table (duck-typed, so any version or wrapper works). */
+/**
+ * True for an arquero-like table (duck-typed, so any version or wrapper works).
+ *
+ * @example
+ * ```ts
+ * isTableLike(aq.table({ y: [1, 2] })); // true
+ * isTableLike([{ y: 1 }]); // false
+ * ```
+ */
 export function isTableLike(x: unknown): x is TableLike {
   return (
     typeof x === 'object' &&

@@ -66,13 +66,33 @@ export interface ModelFrame {
  * Largest magnitude accepted in the outcome, a numeric covariate or a weight (and the smallest
  * weight is its inverse): beyond it the weighted sums of squares of the one pass over the data
  * could overflow or underflow double precision.
+ *
+ * @example
+ * ```ts
+ * if (Math.abs(value) > MAX_MAGNITUDE) console.warn('rescale this column before fitting');
+ * ```
  */
 export const MAX_MAGNITUDE = 1e64;
 
-/** Largest ratio of the largest to the smallest weight. */
+/**
+ * Largest ratio of the largest to the smallest weight.
+ *
+ * @example
+ * ```ts
+ * const ok = Math.max(...w) / Math.min(...w) <= MAX_WEIGHT_RATIO;
+ * ```
+ */
 export const MAX_WEIGHT_RATIO = 1e12;
 
-/** True for the values the library treats as missing. */
+/**
+ * True for the values the library treats as missing: null, undefined, NaN, +-Infinity and
+ * empty (or blank) strings.
+ *
+ * @example
+ * ```ts
+ * [null, NaN, '', ' ', 0, 'a'].map(isMissing); // [true, true, true, true, false, false]
+ * ```
+ */
 export function isMissing(v: unknown): boolean {
   if (v === null || v === undefined) return true;
   if (typeof v === 'number') return !Number.isFinite(v);

@@ -7,7 +7,14 @@ import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
 import { momentStart } from '../optimize/start-values.js';
 import type { PreparedModel } from './prepare-model.js';
 
-/** Threshold below which lme4 calls a relative standard deviation singular. */
+/**
+ * Threshold below which lme4 calls a relative standard deviation singular (`isSingular`).
+ *
+ * @example
+ * ```ts
+ * const singular = Object.values(fit.theta).some((t) => t < SINGULAR_TOL);
+ * ```
+ */
 export const SINGULAR_TOL = 1e-4;
 
 /** What the optimiser did. */

@@ -293,7 +293,16 @@ function checkResidualVariation(cp: CrossProducts, outcome: string, factors: Mod
   if (!(rss > EXACT_FIT_WITH_GROUPS_TOL * tss)) throw fittedExactlyError(outcome, cp.n, null, factors);
 }
 
-/** `E_CONSTANT` / `E_NONNUMERIC` for an outcome without usable variation or out of range. */
+/**
+ * Throw `E_NONNUMERIC` for an outcome value that is not finite or beyond {@link MAX_MAGNITUDE},
+ * and `E_CONSTANT` for an outcome without usable variation; `rows` are the input row indices
+ * used in messages.
+ *
+ * @example
+ * ```ts
+ * checkOutcomeRange('rate', Float64Array.of(1, 1, 1), [0, 1, 2]); // throws E_CONSTANT
+ * ```
+ */
 export function checkOutcomeRange(outcome: string, y: Float64Array, rows: ArrayLike<number>): void {
   const n = y.length;
   let ymin = Infinity;
