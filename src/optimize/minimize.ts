@@ -169,6 +169,21 @@ export function minimizeEven(
       }
     }
   };
+  // Backtracking along `dir` from x: the first step length with a strict decrease, or 0.
+  let lastTrialF = Number.POSITIVE_INFINITY;
+  const lineSearch = (dir: Float64Array): number => {
+    let t = 1;
+    for (let ls = 0; ls < 20; ls++) {
+      for (let i = 0; i < k; i++) trial[i] = x[i] + t * dir[i];
+      const ft = F(trial);
+      if (ft < fx) {
+        lastTrialF = ft;
+        return t;
+      }
+      t *= 0.5;
+    }
+    return 0;
+  };
   let iterations = 0;
   let withinBudget = true;
   for (; iterations < 100; iterations++) {
@@ -193,29 +208,29 @@ export function minimizeEven(
     for (let i = 0; i < k; i++) step[i] = -grad[i];
     solveLowerInPlace(work, k, 0, k, step);
     solveLowerTransposeInPlace(work, k, 0, k, step);
-    let t = 1;
-    let improved = false;
-    let ft = fx;
-    for (let ls = 0; ls < 40; ls++) {
-      for (let i = 0; i < k; i++) trial[i] = x[i] + t * step[i];
-      ft = F(trial);
-      if (ft <= fx) {
-        improved = true;
-        break;
+    let tiny = true;
+    for (let i = 0; i < k; i++) if (Math.abs(step[i]) >= stol * (1 + Math.abs(x[i]))) tiny = false;
+    if (tiny) {
+      iterations++;
+      break;
+    }
+    let t = lineSearch(step);
+    if (t === 0 && k > 1) {
+      // The full step found no strict decrease (an ill-conditioned Hessian estimate, e.g. one
+      // theta far larger than another): try each coordinate's own Newton step instead.
+      for (let i = 0; i < k; i++) {
+        const h = hess[i * k + i];
+        step[i] = h > 0 ? -grad[i] / h : 0;
       }
-      t *= 0.5;
+      t = lineSearch(step);
     }
-    if (!improved) break;
-    let norm = 0;
-    let xnorm = 0;
-    for (let i = 0; i < k; i++) {
-      norm = Math.max(norm, Math.abs(t * step[i]));
-      xnorm = Math.max(xnorm, Math.abs(x[i]));
-    }
-    const decrease = fx - ft;
+    if (t === 0) break;
+    let small = true;
+    for (let i = 0; i < k; i++) if (Math.abs(t * step[i]) >= stol * (1 + Math.abs(x[i]))) small = false;
+    const decrease = fx - lastTrialF;
     x.set(trial);
-    fx = ft;
-    if (norm < stol * (1 + xnorm) || decrease <= 1e-15 * (1 + Math.abs(fx))) {
+    fx = lastTrialF;
+    if (small || decrease <= 1e-15 * (1 + Math.abs(fx))) {
       iterations++;
       break;
     }
