@@ -138,32 +138,6 @@ function weightedMean(v: Float64Array, w: Float64Array | null): number {
 }
 
 /**
- * Indices of columns of X linearly dependent on earlier ones (sequential Cholesky of X'WX), and
- * the outcome's relative residual sum of squares after the kept columns (y as a last column).
- */
-function aliasedColumns(
-  xc: Float64Array,
-  n: number,
-  p: number,
-  w: Float64Array | null,
-  yc: Float64Array,
-): { dropped: number[]; yResidual: number } {
-  const m = p + 1;
-  const col = (a: number) => (a < p ? xc.subarray(a * n, (a + 1) * n) : yc);
-  const xtx = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) {
-    const ca = col(a);
-    for (let b = 0; b <= a; b++) {
-      const cb = col(b);
-      let s = 0;
-      for (let i = 0; i < n; i++) s += (w ? w[i] : 1) * ca[i] * cb[i];
-      xtx[a * m + b] = s;
-    }
-  }
-  return aliasedFromGram(xtx, 0, m, p);
-}
-
-/**
  * {@link aliasedColumns} from the Gram matrix of `[X y]` (centred, weighted; lower triangle,
  * row-major with row stride `stride`, starting at `offset`). `prepareModel` passes the X/y block
  * of the one pass's B, so that aliasing costs no pass over the rows of its own.
@@ -368,16 +342,34 @@ function fittedExactlyError(
  * ```
  */
 export function checkOutcome(prepared: PreparedModel, outcome: string, y: Float64Array): void {
-  const { frame, engine, design } = prepared;
-  const n = frame.nobs;
+  outcomeCrossProducts(prepared, outcome, y);
+}
+
+/**
+ * The cross-products of a prepared design with another outcome `y`, after the outcome checks of
+ * {@link checkOutcome}; returns them with the outcome's centring shift. The design-only work is
+ * reused; the checks read the new cross-products instead of passing over the rows again.
+ *
+ * @example
+ * ```ts
+ * const { cp, yShift } = outcomeCrossProducts(prepared, 'lac_rate', y);
+ * ```
+ */
+export function outcomeCrossProducts(
+  prepared: PreparedModel,
+  outcome: string,
+  y: Float64Array,
+): { cp: CrossProducts; yShift: number } {
+  const { frame, design } = prepared;
   checkOutcomeRange(outcome, y, frame.rows);
-  const shift = prepared.spec.intercept ? weightedMean(y, frame.weights) : 0;
-  const yc = Float64Array.from(y, (v) => v - shift);
-  const { yResidual } = aliasedColumns(engine.x, n, engine.p, frame.weights, yc);
-  if (!(yResidual > EXACT_FIT_TOL)) throw fittedExactlyError(outcome, n, design.names);
+  const yShift = prepared.spec.intercept ? weightedMean(y, frame.weights) : 0;
+  const yc = Float64Array.from(y, (v) => v - yShift);
   const cp = prepared.cp.clone();
   cp.setResponse(yc);
+  const { yResidual } = aliasedFromGram(cp.B, cp.qr * cp.m + cp.qr, cp.m, cp.p);
+  if (!(yResidual > EXACT_FIT_TOL)) throw fittedExactlyError(outcome, frame.nobs, design.names);
   checkResidualVariation(cp, outcome, frame.factors);
+  return { cp, yShift };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { diagnostic } from '../diagnostics.js';
 import type { ModelSpec } from '../formula/model-spec.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
-import { checkOutcome, type PreparedModel } from './prepare-model.js';
+import { outcomeCrossProducts, type PreparedModel } from './prepare-model.js';
 
 /**
  * A prepared model for a new outcome `y` (one value per row of `prepared.frame.rows`).
@@ -19,20 +19,9 @@ import { checkOutcome, type PreparedModel } from './prepare-model.js';
 export function withOutcome(prepared: PreparedModel, spec: ModelSpec, y: Float64Array, outcomeMissing: number): PreparedModel {
   const { frame } = prepared;
   if (y.length !== frame.nobs) throw new RangeError('withOutcome: y must have one value per used row');
-  // The same outcome checks as a fresh preparation: range, constancy, exact fit.
-  checkOutcome(prepared, spec.outcome, y);
-  const w = frame.weights;
-  let sw = 0;
-  let swy = 0;
-  for (let i = 0; i < y.length; i++) {
-    const wi = w ? w[i] : 1;
-    sw += wi;
-    swy += wi * y[i];
-  }
-  const yShift = spec.intercept ? swy / sw : 0;
-  const yc = Float64Array.from(y, (v) => v - yShift);
-  const cp = prepared.cp.clone();
-  cp.setResponse(yc);
+  // The same outcome checks as a fresh preparation (range, constancy, exact fit), read from the
+  // new outcome's cross-products, which are then used as they are.
+  const { cp, yShift } = outcomeCrossProducts(prepared, spec.outcome, y);
   const missingByColumn = [
     ...(outcomeMissing > 0 ? [{ column: spec.outcome, count: outcomeMissing }] : []),
     ...frame.missingByColumn.filter((m) => m.column !== prepared.spec.outcome),
