@@ -239,8 +239,26 @@ function mutate(rng: Rng, s: string): string {
   return out;
 }
 
+/** Formulas at and beyond the parser's depth and size limits (deep nesting, long sums, big powers). */
+function deepFormulaText(rng: Rng): string {
+  const k = pick(rng, [50, 99, 100, 101, 400, 1367, 5000]);
+  const vars = (n: number) => Array.from({ length: n }, (_, i) => `x${i}`);
+  const rhs = pick(rng, [
+    () => `${'('.repeat(k)}x${')'.repeat(k)}`,
+    () => `${'(-'.repeat(k)}x${')'.repeat(k)}`,
+    () => vars(k * 2).join(' + '),
+    () => vars(Math.min(k, 3000)).join(':'),
+    () => `x${'^2'.repeat(k)}`,
+    () => `(${vars(8 + rng.int(12)).join(' + ')})^${2 + rng.int(18)}`,
+    () => vars(8 + rng.int(12)).join('*'),
+    () => `${'log('.repeat(Math.min(k, 200))}x${')'.repeat(Math.min(k, 200))}`,
+  ])();
+  return `y ~ ${rhs} + (1 | g)`;
+}
+
 function randomFormula(rng: Rng): unknown {
   const r = rng.uniform();
+  if (r < 0.02) return deepFormulaText(rng);
   if (r < 0.03) return pick(rng, [null, undefined, 5, [], ['y ~ (1|g)'], true, Symbol('f'), () => 'y ~ (1|g)']);
   if (r < 0.13) {
     const obj: Record<string, unknown> = {};

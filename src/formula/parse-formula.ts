@@ -14,6 +14,33 @@ import type { FixedTerm, FormulaInput, FormulaObject, ModelSpec, RandomTerm } fr
 import { formatName, formulaError, tokenize, type Token } from './tokenize.js';
 
 // ---------------------------------------------------------------------------------------------
+// Limits
+
+/**
+ * Deepest nesting the parser accepts: parentheses, function calls and chains of operators other
+ * than `+` and `-` (each operand of `:`, `*`, `/`, `^` or `%in%` is one level deeper). Deeper
+ * formulas are refused with `E_FORMULA` rather than exhausting the call stack.
+ *
+ * @example
+ * ```ts
+ * parseFormula(`y ~ ${'('.repeat(101)}x${')'.repeat(101)}`); // throws E_FORMULA naming the limit
+ * ```
+ */
+export const MAX_FORMULA_DEPTH = 100;
+
+/**
+ * Most fixed-effect terms a formula may have, written or produced by expanding `*`, `^`, `/` and
+ * `%in%` (`(a + ... + p)^16` would give 65,535). Larger expansions are refused with `E_FORMULA`
+ * before they are built.
+ *
+ * @example
+ * ```ts
+ * parseFormula('y ~ (a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p)^16 + (1|u)'); // throws E_FORMULA
+ * ```
+ */
+export const MAX_FORMULA_TERMS = 1000;
+
+// ---------------------------------------------------------------------------------------------
 // Syntax tree
 
 type BinaryOp = '+' | '-' | '*' | '/' | ':' | '^';
@@ -30,6 +57,13 @@ type Node =
   | { type: 'bar'; lhs: Node; rhs: Node; double: boolean; barPos: number; start: number; end: number };
 
 const isOp = (t: Token, ...ops: string[]): boolean => t.kind === 'operator' && ops.includes(t.op);
+
+/**
+ * How deeply the walkers over the tree recurse into a node: the left spine of a `+`/`-` chain is
+ * walked iteratively, every other operand is one level deeper. Nodes without an entry count 1.
+ */
+const nodeDepth = new WeakMap<Node, number>();
+const depthOf = (node: Node): number => nodeDepth.get(node) ?? 1;
 
 function describe(t: Token): string {
   switch (t.kind) {
@@ -50,6 +84,8 @@ class Parser {
   private i = 0;
   /** Open parentheses around the current position. */
   private depth = 0;
+  /** Recursion of the parser itself: open parentheses, calls and `^` right sides. */
+  private nesting = 0;
 
   constructor(
     private readonly input: string,
@@ -143,7 +179,8 @@ class Parser {
     for (let t = this.peek(); t.kind === 'special'; t = this.peek()) {
       this.next();
       const right = this.parseInteraction();
-      node = { type: 'special', op: t.op, opPos: t.pos, left: node, right, start: node.start, end: right.end };
+      const joined: Node = { type: 'special', op: t.op, opPos: t.pos, left: node, right, start: node.start, end: right.end };
+      node = this.deeper(joined, Math.max(depthOf(node), depthOf(right)) + 1);
     }
     return node;
   }
@@ -164,12 +201,41 @@ class Parser {
     const t = this.peek();
     if (!isOp(t, '^')) return base;
     this.next();
-    return this.binary(t, base, this.parsePower());
+    this.nesting++;
+    if (this.nesting > MAX_FORMULA_DEPTH) {
+      this.fail(t.pos, `the formula nests parentheses, calls or operators more than ${MAX_FORMULA_DEPTH} levels deep (the limit)`);
+    }
+    const exponent = this.parsePower();
+    this.nesting--;
+    return this.binary(t, base, exponent);
   }
 
   private binary(t: Token, left: Node, right: Node): Node {
     const op = (t.kind === 'operator' ? t.op : '+') as BinaryOp;
-    return { type: 'binary', op, opPos: t.pos, left, right, start: left.start, end: right.end };
+    const node: Node = { type: 'binary', op, opPos: t.pos, left, right, start: left.start, end: right.end };
+    const sum = op === '+' || op === '-';
+    return this.deeper(node, Math.max(depthOf(left) + (sum ? 0 : 1), depthOf(right) + 1));
+  }
+
+  /** Record `node`'s depth, refusing one beyond {@link MAX_FORMULA_DEPTH}. */
+  deeper(node: Node, depth: number): Node {
+    if (depth > MAX_FORMULA_DEPTH) {
+      this.fail(
+        node.start,
+        `the formula nests parentheses, calls or operators more than ${MAX_FORMULA_DEPTH} levels deep (the limit)`,
+      );
+    }
+    nodeDepth.set(node, depth);
+    return node;
+  }
+
+  /** Enter one level of nesting (a parenthesis, a call or the right side of `^`). */
+  private enter(pos: number): void {
+    this.depth++;
+    this.nesting++;
+    if (this.nesting > MAX_FORMULA_DEPTH) {
+      this.fail(pos, `the formula nests parentheses, calls or operators more than ${MAX_FORMULA_DEPTH} levels deep (the limit)`);
+    }
   }
 
   /** `primary := name | number | call | '(' sum ')' | '(' sum ('|' | '||') sum ')'` */
@@ -190,7 +256,7 @@ class Parser {
     }
     if (!isOp(t, '(')) return this.unexpectedTerm(t);
     this.next();
-    this.depth++;
+    this.enter(t.pos);
     const inner = this.parseSum();
     let node: Node;
     const bar = this.peek();
@@ -204,9 +270,10 @@ class Parser {
       node = { type: 'bar', lhs: inner, rhs, double: isOp(bar, '||'), barPos: bar.pos, start: t.pos, end: close };
     } else {
       const close = this.expectClose();
-      node = { type: 'paren', inner, start: t.pos, end: close };
+      node = this.deeper({ type: 'paren', inner, start: t.pos, end: close }, depthOf(inner) + 1);
     }
     this.depth--;
+    this.nesting--;
     return node;
   }
 
@@ -298,6 +365,9 @@ const unwrap = (node: Node): Node => (node.type === 'paren' ? unwrap(node.inner)
 
 const sourceOf = (input: string, node: Node): string => input.slice(node.start, node.end);
 
+/** Long formula text shortened for a message. */
+const clip = (text: string): string => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
+
 function unsupportedCall(input: string, node: Node & { type: 'call' }): never {
   const spaced = /^\S+\s+\(/u.test(node.text)
     ? `; note that a name followed by "(" is a function call: join separate terms with "+"`
@@ -367,6 +437,18 @@ class TermEncoder {
     }
   }
 
+  /** Refuse a list of terms longer than {@link MAX_FORMULA_TERMS}, pointing at `node`. */
+  bounded(terms: readonly Term[], node: Node): Term[] {
+    if (terms.length > MAX_FORMULA_TERMS) {
+      this.fail(
+        node.start,
+        `"${clip(sourceOf(this.input, node))}" gives more than ${MAX_FORMULA_TERMS} fixed-effect terms (the limit); ` +
+          'write fewer terms or a lower power',
+      );
+    }
+    return terms as Term[];
+  }
+
   /**
    * An operand of `:`, `*`, `/`, `%in%` or `^`: `0` and `1` are rejected, and so is an operand
    * with no terms left (such as `(a - a)`), which R silently mishandles.
@@ -396,35 +478,44 @@ class TermEncoder {
     const left = this.operand(node.left, adding);
     const right = this.operand(node.right, adding);
     const all = makeTerm(right.flatMap((t) => t.ids));
-    return trimRepeats(left.map((t) => combine(t, all)));
+    return this.bounded(trimRepeats(left.map((t) => combine(t, all))), node);
   }
 
   private encodeBinary(node: Node & { type: 'binary' }, adding: boolean): Term[] {
     switch (node.op) {
       case '+':
-        return trimRepeats([...this.encode(node.left, adding), ...this.encode(node.right, adding)]);
       case '-': {
-        const left = this.encode(node.left, adding);
-        const removed = new Set(this.encode(node.right, !adding).map((t) => t.key));
-        return left.filter((t) => !removed.has(t.key));
+        // Left to right over the chain (iteratively: a sum may have thousands of terms).
+        const [head, ...rest] = summands(node);
+        let terms = head.sign === '+' ? this.encode(head.node, adding) : this.encode(head.node, !adding).slice(0, 0);
+        for (const { sign, node: operand } of rest) {
+          if (sign === '+') {
+            terms = trimRepeats([...terms, ...this.encode(operand, adding)]);
+            this.bounded(terms, operand);
+          } else {
+            const removed = new Set(this.encode(operand, !adding).map((t) => t.key));
+            terms = terms.filter((t) => !removed.has(t.key));
+          }
+        }
+        return terms;
       }
       case ':': {
         const left = this.operand(node.left, adding);
         const right = this.operand(node.right, adding);
-        return trimRepeats(left.flatMap((a) => right.map((b) => combine(a, b))));
+        return this.bounded(trimRepeats(left.flatMap((a) => right.map((b) => combine(a, b)))), node);
       }
       case '*': {
         const left = this.operand(node.left, adding);
         const right = this.operand(node.right, adding);
         const both = left.flatMap((a) => right.map((b) => combine(a, b)));
-        return trimRepeats([...left, ...right, ...both]);
+        return this.bounded(trimRepeats([...left, ...right, ...both]), node);
       }
       case '/': {
         // a/b is a + a:b; (a + b)/c is a + b + a:b:c.
         const left = this.operand(node.left, adding);
         const right = this.operand(node.right, adding);
         const all = makeTerm(left.flatMap((t) => t.ids));
-        return trimRepeats([...left, ...right.map((t) => combine(t, all))]);
+        return this.bounded(trimRepeats([...left, ...right.map((t) => combine(t, all))]), node);
       }
       case '^': {
         const power = unwrap(node.right);
@@ -434,7 +525,7 @@ class TermEncoder {
         const left = this.operand(node.left, adding);
         let result = left;
         for (let k = 1; k < power.value; k++) {
-          const next = trimRepeats(left.flatMap((a) => result.map((b) => combine(a, b))));
+          const next = this.bounded(trimRepeats(left.flatMap((a) => result.map((b) => combine(a, b)))), node);
           const saturated = next.length === result.length;
           result = next;
           if (saturated) break;
@@ -445,13 +536,20 @@ class TermEncoder {
   }
 }
 
-/** Split the top-level sum into signed summands, in formula order. */
+/**
+ * Split a sum into its signed summands, in formula order. Iterative over the left spine, so a
+ * sum of thousands of terms does not recurse thousands of levels deep.
+ */
 function summands(node: Node): Array<{ sign: '+' | '-'; node: Node }> {
-  if (node.type === 'binary' && (node.op === '+' || node.op === '-')) {
-    return [...summands(node.left), { sign: node.op, node: node.right }];
+  const rest: Array<{ sign: '+' | '-'; node: Node }> = [];
+  let head = node;
+  while (head.type === 'binary' && (head.op === '+' || head.op === '-')) {
+    rest.push({ sign: head.op, node: head.right });
+    head = head.left;
   }
-  if (node.type === 'negate') return [{ sign: '-', node: node.operand }];
-  return [{ sign: '+', node }];
+  rest.reverse();
+  if (head.type === 'negate') return [{ sign: '-', node: head.operand }, ...rest];
+  return [{ sign: '+', node: head }, ...rest];
 }
 
 /** A random term found in the formula, before its grouping is expanded. */
@@ -576,7 +674,7 @@ function parseFormulaString(input: string): ModelSpec {
       if (sign === '-') parser.fail(inner.start, `random term "${sourceOf(input, inner)}" cannot be removed with "-"`);
       bars.push({ node: inner });
     } else if (sign === '+') {
-      terms = trimRepeats([...terms, ...encoder.encode(node, true)]);
+      terms = encoder.bounded(trimRepeats([...terms, ...encoder.encode(node, true)]), node);
     } else {
       const removed = new Set(encoder.encode(node, false).map((t) => t.key));
       terms = terms.filter((t) => !removed.has(t.key));

@@ -90,7 +90,8 @@ const SPACE_RE = /\s/u;
  * ```
  */
 export function formulaError(formula: string, position: number, problem: string): VardecompError {
-  return new VardecompError('E_FORMULA', `Formula error at position ${position}: ${problem} in "${formula}"`, {
+  const shown = formula.length > 200 ? `${formula.slice(0, 200)}...` : formula;
+  return new VardecompError('E_FORMULA', `Formula error at position ${position}: ${problem} in "${shown}"`, {
     position,
     formula,
   });

@@ -118,6 +118,14 @@ describe('vardecomp fit', () => {
     expect(r.stderr).toMatch(/^vardecomp: E_COLUMN: .*"poverty"/);
   });
 
+  it('refuses a formula nested 1,367 deep with E_FORMULA and exit status 2 (not a stack overflow)', async () => {
+    const deep = `rate ~ ${'('.repeat(1367)}deprivation${')'.repeat(1367)} + (1|la)`;
+    const r = await run(['fit', 'nao.csv', '-f', deep]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vardecomp: E_FORMULA: .*levels deep \(the limit\)/);
+    expect(r.stderr).not.toContain('Maximum call stack');
+  });
+
   it('prints the stack only with --debug', async () => {
     const r = await run(['fit', 'nao.csv', '-f', 'rate ~ poverty + (1|la)', '--debug']);
     expect(r.code).toBe(2);
