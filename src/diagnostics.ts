@@ -10,7 +10,8 @@ export type DiagnosticCode =
   | 'NOT_CONVERGED'
   | 'EVALUATION_LIMIT'
   | 'FEW_LEVELS'
-  | 'RANK_DEFICIENT';
+  | 'RANK_DEFICIENT'
+  | 'NOT_FINITE';
 
 /** One diagnostic of a fit. */
 export interface Diagnostic {

@@ -114,7 +114,9 @@ export function runBootstrap(
   const sds = spec.random.map((r) => fitted.varcorr.find((v) => v.group === r.group)!.sd);
   const sigma = fitted.sigma;
   const w = frame.weights;
-  const thetaFitted = Float64Array.from(engineOrder, (fi) => fitted.theta[spec.random[fi].group]);
+  // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
+  const rootScale = Math.sqrt(prepared.weightScale);
+  const thetaFitted = Float64Array.from(engineOrder, (fi) => fitted.theta[spec.random[fi].group] * rootScale);
   const ystar = new Float64Array(n);
   const out = new Map<string, Float64Array>();
   const effects = frame.factors.map((f) => new Float64Array(f.levels.length));

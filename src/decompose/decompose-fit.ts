@@ -3,6 +3,7 @@
  * optional parametric-bootstrap intervals. The report layer wraps these in classes.
  */
 import { VardecompError } from '../errors.js';
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import type { LmmFit } from '../output/lmm-fit.js';
 import type { PreparedModel } from '../model/prepare-model.js';
 import type { CrossProducts } from '../objective/cross-products.js';
@@ -76,7 +77,7 @@ function randomVariances(prepared: PreparedModel, sol: PlsSolution): Float64Arra
 }
 
 function componentsFromSolution(prepared: PreparedModel, sol: PlsSolution): ComponentVariances {
-  const { engine, design, frame } = prepared;
+  const { engine, design } = prepared;
   return componentVariances({
     x: engine.x,
     n: engine.n,
@@ -85,8 +86,9 @@ function componentsFromSolution(prepared: PreparedModel, sol: PlsSolution): Comp
     termOf: design.termOf,
     nterms: design.terms.length,
     randomVariances: randomVariances(prepared, sol),
+    // The engine's sigma goes with the engine's (scaled) weights.
     sigma2: sol.sigma * sol.sigma,
-    weights: frame.weights,
+    weights: engine.weights,
   });
 }
 
@@ -150,7 +152,9 @@ function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[]
   let wsum = 0;
   const w = prepared.frame.weights;
   for (let i = 0; i < prepared.frame.nobs; i++) wsum += w ? w[i] : 1;
-  return { shares: split.shares, covariates: split.covariates, total: game.tss / (wsum - 1), r2: split.r2 };
+  // game.tss is on the engine's (scaled) weights; wsum on the user's.
+  const tss = game.tss * prepared.weightScale;
+  return { shares: split.shares, covariates: split.covariates, total: tss / (wsum - 1), r2: split.r2 };
 }
 
 /** Shares of one replicate for each requested method, flattened as `method/key`. */
@@ -170,6 +174,17 @@ function replicateShares(
     }
     return Object.fromEntries(out);
   };
+}
+
+/**
+ * The fit's diagnostics, plus a `NOT_FINITE` warning when a share is not a finite number: a NaN
+ * never leaves the library without a word.
+ */
+function withFiniteCheck(diagnostics: readonly Diagnostic[], shares: Record<string, number>, method: DecompositionMethod): readonly Diagnostic[] {
+  const bad = Object.entries(shares).filter(([, v]) => !Number.isFinite(v));
+  if (bad.length === 0) return diagnostics;
+  const list = bad.map(([k, v]) => `${k} = ${v}`).join(', ');
+  return [...diagnostics, diagnostic('NOT_FINITE', 'warning', `The ${method} shares are not finite numbers (${list}): the fit failed numerically`)];
 }
 
 /**
@@ -267,7 +282,7 @@ export function compareFit(
             },
           }
         : {}),
-      diagnostics: fit.diagnostics,
+      diagnostics: withFiniteCheck(fit.diagnostics, pt.shares, method),
     };
   }
   const rows: ComparisonRow[] = keys.map((key) => {

@@ -76,6 +76,9 @@ export function optimizeTheta(
   const k = theta.length;
   const free = [...Array(k).keys()].filter((i) => theta[i] > 0);
   let converged = res.withinBudget && Number.isFinite(f);
+  if (!Number.isFinite(f)) {
+    diagnostics.push(diagnostic('NOT_FINITE', 'warning', `The criterion at the optimum is ${f}: the fit failed numerically`));
+  }
   if (!res.withinBudget) {
     diagnostics.push(
       diagnostic('EVALUATION_LIMIT', 'warning', `The optimiser stopped at its evaluation limit (${res.evaluations} evaluations)`),

@@ -43,6 +43,13 @@ export interface PreparedModel {
   readonly yShift: number;
   /** `engineOrder[e]` = index (formula order) of the term in engine position e. */
   readonly engineOrder: readonly number[];
+  /**
+   * Precision weights are scaled for the engine: `engine.weights = frame.weights / weightScale`
+   * (a power of two near their geometric mean, 1 without weights), so that the fit is the same
+   * for `w` and `c * w`. The engine's theta and sigma refer to the scaled weights; the user's are
+   * `theta / sqrt(weightScale)` and `sigma * sqrt(weightScale)` (see {@link weightScaleOf}).
+   */
+  readonly weightScale: number;
   readonly engine: EngineDesign;
   readonly cp: CrossProducts;
   readonly criterion: ProfiledCriterion;
@@ -175,6 +182,28 @@ function aliasedFromGram(gram: Float64Array, offset: number, stride: number, p: 
     keep.push(a);
   }
   return { dropped, yResidual };
+}
+
+/**
+ * The scale dividing precision weights before the engine sees them: the power of two nearest
+ * their geometric mean (1 without weights). Precision weights are scale-free: for `c * w`, lme4's
+ * criterion, fixed effects and random-effect variances are those for `w`, while sigma scales by
+ * `sqrt(c)` and theta by `1 / sqrt(c)`. Fitting with weights near 1 keeps theta in the range
+ * where the optimiser's tolerances and the boundary checks are meaningful; a power of two makes
+ * the division exact.
+ *
+ * @example
+ * ```ts
+ * weightScaleOf(Float64Array.of(1e16, 1e16)); // 2 ** 53
+ * weightScaleOf(null); // 1
+ * ```
+ */
+export function weightScaleOf(weights: ArrayLike<number> | null): number {
+  if (!weights || weights.length === 0) return 1;
+  let s = 0;
+  for (let i = 0; i < weights.length; i++) s += Math.log2(weights[i]);
+  const e = Math.round(s / weights.length);
+  return Number.isFinite(e) ? 2 ** e : 1;
 }
 
 /** Largest number of rows for which the residual-degrees-of-freedom check is done exactly. */
@@ -448,6 +477,8 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   const yc = new Float64Array(nobs);
   const yShift = hasIntercept ? weightedMean(y, weights) : 0;
   for (let i = 0; i < nobs; i++) yc[i] = y[i] - yShift;
+  const weightScale = weightScaleOf(weights);
+  const engineWeights = weights && weightScale !== 1 ? Float64Array.from(weights, (w) => w / weightScale) : weights;
   const engineOrder = frame.factors
     .map((f, i) => ({ i, q: f.levels.length }))
     .sort((a, b) => b.q - a.q || a.i - b.i)
@@ -457,7 +488,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     p: d.p,
     x,
     factors: engineOrder.map((i) => ({ codes: frame.factors[i].codes, nlevels: frame.factors[i].levels.length })),
-    weights,
+    weights: engineWeights,
   });
   // The one pass first: the aliasing check reads its X/y block instead of passing over the rows.
   let engine = engineFor(design, xc);
@@ -511,5 +542,5 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
 
   checkResidualVariation(cp, spec.outcome, frame.factors);
   const criterion = new ProfiledCriterion(cp, reml);
-  return { spec, frame, design, reml, aliased, xShift: shift, yShift, engineOrder, engine, cp, criterion, diagnostics };
+  return { spec, frame, design, reml, aliased, xShift: shift, yShift, engineOrder, weightScale, engine, cp, criterion, diagnostics };
 }

@@ -144,16 +144,22 @@ export class LmmFit implements LmmFitData {
       design.names,
       V.map((row, i) => Math.sqrt(row[i])),
     );
+    // The engine fits scaled weights (prepared.weightScale): theta and sigma are reported for the
+    // user's weights, as lme4 reports them; every other quantity is the same on both scales.
+    const rootScale = Math.sqrt(prepared.weightScale);
     const thetaFormula = new Float64Array(engineOrder.length);
     engineOrder.forEach((fi, e) => (thetaFormula[fi] = opt.theta[e]));
-    this.theta = record(this.groups, thetaFormula);
-    this.sigma = solution.sigma;
+    this.theta = record(
+      this.groups,
+      thetaFormula.map((t) => t / rootScale),
+    );
+    this.sigma = solution.sigma * rootScale;
     this.varcorr = [
       ...this.groups.map((group, i) => {
         const sd = thetaFormula[i] * solution.sigma;
         return { group, variance: sd * sd, sd };
       }),
-      { group: 'Residual', variance: s2, sd: solution.sigma },
+      { group: 'Residual', variance: this.sigma * this.sigma, sd: this.sigma },
     ];
     this.remlCriterion = reml ? solution.criterion : null;
     this.deviance = reml ? null : solution.criterion;
@@ -161,14 +167,16 @@ export class LmmFit implements LmmFitData {
     this.df = p + this.groups.length + 1;
     this.aic = -2 * this.logLik + 2 * this.df;
     this.bic = -2 * this.logLik + this.df * Math.log(n);
+    // On the engine's theta (weights scaled to a geometric mean near 1), so that it does not
+    // depend on the weights' unit; the same as lme4's isSingular for unweighted models.
     this.isSingular = thetaFormula.some((t) => t < SINGULAR_TOL);
     this.converged = opt.converged;
     this.diagnostics = [...prepared.diagnostics, ...opt.diagnostics, ...extraDiagnostics];
     const gradFormula = new Float64Array(engineOrder.length);
     const startFormula = new Float64Array(engineOrder.length);
     engineOrder.forEach((fi, e) => {
-      gradFormula[fi] = opt.gradient[e];
-      startFormula[fi] = opt.start[e];
+      gradFormula[fi] = opt.gradient[e] * rootScale;
+      startFormula[fi] = opt.start[e] / rootScale;
     });
     this.optimizer = {
       method: 'nelder-mead+newton',
@@ -251,7 +259,7 @@ export class LmmFit implements LmmFitData {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
         throw new VardecompError('E_OPTION', `theta for "${this.groups[fi]}" must be a finite number >= 0 (got ${String(v)})`);
       }
-      t[e] = v;
+      t[e] = v * Math.sqrt(this.#prepared.weightScale);
     });
     return criterion.evaluate(t);
   }
