@@ -157,6 +157,16 @@ function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[]
   return { shares: split.shares, covariates: split.covariates, total: tss / (wsum - 1), r2: split.r2 };
 }
 
+/** A model without covariates explains nothing by them: `fixed` is 0 (share and variance). */
+function withZeroFixed(pt: PointResult): PointResult {
+  if ('fixed' in pt.shares) return pt;
+  return {
+    ...pt,
+    shares: { fixed: 0, ...pt.shares },
+    ...(pt.variances ? { variances: { fixed: 0, ...pt.variances } } : {}),
+  };
+}
+
 /** Shares of one replicate for each requested method, flattened as `method/key`. */
 function replicateShares(
   methods: readonly DecompositionMethod[],
@@ -224,10 +234,12 @@ export function compareFit(
   const prepared = fit.prepared;
   for (const m of methods) requireIntercept(prepared, m);
   const { keys, hasFixed } = keysOf(prepared);
-  const labels = resolveLabels(keys, options.labels);
+  // Every decomposition has the same keys: without covariates, `fixed` is there with share 0.
+  const shown = hasFixed ? keys : ['fixed', ...keys];
+  const labels = resolveLabels(shown, options.labels);
   const order = resolveOrder(keys, options.order);
   const settings = resolveIntervals(options.intervals);
-  const points = new Map(methods.map((m) => [m, pointEstimate(fit, m, order, hasFixed)]));
+  const points = new Map(methods.map((m) => [m, withZeroFixed(pointEstimate(fit, m, order, hasFixed))]));
   let reps: Map<string, Float64Array> | null = null;
   if (settings) {
     reps = runBootstrap(fit, settings, replicateShares(methods, order, hasFixed), methods.includes('components'));
@@ -237,7 +249,7 @@ export function compareFit(
   for (const method of methods) {
     const pt = points.get(method)!;
     let succeeded = 0;
-    const components: ComponentShare[] = keys.map((key) => {
+    const components: ComponentShare[] = shown.map((key) => {
       const base: ComponentShare = {
         key,
         label: labels[key],
@@ -246,7 +258,7 @@ export function compareFit(
         share: pt.shares[key],
       };
       if (!reps || !settings) return base;
-      const arr = reps.get(`${method}/${key}`);
+      const arr = reps.get(`${method}/${key}`) ?? (hasFixed || key !== 'fixed' ? undefined : new Float64Array(settings.n));
       if (!arr) return { ...base, lower: NaN, upper: NaN };
       const [lower, upper] = percentileInterval(arr, settings.level);
       return { ...base, lower, upper };
@@ -261,7 +273,7 @@ export function compareFit(
       formula: fit.formula,
       nobs: fit.nobs,
       nDropped: fit.nDropped,
-      shares: Object.fromEntries(keys.map((k) => [k, pt.shares[k]])),
+      shares: Object.fromEntries(shown.map((k) => [k, pt.shares[k]])),
       components,
       covariates: pt.covariates,
       total: pt.total,
@@ -277,7 +289,11 @@ export function compareFit(
               seed: settings.seed,
               kind: 'parametric-bootstrap' as const,
               ...(settings.keepReplicates
-                ? { replicates: Object.fromEntries(keys.map((k) => [k, Array.from(reps!.get(`${method}/${k}`) ?? [])])) }
+                ? {
+                    replicates: Object.fromEntries(
+                      shown.map((k) => [k, Array.from(reps!.get(`${method}/${k}`) ?? (k === 'fixed' ? new Float64Array(settings.n) : []))]),
+                    ),
+                  }
                 : {}),
             },
           }
@@ -285,7 +301,7 @@ export function compareFit(
       diagnostics: withFiniteCheck(fit.diagnostics, pt.shares, method),
     };
   }
-  const rows: ComparisonRow[] = keys.map((key) => {
+  const rows: ComparisonRow[] = shown.map((key) => {
     const pick = (f: (d: DecompositionData) => number | undefined) =>
       Object.fromEntries(methods.map((m) => [m, f(decompositions[m]) ?? NaN])) as Record<DecompositionMethod, number>;
     const comp = (d: DecompositionData) => d.components.find((c) => c.key === key)!;

@@ -188,7 +188,7 @@ describe('vardecomp decompose and compare', () => {
     const r = await run(['decompose', 'nao.csv', '--outcomes', 'rate,deprivation', '--rhs', '(1|year)', '--format', 'csv']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('outcome,nobs,n_dropped,year,residual');
+    expect(lines[0]).toBe('outcome,nobs,n_dropped,fixed,year,residual');
     const exact = await run(['decompose', 'nao.csv', '--outcomes', 'rate,deprivation', '--rhs', '(1|la) + (1|year)']);
     expect(exact.code).toBe(2);
     expect(exact.stderr).toContain('E_CONSTANT');
