@@ -139,7 +139,13 @@ export class Decomposition implements DecompositionData {
     ]);
     const sum = this.components.reduce((s, c) => s + c.share, 0);
     const totalRow = ['Total', '', ...(withVariance ? [formatNumber(this.total, decimals)] : []), formatPercent(sum, digits), ...(withInterval ? [''] : [])];
-    const align: ('left' | 'right')[] = ['left', 'left', ...(withVariance ? ['right' as const] : []), 'right', 'left'];
+    const align: ('left' | 'right')[] = [
+      'left',
+      'left',
+      ...(withVariance ? ['right' as const] : []),
+      'right',
+      ...(withInterval ? ['left' as const] : []),
+    ];
     const tableText = alignColumns([head, ...body, totalRow], align);
     if (!header) return tableText;
 
@@ -194,7 +200,13 @@ export class Decomposition implements DecompositionData {
       formatPercent(c.share, digits),
       ...(withInterval ? [`${formatPercent(c.lower!, digits)} to ${formatPercent(c.upper!, digits)}`] : []),
     ]);
-    const align: ('left' | 'right')[] = ['left', 'left', ...(withVariance ? ['right' as const] : []), 'right', 'left'];
+    const align: ('left' | 'right')[] = [
+      'left',
+      'left',
+      ...(withVariance ? ['right' as const] : []),
+      'right',
+      ...(withInterval ? ['left' as const] : []),
+    ];
     const tableText = markdownTable(header, body, align);
     if (!options.caption) return tableText;
     return `**${this.outcome}**, ${this.method} method (${METHOD_TITLES[this.method]}): \`${this.formula}\`, ${observationsText(this.nobs, this.nDropped)}.\n\n${tableText}`;

@@ -120,6 +120,12 @@ export function markdownTable(
   body: readonly (readonly string[])[],
   align: readonly ('left' | 'right')[],
 ): string {
+  // A delimiter row or body row with another number of cells than the header is not a table.
+  for (const cells of [align, ...body]) {
+    if (cells.length !== header.length) {
+      throw new RangeError(`markdownTable: ${cells.length} cells for ${header.length} columns`);
+    }
+  }
   const line = (cells: readonly string[]): string => `| ${cells.map(markdownCell).join(' | ')} |`;
   const rule = `|${align.map((a) => (a === 'right' ? '--:' : ':--')).join('|')}|`;
   return [line(header), rule, ...body.map(line)].join('\n');
