@@ -11,7 +11,8 @@ export type DiagnosticCode =
   | 'EVALUATION_LIMIT'
   | 'FEW_LEVELS'
   | 'RANK_DEFICIENT'
-  | 'NOT_FINITE';
+  | 'NOT_FINITE'
+  | 'NOT_IDENTIFIED';
 
 /** One diagnostic of a fit. */
 export interface Diagnostic {

@@ -15,6 +15,7 @@ import { ProfiledCriterion } from '../objective/profiled-criterion.js';
 import { SubsetRegressions } from '../objective/subset-regressions.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { termsSpannedByX } from './identified-terms.js';
 
 /** Options of `fit`. */
 export interface FitOptions {
@@ -205,6 +206,14 @@ export function weightScaleOf(weights: ArrayLike<number> | null): number {
   const e = Math.round(s / weights.length);
   return Number.isFinite(e) ? 2 ** e : 1;
 }
+
+const notIdentified = (group: string): Diagnostic =>
+  diagnostic(
+    'NOT_IDENTIFIED',
+    'warning',
+    `The random term (1 | ${group}) is not identified: the fixed effects fit every level of "${group}" exactly ` +
+      `(a fixed factor codes the same groups), so its variance cannot be estimated from the data; drop one of the two`,
+  );
 
 /** Largest number of rows for which the residual-degrees-of-freedom check is done exactly. */
 const RANK_CHECK_MAX_ROWS = 400;
@@ -541,6 +550,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
 
 
   checkResidualVariation(cp, spec.outcome, frame.factors);
+  for (const e of termsSpannedByX(cp)) diagnostics.push(notIdentified(frame.factors[engineOrder[e]].name));
   const criterion = new ProfiledCriterion(cp, reml);
   return { spec, frame, design, reml, aliased, xShift: shift, yShift, engineOrder, weightScale, engine, cp, criterion, diagnostics };
 }
