@@ -20,6 +20,8 @@
  * - `E_FORMULA`: the formula is malformed (the message gives the position).
  * - `E_UNSUPPORTED`: valid lme4 syntax that this version does not fit (random slopes).
  * - `E_OPTION`: an option has the wrong type or is out of range.
+ * - `E_NEEDS_ROWS`: a result that needs the rows (fitted values, residuals) was asked of a model
+ *   fitted from cell statistics (aggregates).
  */
 export type VardecompErrorCode =
   | 'E_INPUT'
@@ -32,7 +34,8 @@ export type VardecompErrorCode =
   | 'E_WEIGHTS'
   | 'E_FORMULA'
   | 'E_UNSUPPORTED'
-  | 'E_OPTION';
+  | 'E_OPTION'
+  | 'E_NEEDS_ROWS';
 
 /**
  * The error thrown for bad input.

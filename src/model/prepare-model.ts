@@ -11,6 +11,7 @@ import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js'
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
 import { CrossProducts, type EngineDesign } from '../objective/cross-products.js';
+import type { CellDesign } from '../objective/cell-cross-products.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
 import { SubsetRegressions } from '../objective/subset-regressions.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
@@ -55,6 +56,12 @@ export interface PreparedModel {
   readonly cp: CrossProducts;
   readonly criterion: ProfiledCriterion;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Present when the model was prepared from cell statistics (`prepare-from-cells.ts`): then
+   * `frame` and `design` describe cells, not rows (`frame.rows` and `frame.y` are empty, factor
+   * codes and `design.x` hold one entry per cell) and nothing that needs rows is available.
+   */
+  readonly cells?: CellDesign;
 }
 
 /** Tolerance for aliased columns: relative residual variance after the earlier columns. */
@@ -63,8 +70,13 @@ const ALIAS_TOL = 1e-7;
 /**
  * An outcome whose relative residual sum of squares after the fixed effects is below this is
  * fitted exactly (up to rounding): the residual variance would be 0 and the criterion unbounded.
+ *
+ * @example
+ * ```ts
+ * if (!(aliasedFromGram(cp.B, off, cp.m, p).yResidual > EXACT_FIT_TOL)) throw fittedExactlyError('y', n, names);
+ * ```
  */
-const EXACT_FIT_TOL = 1e-13;
+export const EXACT_FIT_TOL = 1e-13;
 
 const FIT_OPTION_KEYS: readonly string[] = ['reml', 'weights', 'control'];
 const CONTROL_KEYS: readonly string[] = ['maxEvaluations', 'simplexTolerance', 'stepTolerance'];
@@ -149,8 +161,13 @@ function weightedMean(v: Float64Array, w: Float64Array | null): number {
  * {@link aliasedColumns} from the Gram matrix of `[X y]` (centred, weighted; lower triangle,
  * row-major with row stride `stride`, starting at `offset`). `prepareModel` passes the X/y block
  * of the one pass's B, so that aliasing costs no pass over the rows of its own.
+ *
+ * @example
+ * ```ts
+ * const { dropped, yResidual } = aliasedFromGram(cp.B, cp.qr * cp.m + cp.qr, cp.m, cp.p);
+ * ```
  */
-function aliasedFromGram(gram: Float64Array, offset: number, stride: number, p: number): { dropped: number[]; yResidual: number } {
+export function aliasedFromGram(gram: Float64Array, offset: number, stride: number, p: number): { dropped: number[]; yResidual: number } {
   const m = p + 1;
   const xtx = new Float64Array(m * m);
   for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) xtx[a * m + b] = gram[offset + a * stride + b];
@@ -296,8 +313,13 @@ const EXACT_FIT_WITH_GROUPS_TOL = 1e-11;
  * factors' indicators: no residual variation is left and the criterion is unbounded as theta
  * grows. The least-squares fit on every column comes from the cross-products already built
  * (the theta -> infinity limit of the criterion), so this costs no pass over the data.
+ *
+ * @example
+ * ```ts
+ * checkResidualVariation(prepared.cp, 'y', prepared.frame.factors); // throws E_CONSTANT if none is left
+ * ```
  */
-function checkResidualVariation(cp: CrossProducts, outcome: string, factors: ModelFrame['factors']): void {
+export function checkResidualVariation(cp: CrossProducts, outcome: string, factors: ModelFrame['factors']): void {
   const regs = new SubsetRegressions(cp);
   const rest = new Array<boolean>(cp.restLevels.length).fill(true);
   const rss = regs.rss({ first: true, rest, x: new Array<boolean>(cp.p).fill(true) });
@@ -345,7 +367,16 @@ export function checkOutcomeRange(outcome: string, y: Float64Array, rows: ArrayL
   }
 }
 
-function fittedExactlyError(
+/**
+ * The `E_CONSTANT` error for an outcome fitted exactly by the fixed effects (and, when
+ * `factors` is given, the grouping factors).
+ *
+ * @example
+ * ```ts
+ * throw fittedExactlyError('y', 120, ['(Intercept)', 'x']);
+ * ```
+ */
+export function fittedExactlyError(
   outcome: string,
   n: number,
   fixedNames: readonly string[] | null,
@@ -411,6 +442,37 @@ export function outcomeCrossProducts(
 }
 
 /**
+ * Throw `E_LEVELS` for a grouping factor with one level or with as many levels as rows; add a
+ * `FEW_LEVELS` warning for one with fewer than five.
+ *
+ * @example
+ * ```ts
+ * checkGroupingLevels(frame.factors, frame.nobs, diagnostics);
+ * ```
+ */
+export function checkGroupingLevels(factors: ModelFrame['factors'], nobs: number, diagnostics: Diagnostic[]): void {
+  for (const f of factors) {
+    if (f.levels.length < 2) {
+      throw new VardecompError('E_LEVELS', `Grouping factor "${f.name}" has only one level ("${f.levels[0]}") in the usable rows`, {
+        column: f.name,
+      });
+    }
+    if (f.levels.length >= nobs) {
+      throw new VardecompError(
+        'E_LEVELS',
+        `Grouping factor "${f.name}" has ${f.levels.length} levels for ${nobs} rows: its variance cannot be told apart from the residual`,
+        { column: f.name },
+      );
+    }
+    if (f.levels.length < 5) {
+      diagnostics.push(
+        diagnostic('FEW_LEVELS', 'warning', `Grouping factor "${f.name}" has ${f.levels.length} levels: its variance is poorly estimated`),
+      );
+    }
+  }
+}
+
+/**
  * Prepare a model: everything up to (and including) the one pass over the data.
  *
  * @example
@@ -446,25 +508,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   }
   const { nobs, y, weights } = frame;
   checkOutcomeRange(spec.outcome, y, frame.rows);
-  for (const f of frame.factors) {
-    if (f.levels.length < 2) {
-      throw new VardecompError('E_LEVELS', `Grouping factor "${f.name}" has only one level ("${f.levels[0]}") in the usable rows`, {
-        column: f.name,
-      });
-    }
-    if (f.levels.length >= nobs) {
-      throw new VardecompError(
-        'E_LEVELS',
-        `Grouping factor "${f.name}" has ${f.levels.length} levels for ${nobs} rows: its variance cannot be told apart from the residual`,
-        { column: f.name },
-      );
-    }
-    if (f.levels.length < 5) {
-      diagnostics.push(
-        diagnostic('FEW_LEVELS', 'warning', `Grouping factor "${f.name}" has ${f.levels.length} levels: its variance is poorly estimated`),
-      );
-    }
-  }
+  checkGroupingLevels(frame.factors, nobs, diagnostics);
 
   // X, centred when there is an intercept (exactly invariant: unit-triangular change of basis).
   let design = buildFixedDesign(frame, spec);

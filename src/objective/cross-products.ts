@@ -74,7 +74,71 @@ export class CrossProducts {
   readonly G: Float64Array | null;
   /** Sum of log weights (0 when unweighted). */
   readonly ldW: number;
-  private readonly design: EngineDesign;
+  /** The rows behind the cross-products; null when they were assembled from cell statistics. */
+  private readonly design: EngineDesign | null;
+
+  /**
+   * Cross-products assembled elsewhere, from cell statistics (`cell-cross-products.ts`): the
+   * blocks `B`, `g`, `n1` and the sum of log weights. The count groups and the `G_c` blocks are
+   * derived here as for the row pass. There are no rows behind them: {@link setResponse} is
+   * unavailable; change the y row and column in place and call {@link responseUpdated}.
+   *
+   * @example
+   * ```ts
+   * const cp = CrossProducts.fromBlocks({ n, p, restLevels, B, g, n1, ldW: 0 });
+   * ```
+   */
+  static fromBlocks(blocks: {
+    n: number;
+    p: number;
+    restLevels: ArrayLike<number>;
+    B: Float64Array;
+    g: Float64Array;
+    n1: Float64Array;
+    ldW: number;
+  }): CrossProducts {
+    const cp: CrossProducts = Object.create(CrossProducts.prototype);
+    const restLevels = Int32Array.from(blocks.restLevels);
+    const restOffsets = new Int32Array(restLevels.length);
+    let qr = 0;
+    restLevels.forEach((q, k) => {
+      restOffsets[k] = qr;
+      qr += q;
+    });
+    const m = qr + blocks.p + 1;
+    const q1 = blocks.n1.length;
+    if (blocks.B.length !== m * m || blocks.g.length !== q1 * m) throw new RangeError('CrossProducts.fromBlocks: block sizes do not match');
+    const counts = groupCounts(blocks.n1);
+    const ng = counts.values.length;
+    const G = ng * m * m <= MAX_GROUPED_DOUBLES && ng < q1 ? new Float64Array(ng * m * m) : null;
+    Object.assign(cp, {
+      n: blocks.n,
+      p: blocks.p,
+      q1,
+      restLevels,
+      restOffsets,
+      qr,
+      m,
+      B: blocks.B,
+      g: blocks.g,
+      n1: blocks.n1,
+      counts,
+      G,
+      ldW: blocks.ldW,
+      design: null,
+      groupsBuilt: false,
+    });
+    if (G) cp.rebuildGroups();
+    return cp;
+  }
+
+  /** After the y row of `B` and the y column of `g` were changed in place: refresh the `G_c` y rows. */
+  responseUpdated(): void {
+    if (this.G) {
+      if (this.groupsBuilt) this.rebuildGroupResponseRows();
+      else this.rebuildGroups();
+    }
+  }
 
   constructor(design: EngineDesign, y: Float64Array) {
     const { n, p, factors } = design;
@@ -119,7 +183,7 @@ export class CrossProducts {
    * touches one level of each term.
    */
   private accumulateTwoFactors(y: Float64Array): void {
-    const { n, p, x, factors } = this.design;
+    const { n, p, x, factors } = this.design!;
     const { m, qr, B, g, n1 } = this;
     const f1 = factors[0].codes;
     const f2 = factors[1].codes;
@@ -149,7 +213,7 @@ export class CrossProducts {
 
   /** Design-only parts of B and g, and the level counts: one pass over the rows. */
   private accumulateDesign(): void {
-    const { n, p, x, factors, weights } = this.design;
+    const { n, p, x, factors, weights } = this.design!;
     const { m, qr, B, g, n1, restOffsets } = this;
     const f1 = factors[0].codes;
     const rest = factors.slice(1).map((f) => f.codes);
@@ -186,6 +250,7 @@ export class CrossProducts {
    * blocks. O(n x (K + p) + q1 x m); design-only work is reused.
    */
   setResponse(y: Float64Array): void {
+    if (!this.design) throw new RangeError('setResponse needs rows: these cross-products were built from cell statistics');
     const { n, p, x, factors, weights } = this.design;
     const { m, qr, B, g, q1, restOffsets } = this;
     const last = m - 1;
@@ -202,10 +267,7 @@ export class CrossProducts {
       for (let c = 0; c < p; c++) B[yrow + qr + c] += wy * x[c * n + i];
       B[yrow + last] += wy * y[i];
     }
-    if (this.G) {
-      if (this.groupsBuilt) this.rebuildGroupResponseRows();
-      else this.rebuildGroups();
-    }
+    this.responseUpdated();
   }
 
   /** True once the design-only parts of the G_c blocks exist. */

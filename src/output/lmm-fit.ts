@@ -6,6 +6,7 @@ import { VardecompError } from '../errors.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { PlsSolution } from '../objective/profiled-criterion.js';
 import type { PreparedModel } from '../model/prepare-model.js';
+import { needsRowsError } from '../model/prepare-from-cells.js';
 import { SINGULAR_TOL, type OptimizerInfo, type ThetaOptimum } from '../model/optimize-theta.js';
 
 /** One row of the variance-components table. */
@@ -220,6 +221,7 @@ export class LmmFit implements LmmFitData {
 
   /** Fitted values `X beta + Z b` for the rows used (in input order of those rows). */
   fitted(): Float64Array {
+    if (this.#prepared.cells) throw needsRowsError('Fitted values per row');
     const { frame, design, engineOrder, yShift } = this.#prepared;
     const n = frame.nobs;
     // X is stored centred: X beta = Xc beta' + ybar, with beta' the engine's coefficients.
@@ -240,6 +242,7 @@ export class LmmFit implements LmmFitData {
 
   /** Response residuals `y - fitted()`. */
   residuals(): Float64Array {
+    if (this.#prepared.cells) throw needsRowsError('Residuals per row');
     const f = this.fitted();
     const y = this.#prepared.frame.y;
     for (let i = 0; i < f.length; i++) f[i] = y[i] - f[i];

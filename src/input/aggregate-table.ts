@@ -1,0 +1,226 @@
+/**
+ * The aggregate table: cell statistics as rows of a table, the shape an SQL `GROUP BY` (see
+ * `sql/cell-query.ts`) or an arquero rollup returns, and the shape `vardecomp fit --aggregates`
+ * reads.
+ *
+ * One row per cell. Columns:
+ *
+ * - the key columns under their own names (grouping variables of the random terms, then the
+ *   categorical covariates);
+ * - `vd_n`: the number of rows in the cell;
+ * - `vd_mean_<a>`: the mean of statistic column a (the layout's numeric monomials in formula
+ *   order, then the outcome), minus its origin;
+ * - optionally `vd_origin_<a>`: that origin, any value near the column's values (the same on
+ *   every row; 0 when absent). Means of values near 0 keep the digits that a mean of a column
+ *   with a large offset would lose;
+ * - `vd_cov_<a>_<b>` (a >= b): the population covariance of columns a and b within the cell
+ *   (`COVAR_POP`; the co-moment divided by the count);
+ * - optionally `vd_dropped`: rows of the input left out for a missing value (the same on every
+ *   row).
+ *
+ * A covariate of the formula that is present as a column is a categorical covariate (a key).
+ */
+import { VardecompError } from '../errors.js';
+import type { FormulaInput } from '../formula/model-spec.js';
+import { parseFormula } from '../formula/parse-formula.js';
+import { cellLayout, packedIndex, type CellLayout, type CellStatistics } from './cell-statistics.js';
+import { toDataSource, type ColumnValues, type DataInput } from './data-source.js';
+
+/** Name of the count column. */
+export const COUNT_COLUMN = 'vd_n';
+/** Name of the optional dropped-rows column. */
+export const DROPPED_COLUMN = 'vd_dropped';
+
+/**
+ * Column names of the aggregate table for a layout (keys excluded), in query order.
+ *
+ * @example
+ * ```ts
+ * aggregateColumns(2); // ['vd_n', 'vd_mean_0', 'vd_mean_1', 'vd_cov_0_0', 'vd_cov_1_0', 'vd_cov_1_1']
+ * ```
+ */
+export function aggregateColumns(v: number): string[] {
+  const out = [COUNT_COLUMN];
+  for (let a = 0; a < v; a++) out.push(meanColumn(a));
+  for (let a = 0; a < v; a++) for (let b = 0; b <= a; b++) out.push(covColumn(a, b));
+  return out;
+}
+
+/**
+ * The mean column of statistic column a.
+ *
+ * @example
+ * ```ts
+ * meanColumn(0); // 'vd_mean_0'
+ * ```
+ */
+export function meanColumn(a: number): string {
+  return `vd_mean_${a}`;
+}
+
+/**
+ * The origin column of statistic column a.
+ *
+ * @example
+ * ```ts
+ * originColumn(0); // 'vd_origin_0'
+ * ```
+ */
+export function originColumn(a: number): string {
+  return `vd_origin_${a}`;
+}
+
+/**
+ * The covariance column of statistic columns a and b (a >= b).
+ *
+ * @example
+ * ```ts
+ * covColumn(1, 0); // 'vd_cov_1_0'
+ * ```
+ */
+export function covColumn(a: number, b: number): string {
+  return a >= b ? `vd_cov_${a}_${b}` : `vd_cov_${b}_${a}`;
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && v.trim() !== '') return Number(v);
+  return NaN;
+}
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+/**
+ * The layout an aggregate table was made for: covariates present as columns are categorical.
+ *
+ * @example
+ * ```ts
+ * aggregateLayout(['la', 'year', 'vd_n', 'vd_mean_0'], parseFormula('y ~ (1|la) + (1|year)')).keys; // ['la', 'year']
+ * ```
+ */
+export function aggregateLayout(columnNames: readonly string[], spec: ReturnType<typeof parseFormula>): CellLayout {
+  const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
+  return cellLayout(
+    spec,
+    covariates.filter((c) => columnNames.includes(c)),
+  );
+}
+
+/**
+ * Cell statistics from the rows of an aggregate table (an SQL result, an arquero rollup, a CSV of
+ * either). Checks every value: counts are whole numbers >= 1, means finite, variances >= 0;
+ * errors name the column and the row.
+ *
+ * @example
+ * ```ts
+ * const cells = cellsFromAggregates(await conn.runAndReadAll(query).getRowObjects(), 'y ~ x + (1|la) + (1|year)');
+ * ```
+ */
+export function cellsFromAggregates(data: DataInput, formula: FormulaInput): CellStatistics {
+  const spec = parseFormula(formula);
+  const source = toDataSource(data);
+  const layout = aggregateLayout(source.columnNames(), spec);
+  const ncells = source.nrows;
+  if (ncells === 0) throw new VardecompError('E_EMPTY', 'The aggregate table has no rows (no complete rows in the data?)');
+  const v = layout.columns.length;
+  const need = [...layout.keys, ...aggregateColumns(v)];
+  for (const name of need) {
+    if (!source.has(name)) {
+      throw new VardecompError(
+        'E_COLUMN',
+        `The aggregate table has no column "${name}": it must hold the columns of \`vardecomp sql\` for this formula (${need.join(', ')})`,
+        { column: name },
+      );
+    }
+  }
+  const num = (name: string): Float64Array => {
+    const col = source.column(name);
+    const out = new Float64Array(ncells);
+    for (let r = 0; r < ncells; r++) out[r] = toNumber(col[r]);
+    return out;
+  };
+  const bad = (name: string, r: number, value: unknown, what: string) =>
+    new VardecompError('E_NONNUMERIC', `Aggregate column "${name}" row ${r} holds ${describe(value)}: ${what}`, { column: name, row: r });
+  const count = num(COUNT_COLUMN);
+  for (let r = 0; r < ncells; r++) {
+    const c = count[r];
+    if (!(Number.isInteger(c) && c >= 1)) throw bad(COUNT_COLUMN, r, source.column(COUNT_COLUMN)[r], 'a cell count must be a whole number >= 1');
+  }
+  const mean = new Float64Array(ncells * v);
+  for (let a = 0; a < v; a++) {
+    const name = meanColumn(a);
+    const col = num(name);
+    for (let r = 0; r < ncells; r++) {
+      if (!Number.isFinite(col[r])) throw bad(name, r, source.column(name)[r], `the mean of "${layout.columns[a]}" must be a finite number`);
+      mean[r * v + a] = col[r];
+    }
+  }
+  const origin = new Float64Array(v);
+  for (let a = 0; a < v; a++) {
+    const name = originColumn(a);
+    if (!source.has(name)) continue;
+    const o = toNumber(source.column(name)[0]);
+    if (!Number.isFinite(o)) throw bad(name, 0, source.column(name)[0], 'an origin must be a finite number');
+    origin[a] = o;
+  }
+  const np = (v * (v + 1)) / 2;
+  const comoment = new Float64Array(ncells * np);
+  for (let a = 0; a < v; a++) {
+    for (let b = 0; b <= a; b++) {
+      const name = covColumn(a, b);
+      const raw = source.column(name);
+      const col = num(name);
+      const k = packedIndex(a, b);
+      for (let r = 0; r < ncells; r++) {
+        let c = col[r];
+        // One-row cells: engines return 0 or NULL for a population covariance.
+        if (count[r] === 1 && (raw[r] === null || raw[r] === undefined || Number.isNaN(c))) c = 0;
+        if (!Number.isFinite(c) || (a === b && c < 0)) {
+          throw bad(name, r, raw[r], a === b ? 'a variance must be a finite number >= 0' : 'a covariance must be a finite number');
+        }
+        comoment[r * np + k] = c * count[r];
+      }
+    }
+  }
+  const keys: Record<string, ColumnValues> = {};
+  for (const k of layout.keys) {
+    const col = source.column(k);
+    const vals = new Array<unknown>(ncells);
+    for (let r = 0; r < ncells; r++) {
+      const x = col[r];
+      if (x === null || x === undefined || (typeof x === 'number' && !Number.isFinite(x))) {
+        throw new VardecompError('E_NONNUMERIC', `Aggregate key "${k}" row ${r} is missing: rows with a missing key must be left out before aggregating`, {
+          column: k,
+          row: r,
+        });
+      }
+      vals[r] = typeof x === 'bigint' ? (Number.isSafeInteger(Number(x)) ? Number(x) : String(x)) : x;
+    }
+    keys[k] = vals;
+  }
+  let nDropped = 0;
+  if (source.has(DROPPED_COLUMN)) {
+    const d = toNumber(source.column(DROPPED_COLUMN)[0]);
+    if (!(Number.isInteger(d) && d >= 0)) throw bad(DROPPED_COLUMN, 0, source.column(DROPPED_COLUMN)[0], 'must be a whole number >= 0');
+    nDropped = d;
+  }
+  let total = 0;
+  for (let r = 0; r < ncells; r++) total += count[r];
+  return {
+    ncells,
+    keys,
+    columns: layout.columns,
+    count,
+    weight: null,
+    origin,
+    mean,
+    comoment,
+    sumLogWeight: 0,
+    nrowsInput: total + nDropped,
+    nDropped,
+    missingByColumn: [],
+  };
+}
