@@ -14,6 +14,7 @@ import { toDataSource } from '../input/data-source.js';
 import { buildModelFrame, type FrameVariable, type ModelFrame } from '../input/model-frame.js';
 import { cellCrossProducts, cellShifts, type CellDesign } from '../objective/cell-cross-products.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
+import { termsSpannedByX } from './identified-terms.js';
 import {
   aliasedFromGram,
   checkFitOptions,
@@ -21,6 +22,7 @@ import {
   checkResidualVariation,
   EXACT_FIT_TOL,
   fittedExactlyError,
+  notIdentified,
   type FitOptions,
   type PreparedModel,
 } from './prepare-model.js';
@@ -110,11 +112,16 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
     .sort((a, b) => b.q - a.q || a.i - b.i)
     .map((e) => e.i);
   const v = cells.columns.length;
+  // Precision weights are scaled for the engine as in the row path (PreparedModel.weightScale):
+  // the power of two nearest their geometric mean, from the sum of log weights.
+  const weightScale = cells.weight ? 2 ** Math.round(cells.sumLogWeight / Math.LN2 / nobs) : 1;
+  const engineWeight = cells.weight ? Float64Array.from(cells.weight, (w) => w / weightScale) : cells.count;
+  const engineComoment = weightScale !== 1 ? Float64Array.from(cells.comoment, (c) => c / weightScale) : cells.comoment;
   const cellDesign = (d: FixedDesign): CellDesign => ({
     ncells,
     nobs,
     count: cells.count,
-    weight: cells.weight ?? cells.count,
+    weight: engineWeight,
     factors: engineOrder.map((i) => ({ codes: cellFrame.factors[i].codes, nlevels: cellFrame.factors[i].levels.length })),
     p: d.p,
     ind: d.x,
@@ -122,8 +129,8 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
     v,
     origin: cells.origin,
     mean: cells.mean,
-    comoment: cells.comoment,
-    sumLogWeight: cells.sumLogWeight,
+    comoment: engineComoment,
+    sumLogWeight: cells.sumLogWeight - nobs * Math.log(weightScale),
   });
   let design = full;
   let cd = cellDesign(design);
@@ -173,6 +180,7 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
     );
   }
   checkResidualVariation(cp, spec.outcome, cellFrame.factors);
+  for (const e of termsSpannedByX(cp)) diagnostics.push(notIdentified(cellFrame.factors[engineOrder[e]].name));
   const frame: ModelFrame = {
     nrowsInput: cells.nrowsInput,
     rows: new Int32Array(0),
@@ -187,5 +195,5 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
   };
   const engine = { n: nobs, p: design.p, x: new Float64Array(0), factors: cd.factors, weights: null };
   const criterion = new ProfiledCriterion(cp, reml);
-  return { spec, frame, design, reml, aliased, xShift, yShift, engineOrder, engine, cp, criterion, diagnostics, cells: cd };
+  return { spec, frame, design, reml, aliased, xShift, yShift, engineOrder, weightScale, engine, cp, criterion, diagnostics, cells: cd };
 }

@@ -224,7 +224,15 @@ export function weightScaleOf(weights: ArrayLike<number> | null): number {
   return Number.isFinite(e) ? 2 ** e : 1;
 }
 
-const notIdentified = (group: string): Diagnostic =>
+/**
+ * The `NOT_IDENTIFIED` warning for a random term whose levels the fixed effects span.
+ *
+ * @example
+ * ```ts
+ * for (const e of termsSpannedByX(cp)) diagnostics.push(notIdentified(frame.factors[engineOrder[e]].name));
+ * ```
+ */
+export const notIdentified = (group: string): Diagnostic =>
   diagnostic(
     'NOT_IDENTIFIED',
     'warning',
