@@ -19,10 +19,12 @@ import type { Comparison, Decomposition, ManyDecomposition } from '../report/ind
 import type { CliIo } from './cli-io.js';
 import { processIo } from './cli-io.js';
 import { formatFit, OUTPUT_FORMATS, type OutputFormat } from './fit-output.js';
-import { parseChoice, parseInteger, parseLabels, parseList, parseNumber, parseShares } from './parse-options.js';
+import { parseChoice, parseInteger, parseLabels, parseList, parseNumber, parseProportion, parseShares } from './parse-options.js';
 import { createProgress, type Progress } from './progress.js';
+import { escapeControl } from './terminal-text.js';
 import { checkInputFormat, readTable } from './read-input.js';
 import { chartFileContent, chartKind } from './render-chart.js';
+import { MAX_REPLICATES } from '../decompose/bootstrap.js';
 
 export type { CliIo } from './cli-io.js';
 
@@ -84,9 +86,9 @@ function withNewline(text: string): string {
 function renderReport(report: Report, format: OutputFormat): string {
   switch (format) {
     case 'table':
-      return `${report.format()}\n`;
+      return `${escapeControl(report.format())}\n`;
     case 'markdown':
-      return `${report.toMarkdown({ caption: true })}\n`;
+      return `${escapeControl(report.toMarkdown({ caption: true }))}\n`;
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'csv':
@@ -123,7 +125,7 @@ function intervalOptions(
   onProgress: (done: number, total: number) => void,
   defaultReplicates = 0,
 ): { n: number; seed: number; level: number; onProgress: (done: number, total: number) => void } | undefined {
-  const n = o.bootstrap === undefined ? defaultReplicates : parseInteger(o.bootstrap, 'bootstrap', 0);
+  const n = o.bootstrap === undefined ? defaultReplicates : parseInteger(o.bootstrap, 'bootstrap', 0, MAX_REPLICATES);
   if (n === 0) {
     if (o.seed !== undefined || o.level !== undefined) {
       throw new VardecompError('E_OPTION', `Option "--${o.seed !== undefined ? 'seed' : 'level'}" needs --bootstrap N (the number of replicates)`, {
@@ -134,7 +136,7 @@ function intervalOptions(
   }
   if (n < 2) throw new VardecompError('E_OPTION', `Option "--bootstrap" must be 0 or at least 2 (got ${n})`, { option: 'bootstrap', value: n });
   const seed = o.seed === undefined ? 1 : parseNumber(o.seed, 'seed');
-  const level = o.level === undefined ? 0.95 : parseNumber(o.level, 'level');
+  const level = o.level === undefined ? 0.95 : parseProportion(o.level, 'level');
   return { n, seed, level, onProgress };
 }
 
@@ -174,7 +176,8 @@ async function runFit(file: string | undefined, o: RawOptions, io: CliIo): Promi
   const format = outputFormat(o);
   const formula = requireFormula(o);
   const data = await readTable(file, checkInputFormat(o.inputFormat), io);
-  io.stdout.write(formatFit(fit(data, formula, fitOptions(o)), format));
+  const text = formatFit(fit(data, formula, fitOptions(o)), format);
+  io.stdout.write(format === 'table' || format === 'markdown' ? escapeControl(text) : text);
 }
 
 async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo): Promise<void> {
@@ -195,7 +198,7 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
     const data = await readTable(file, checkInputFormat(o.inputFormat), io);
     const progress = createProgress(io, 'outcomes');
     let finished = 0;
-    const perOutcome = o.bootstrap === undefined ? 0 : parseInteger(o.bootstrap, 'bootstrap', 0);
+    const perOutcome = o.bootstrap === undefined ? 0 : parseInteger(o.bootstrap, 'bootstrap', 0, MAX_REPLICATES);
     const track: Progress = {
       update: (done) => progress.update(finished * perOutcome + done, outcomes.length * perOutcome),
       stop: progress.stop,
@@ -409,7 +412,7 @@ function buildProgram(io: CliIo): Command {
  */
 function reportError(error: unknown, io: CliIo, debug: boolean): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+  const oneLine = (s: string): string => escapeControl(s.replace(/\s*\n\s*/g, ' ').trim());
   if (error instanceof VardecompError) {
     io.stderr.write(`vardecomp: ${error.code}: ${oneLine(error.message)}\n`);
   } else {

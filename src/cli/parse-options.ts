@@ -87,8 +87,31 @@ export function parseShares(text: string): Record<string, number> {
  * ```
  */
 export function parseNumber(text: string, option: string): number {
-  const x = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(x)) throw optionError(option, 'must be a number', text);
+  // Decimal notation only: JavaScript's Number() would also read "0x10", "0b1", "0o7" and "".
+  const x = DECIMAL.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isFinite(x)) throw optionError(option, 'must be a decimal number', text);
+  return x;
+}
+
+/** A decimal number: optional sign, digits with an optional point, optional exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A probability strictly between 0 and 1, such as an interval's coverage. A percentage such as
+ * `95` is refused with the proportion it probably meant.
+ *
+ * @example
+ * ```ts
+ * parseProportion('0.9', 'level'); // 0.9
+ * parseProportion('95', 'level'); // throws E_OPTION: ... (for 95%, write 0.95)
+ * ```
+ */
+export function parseProportion(text: string, option: string): number {
+  const x = parseNumber(text, option);
+  if (!(x > 0 && x < 1)) {
+    const hint = x > 1 && x < 100 ? ` (for ${x}%, write ${x / 100})` : '';
+    throw optionError(option, `must be strictly between 0 and 1${hint}`, text);
+  }
   return x;
 }
 
@@ -98,12 +121,14 @@ export function parseNumber(text: string, option: string): number {
  * @example
  * ```ts
  * parseInteger('200', 'bootstrap', 2); // 200
+ * parseInteger('0x10', 'bootstrap'); // throws E_OPTION (decimal only)
  * ```
  */
-export function parseInteger(text: string, option: string, min = Number.MIN_SAFE_INTEGER): number {
+export function parseInteger(text: string, option: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
   const x = parseNumber(text, option);
   if (!Number.isSafeInteger(x)) throw optionError(option, 'must be a whole number', text);
   if (x < min) throw optionError(option, `must be at least ${min}`, text);
+  if (x > max) throw optionError(option, `must be at most ${max.toLocaleString('en-GB')}`, text);
   return x;
 }
 

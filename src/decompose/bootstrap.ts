@@ -36,6 +36,16 @@ export interface ResolvedIntervals {
 }
 
 /**
+ * The most bootstrap replicates `intervals.n` may ask for.
+ *
+ * @example
+ * ```ts
+ * if (n > MAX_REPLICATES) throw new Error('too many replicates');
+ * ```
+ */
+export const MAX_REPLICATES = 1e7;
+
+/**
  * Validate interval options (`E_OPTION` naming the field).
  *
  * @example
@@ -53,7 +63,7 @@ export function resolveIntervals(opt: IntervalOptions | boolean | undefined): Re
     }
   }
   const n = o.n ?? 1000;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 2 || n > 1e7) {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 2 || n > MAX_REPLICATES) {
     throw new VardecompError('E_OPTION', `Option "intervals.n" must be an integer from 2 to 10,000,000 (got ${String(n)})`);
   }
   const level = o.level ?? 0.95;

@@ -742,7 +742,18 @@ function stringList(obj: FormulaObject, option: 'covariates' | 'groups'): readon
 }
 
 function parseFormulaObject(obj: FormulaObject): ModelSpec {
-  for (const key of Object.keys(obj)) {
+  const keys = Object.keys(obj);
+  if (keys.length > 0 && !keys.some((k) => OBJECT_KEYS.has(k))) {
+    // An options object where the formula belongs: decompose(data, { method }) forgot the formula.
+    const got = `an object with ${keys.map((k) => `"${k}"`).join(', ')}`;
+    throw new VardecompError(
+      'E_FORMULA',
+      `The formula is missing: got ${got} where the formula belongs. Pass the formula (a string such as ` +
+        `"y ~ x + (1 | g)" or an object { outcome, covariates, groups }) before the options`,
+      { option: 'formula' },
+    );
+  }
+  for (const key of keys) {
     if (!OBJECT_KEYS.has(key)) {
       throw optionError(key, `unknown key "${key}"; expected outcome, covariates, groups or intercept`);
     }
