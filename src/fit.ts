@@ -1,14 +1,19 @@
 /**
  * `fit`: the public entry to the engine.
  */
+import { fitGlmm } from './fit-glmm.js';
 import type { FormulaInput } from './formula/model-spec.js';
+import type { GlmmFitOptions } from './glmm/glmm-model.js';
 import type { DataInput } from './input/data-source.js';
 import { optimizeTheta } from './model/optimize-theta.js';
 import { prepareModel, type FitOptions, type PreparedModel } from './model/prepare-model.js';
+import type { GlmmFit } from './output/glmm-fit.js';
 import { LmmFit } from './output/lmm-fit.js';
 
 /**
- * Fit a linear mixed model with random intercepts by REML (default) or ML, as lme4's `lmer`.
+ * Fit a linear mixed model with random intercepts by REML (default) or ML, as lme4's `lmer`; with
+ * `family: 'poisson'` or `'binomial'`, a generalised linear mixed model by the Laplace
+ * approximation, as lme4's `glmer` (see {@link GlmmFit}).
  *
  * @param data an arquero table, a column object or an array of row objects
  * @param formula an lme4-style formula string or a formula object
@@ -18,10 +23,21 @@ import { LmmFit } from './output/lmm-fit.js';
  * const m = fit(table, 'cpp_start_rate ~ imd2019_avg_score + (1|la_code) + (1|year)');
  * console.log(m.summary());
  * m.varcorr; // [{ group: 'la_code', variance, sd }, { group: 'year', ... }, { group: 'Residual', ... }]
+ * const counts = fit(table, 'cpp_start_n ~ imd2019_avg_score + (1|la_code) + (1|year)', {
+ *   family: 'poisson', offset: logPop,
+ * });
  * ```
  */
-export function fit(data: DataInput, formula: FormulaInput, options: FitOptions = {}): LmmFit {
-  return fitPrepared(prepareModel(data, formula, options), options);
+export function fit(data: DataInput, formula: FormulaInput, options: GlmmFitOptions): GlmmFit;
+export function fit(data: DataInput, formula: FormulaInput, options?: FitOptions & { family?: 'gaussian' }): LmmFit;
+export function fit(data: DataInput, formula: FormulaInput, options: (FitOptions & { family?: 'gaussian' }) | GlmmFitOptions = {}): LmmFit | GlmmFit {
+  const family = (options as { family?: unknown } | null)?.family;
+  if (family !== undefined && family !== 'gaussian') return fitGlmm(data, formula, options as GlmmFitOptions);
+  if (family === 'gaussian') {
+    const { family: _gaussian, ...rest } = options as FitOptions & { family?: 'gaussian' };
+    return fitPrepared(prepareModel(data, formula, rest), rest);
+  }
+  return fitPrepared(prepareModel(data, formula, options as FitOptions), options as FitOptions);
 }
 
 /**

@@ -16,6 +16,9 @@ export type { MinimizeControl } from './optimize/minimize.js';
 export type { OptimizerInfo } from './model/optimize-theta.js';
 export { LmmFit, type LmmFitData, type VarCorrRow } from './output/lmm-fit.js';
 export { fit } from './fit.js';
+export { GlmmFit, type GlmmFitData, type GlmmOptimizerInfo } from './output/glmm-fit.js';
+export type { GlmmFitOptions } from './glmm/glmm-model.js';
+export type { FamilyName, LatentApproximation } from './family/family.js';
 export { Rng, fillNormal } from './random/index.js';
 export * from './simulate/index.js';
 export {

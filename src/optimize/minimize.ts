@@ -11,7 +11,8 @@
  * a Newton polish with central finite-difference gradient and Hessian (regularised when not
  * positive definite, with a backtracking line search) converges it tightly. Each criterion call
  * costs microseconds, so the few dozen extra evaluations of the polish are cheap, and the result
- * is converged far beyond the 2e-4 of lme4's default optimiser.
+ * is converged far beyond the 2e-4 of lme4's default optimiser. `phases.simplex = false` skips
+ * the simplex for a start already near the optimum.
  */
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
 
@@ -52,6 +53,7 @@ export function minimizeEven(
   f: (x: Float64Array) => number,
   x0: ArrayLike<number>,
   control: MinimizeControl = {},
+  phases: { readonly simplex?: boolean } = {},
 ): MinimizeResult {
   const maxEval = control.maxEvaluations ?? 10_000;
   const ftol = control.simplexTolerance ?? 1e-8;
@@ -79,7 +81,8 @@ export function minimizeEven(
   const xc = new Float64Array(k);
   const order = Array.from({ length: k + 1 }, (_, i) => i);
   const nmBudget = Math.max(k + 2, Math.floor(maxEval * 0.8));
-  while (evals < nmBudget) {
+  // Without the simplex phase (a start already near the optimum), Newton starts from x0.
+  while (phases.simplex !== false && evals < nmBudget) {
     order.sort((a, b) => fv[a] - fv[b]);
     const best = order[0];
     const worst = order[k];

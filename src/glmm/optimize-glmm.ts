@@ -1,0 +1,272 @@
+/**
+ * The two optimisation stages of glmer (nAGQ = 1):
+ *
+ * 1. theta alone, with beta updated inside PIRLS (glmer's nAGQ = 0 stage), from theta = 1;
+ * 2. theta and beta together on the Laplace deviance, from stage 1's optimum.
+ *
+ * Stage 2 searches beta in standardised coordinates (`beta = beta1 + R delta`, with `R R'` the
+ * unscaled covariance of stage 1's beta), so that every coordinate has about unit curvature. The
+ * Laplace deviance is even in each theta, so the search runs over all of R^k and reports |theta|
+ * (see {@link minimizeEven}). The covariance of beta is the beta block of `2 H^-1`, H the
+ * central-difference Hessian of the Laplace deviance in (theta, beta) (glmer's default
+ * `use.hessian = TRUE`).
+ */
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
+import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
+import { SINGULAR_TOL } from '../model/optimize-theta.js';
+import type { GlmmModel } from './glmm-model.js';
+import { Pirls, type PirlsResult } from './pirls.js';
+
+/** Result of {@link optimizeGlmm}; theta in engine order. */
+export interface GlmmOptimum {
+  readonly theta: Float64Array;
+  readonly beta: Float64Array;
+  readonly deviance: number;
+  /** PIRLS at the optimum. */
+  readonly solution: PirlsResult;
+  /** Linear predictor and conditional mean at the optimum. */
+  readonly state: { readonly eta: Float64Array; readonly mu: Float64Array };
+  /** Covariance of beta: the beta block of `2 H^-1`, H the Hessian of the Laplace deviance in (theta, beta). */
+  readonly vcov: Float64Array;
+  readonly converged: boolean;
+  /** Laplace deviance evaluations in stage 1 and stage 2. */
+  readonly evaluations: { readonly stage1: number; readonly stage2: number };
+  /** PIRLS iterations in all (each one pass over the rows). */
+  readonly pirlsIterations: number;
+  /** Finite-difference gradient of stage 2 at the optimum (theta then beta, engine order). */
+  readonly gradient: Float64Array;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Options of {@link optimizeGlmm}. */
+export interface GlmmOptimizeOptions {
+  readonly control?: MinimizeControl;
+  /** Start stage 2 from this theta (engine order) and beta, skipping stage 1 (bootstrap refits). */
+  readonly start?: { readonly theta: ArrayLike<number>; readonly beta: ArrayLike<number> };
+}
+
+/**
+ * Fit a prepared GLMM by the Laplace approximation.
+ *
+ * @example
+ * ```ts
+ * const opt = optimizeGlmm(prepareGlmm(rows, 'y ~ x + (1|g)', { family: 'poisson' }));
+ * opt.theta; opt.beta; opt.deviance;
+ * ```
+ */
+export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}): GlmmOptimum {
+  const control = options.control ?? {};
+  const k = model.engineOrder.length;
+  const p = model.design.p;
+  const pirls = new Pirls(model, options.start ? Float64Array.from(options.start.beta) : undefined);
+  const abs = new Float64Array(k);
+  const diagnostics: Diagnostic[] = [];
+
+  // Stage 1: theta with beta inside PIRLS.
+  let stage1 = 0;
+  let theta1: Float64Array;
+  let beta1: Float64Array;
+  let vcov1: Float64Array | null;
+  if (options.start) {
+    theta1 = Float64Array.from(options.start.theta, Math.abs);
+    const joint = pirls.run(theta1, null);
+    beta1 = Float64Array.from(options.start.beta);
+    vcov1 = joint.unscaledVcov;
+  } else {
+    const f0 = (t: Float64Array): number => {
+      stage1++;
+      for (let i = 0; i < k; i++) abs[i] = Math.abs(t[i]);
+      return pirls.run(abs, null).deviance;
+    };
+    const r0 = minimizeEven(f0, new Float64Array(k).fill(1), { ...control, simplexTolerance: 1e-6, stepTolerance: 1e-6 });
+    theta1 = Float64Array.from(r0.x, Math.abs);
+    const joint = pirls.run(theta1, null);
+    beta1 = joint.beta;
+    vcov1 = joint.unscaledVcov;
+  }
+
+  // Stage 2: theta and beta on the Laplace deviance, beta in standardised coordinates.
+  const R = standardiser(vcov1, p);
+  const beta = new Float64Array(p);
+  // Coordinates x = 1 + delta (delta = 0 at stage 1's beta), so that the optimiser's relative
+  // finite-difference steps are 1e-4 standard errors rather than vanishing at delta = 0.
+  const toBeta = (x: ArrayLike<number>, off: number, out: Float64Array): void => {
+    for (let i = 0; i < p; i++) {
+      let s = beta1[i];
+      for (let j = 0; j <= i; j++) s += R[i * p + j] * (x[off + j] - 1);
+      out[i] = s;
+    }
+  };
+  let stage2 = 0;
+  const f = (x: Float64Array): number => {
+    stage2++;
+    for (let i = 0; i < k; i++) abs[i] = Math.abs(x[i]);
+    toBeta(x, k, beta);
+    return pirls.run(abs, beta).deviance;
+  };
+  const x0 = new Float64Array(k + p).fill(1);
+  x0.set(theta1);
+  const res = minimizeEven(f, x0, control, { simplex: false });
+  const theta = Float64Array.from(res.x.subarray(0, k), Math.abs);
+  const betaHat = new Float64Array(p);
+  toBeta(res.x, k, betaHat);
+  let solution = pirls.run(theta, betaHat);
+  // Snap near-zero theta to the boundary when that does not worsen the deviance.
+  for (let i = 0; i < k; i++) {
+    if (theta[i] !== 0 && theta[i] < 1e-3) {
+      const keep = theta[i];
+      theta[i] = 0;
+      const s0 = pirls.run(theta, betaHat);
+      if (s0.deviance <= solution.deviance + 1e-10 * Math.abs(solution.deviance)) solution = s0;
+      else {
+        theta[i] = keep;
+        pirls.run(theta, betaHat);
+      }
+    }
+  }
+  const vcov = covarianceFromHessian(fullHessian(pirls, theta, betaHat, R), R, k, p);
+  solution = pirls.run(theta, betaHat);
+  let converged = res.withinBudget && Number.isFinite(solution.deviance) && solution.converged;
+  if (!res.withinBudget) {
+    diagnostics.push(diagnostic('EVALUATION_LIMIT', 'warning', `The optimiser stopped at its evaluation limit (${res.evaluations} evaluations)`));
+  }
+  if (!solution.converged) {
+    converged = false;
+    diagnostics.push(diagnostic('NOT_CONVERGED', 'warning', 'PIRLS did not converge at the optimum: check the estimates'));
+  }
+  const free = [...Array(k + p).keys()].filter((i) => i >= k || theta[i] > 0);
+  if (converged) {
+    let maxRel = 0;
+    for (const i of free) {
+      const h = res.hessian[i * (k + p) + i];
+      if (!(h > 0)) {
+        maxRel = Infinity;
+        break;
+      }
+      maxRel = Math.max(maxRel, Math.abs(res.gradient[i] / h) / Math.max(1, Math.abs(res.x[i])));
+    }
+    if (!(maxRel < 1e-3)) {
+      converged = false;
+      diagnostics.push(
+        diagnostic(
+          'NOT_CONVERGED',
+          'warning',
+          `The Laplace deviance's gradient at the optimum is not negligible (relative Newton step ${maxRel.toExponential(2)}): check the estimates`,
+        ),
+      );
+    }
+  }
+  const names = model.engineOrder.map((i) => model.spec.random[i].group);
+  for (let i = 0; i < k; i++) {
+    if (theta[i] < SINGULAR_TOL) {
+      diagnostics.push(
+        diagnostic('SINGULAR', 'warning', `Singular fit: the variance of "${names[i]}" is estimated as ${theta[i] === 0 ? '0' : 'near 0'}`),
+      );
+    }
+  }
+  return {
+    theta,
+    beta: betaHat,
+    deviance: solution.deviance,
+    solution,
+    state: pirls.state(),
+    vcov,
+    converged,
+    evaluations: { stage1, stage2 },
+    pirlsIterations: pirls.iterations,
+    gradient: res.gradient,
+    diagnostics,
+  };
+}
+
+/** Lower Cholesky factor of stage 1's unscaled covariance of beta (identity if unavailable). */
+function standardiser(vcov: Float64Array | null, p: number): Float64Array {
+  const R = new Float64Array(p * p);
+  if (vcov) {
+    R.set(vcov);
+    for (let i = 0; i < p; i++) for (let j = i + 1; j < p; j++) R[i * p + j] = 0;
+    if (choleskyInPlace(R, p) < 0) return R;
+    R.fill(0);
+  }
+  for (let i = 0; i < p; i++) R[i * p + i] = 1;
+  return R;
+}
+
+/** Step of the central differences for the covariance (theta, and beta in standardised units). */
+const HESSIAN_STEP = 1e-3;
+
+/**
+ * Hessian of the Laplace deviance in (theta, standardised beta) (row-major, k + p square), by
+ * central differences, as glmer's `deriv12` at the optimum.
+ */
+function fullHessian(pirls: Pirls, thetaHat: Float64Array, betaHat: Float64Array, R: Float64Array): Float64Array {
+  const k = thetaHat.length;
+  const p = betaHat.length;
+  const d = k + p;
+  const h = HESSIAN_STEP;
+  const theta = new Float64Array(k);
+  const beta = new Float64Array(p);
+  const step = new Float64Array(d);
+  const at = (): number => {
+    for (let i = 0; i < k; i++) theta[i] = Math.abs(thetaHat[i] + step[i]);
+    for (let a = 0; a < p; a++) {
+      let s = betaHat[a];
+      for (let j = 0; j <= a; j++) s += R[a * p + j] * step[k + j];
+      beta[a] = s;
+    }
+    return pirls.run(theta, beta).deviance;
+  };
+  const f0 = at();
+  const H = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    step[i] = h;
+    const fp = at();
+    step[i] = -h;
+    const fm = at();
+    step[i] = 0;
+    H[i * d + i] = (fp - 2 * f0 + fm) / (h * h);
+    for (let j = 0; j < i; j++) {
+      let v = 0;
+      for (const [si, sj, sign] of [[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]) {
+        step[i] = si * h;
+        step[j] = sj * h;
+        v += sign * at();
+      }
+      step[i] = 0;
+      step[j] = 0;
+      v /= 4 * h * h;
+      H[i * d + j] = v;
+      H[j * d + i] = v;
+    }
+  }
+  return H;
+}
+
+/**
+ * The covariance of beta as glmer's `vcov`: the beta block of `2 H^-1` (H over theta and beta),
+ * mapped back from standardised coordinates: `R V R'`. NaN where H is not positive definite.
+ */
+function covarianceFromHessian(H: Float64Array, R: Float64Array, k: number, p: number): Float64Array {
+  const d = k + p;
+  const L = H.slice();
+  if (choleskyInPlace(L, d) >= 0) return new Float64Array(p * p).fill(Number.NaN);
+  const Hinv = inverseFromCholesky(L, d, 0, d);
+  const V = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) V[i * p + j] = Hinv[(k + i) * d + k + j] + Hinv[(k + j) * d + k + i];
+  const T = new Float64Array(p * p);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let a = 0; a <= i; a++) s += R[i * p + a] * V[a * p + j];
+      T[i * p + j] = s;
+    }
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let a = 0; a <= j; a++) s += T[i * p + a] * R[j * p + a];
+      out[i * p + j] = s;
+    }
+  return out;
+}

@@ -1,0 +1,306 @@
+/**
+ * Penalised iteratively reweighted least squares (PIRLS) and the Laplace deviance of a GLMM, as
+ * lme4 defines them (`pwrssUpdate`, `glmResp::Laplace`).
+ *
+ * At each iteration the working weights `w_i = pw_i mu_eta(eta_i)^2 / V(mu_i)` and the working
+ * response `z_i = eta_i - offset_i + (y_i - mu_i) / mu_eta(eta_i)` (minus `X beta` when beta is
+ * held fixed) reweight the engine's one pass: the same blocked factorisation as the linear mixed
+ * model ({@link CrossProducts}, {@link ProfiledCriterion}) solves the penalised weighted least
+ * squares problem for the new conditional modes `u` (and beta, in the joint stage). Steps that
+ * raise the penalised deviance `sum d_i + ||u||^2` are halved. At convergence
+ *
+ * `Laplace deviance = ldL2 + ||u||^2 - 2 sum log p(y_i | mu_i)`,
+ *
+ * with `ldL2 = log det(Lambda'Z'WZ Lambda + I)` at the working weights (glmer's `devfun` value;
+ * `logLik = -deviance / 2`).
+ */
+import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
+import type { EngineDesign, EngineFactor } from '../objective/cross-products.js';
+import { CrossProducts } from '../objective/cross-products.js';
+import { ProfiledCriterion } from '../objective/profiled-criterion.js';
+import type { GlmmModel } from './glmm-model.js';
+
+/** The state at the end of a PIRLS run. */
+export interface PirlsResult {
+  /** The Laplace deviance (-2 x the approximate log-likelihood). */
+  readonly deviance: number;
+  /** log det of `Lambda'Z'WZ Lambda + I` at the working weights. */
+  readonly ldL2: number;
+  /** `||u||^2`. */
+  readonly sqrL: number;
+  /** Sum of the squared deviance residuals at the conditional modes. */
+  readonly devResid: number;
+  /** Conditional log-likelihood `sum log p(y_i | mu_i)`. */
+  readonly condLogLik: number;
+  /** Fixed effects used (or estimated, in the joint stage). */
+  readonly beta: Float64Array;
+  /** `(R_X' R_X)^-1` from the last joint solve (row-major p x p); null when beta was fixed. */
+  readonly unscaledVcov: Float64Array | null;
+  /** Conditional modes `b = Lambda u`, one array per term in engine order. */
+  readonly b: Float64Array[];
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+/** Largest change of the linear predictor at which PIRLS stops. */
+const PIRLS_TOL = 1e-12;
+const PIRLS_MAXIT = 60;
+const MAX_HALVINGS = 20;
+
+/**
+ * PIRLS for one prepared GLMM. Holds the conditional modes of the last run (as `u`) to start the
+ * next one, as lme4 does.
+ *
+ * @example
+ * ```ts
+ * const pirls = new Pirls(model);
+ * const joint = pirls.run(Float64Array.of(1), null); // nAGQ = 0: beta and u together
+ * const lap = pirls.run(Float64Array.of(0.64), joint.beta); // Laplace deviance at (theta, beta)
+ * ```
+ */
+export class Pirls {
+  readonly model: GlmmModel;
+  readonly factors: readonly EngineFactor[];
+  /** Number of PIRLS iterations (each one pass over the rows) so far. */
+  iterations = 0;
+  private readonly eta: Float64Array;
+  private readonly mu: Float64Array;
+  private readonly w: Float64Array;
+  private readonly z: Float64Array;
+  private readonly xbeta: Float64Array;
+  private readonly etaPrev: Float64Array;
+  /** Spherical modes `u`, engine order, kept between runs. */
+  private readonly u: Float64Array[];
+  private readonly noX = new Float64Array(0);
+  private beta0: Float64Array;
+
+  constructor(model: GlmmModel, startBeta?: Float64Array) {
+    this.model = model;
+    const { n, frame, engineOrder } = model;
+    this.factors = engineOrder.map((fi) => ({ codes: frame.factors[fi].codes, nlevels: frame.factors[fi].levels.length }));
+    this.eta = new Float64Array(n);
+    this.mu = new Float64Array(n);
+    this.w = new Float64Array(n);
+    this.z = new Float64Array(n);
+    this.xbeta = new Float64Array(n);
+    this.etaPrev = new Float64Array(n);
+    this.u = this.factors.map((f) => new Float64Array(f.nlevels));
+    this.beta0 = startBeta ? Float64Array.from(startBeta) : glmStart(model);
+  }
+
+  /** Forget the conditional modes (start the next run from u = 0). */
+  reset(): void {
+    for (const u of this.u) u.fill(0);
+  }
+
+  /** Set `u` (engine order) from conditional modes `b` at theta. */
+  setModes(theta: ArrayLike<number>, b: readonly Float64Array[]): void {
+    this.u.forEach((u, k) => {
+      const t = theta[k];
+      for (let l = 0; l < u.length; l++) u[l] = t > 0 ? b[k][l] / t : 0;
+    });
+  }
+
+  /** The starting fixed effects (from a GLM without random effects). */
+  get startBeta(): Float64Array {
+    return this.beta0.slice();
+  }
+
+  private computeXBeta(beta: Float64Array): void {
+    const { n, design } = this.model;
+    const xb = this.xbeta;
+    xb.fill(0);
+    for (let j = 0; j < design.p; j++) {
+      const bj = beta[j];
+      if (bj === 0) continue;
+      const col = design.x.subarray(j * n, (j + 1) * n);
+      for (let i = 0; i < n; i++) xb[i] += bj * col[i];
+    }
+  }
+
+  /** eta and mu from the fixed part in `xbeta` and modes b; returns sum of deviance residuals. */
+  private update(b: readonly Float64Array[]): number {
+    const { n, offset, family, y, priorWeights } = this.model;
+    const { eta, mu, xbeta, factors } = this;
+    let dev = 0;
+    for (let i = 0; i < n; i++) {
+      let e = offset[i] + xbeta[i];
+      for (let k = 0; k < factors.length; k++) e += b[k][factors[k].codes[i]];
+      eta[i] = e;
+      const m = family.linkinv(e);
+      mu[i] = m;
+      dev += family.devResid(y[i], m, priorWeights[i]);
+    }
+    return dev;
+  }
+
+  private sqrL(theta: ArrayLike<number>, b: readonly Float64Array[]): number {
+    let s = 0;
+    b.forEach((bk, k) => {
+      const t = theta[k];
+      if (!(t > 0)) return;
+      for (let l = 0; l < bk.length; l++) s += (bk[l] / t) * (bk[l] / t);
+    });
+    return s;
+  }
+
+  /**
+   * Run PIRLS at theta (engine order). With `beta` null, beta and u are updated together
+   * (glmer's nAGQ = 0 stage, from the last beta); otherwise u alone at the given beta.
+   */
+  run(theta: ArrayLike<number>, beta: Float64Array | null): PirlsResult {
+    const model = this.model;
+    const { n, design, family, y, priorWeights, offset } = model;
+    const joint = beta === null;
+    let curBeta: Float64Array = Float64Array.from(beta ?? this.beta0);
+    this.computeXBeta(curBeta);
+    let b: Float64Array[] = this.u.map((u, k) => Float64Array.from(u, (v) => v * theta[k]));
+    let pdev = this.update(b) + this.sqrL(theta, b);
+    if (!Number.isFinite(pdev)) {
+      this.reset();
+      b = this.u.map((u) => new Float64Array(u.length));
+      pdev = this.update(b);
+    }
+    const engine: EngineDesign = {
+      n,
+      p: joint ? design.p : 0,
+      x: joint ? design.x : this.noX,
+      factors: this.factors,
+      weights: this.w,
+    };
+    let ldL2 = Number.NaN;
+    let unscaledVcov: Float64Array | null = null;
+    let converged = false;
+    let it = 0;
+    let devResid = Number.NaN;
+    for (; it < PIRLS_MAXIT; it++) {
+      this.iterations++;
+      const { eta, mu, w, z, xbeta, etaPrev } = this;
+      for (let i = 0; i < n; i++) {
+        const d = family.muEta(eta[i]);
+        const m = mu[i];
+        w[i] = (priorWeights[i] * d * d) / family.variance(m);
+        z[i] = eta[i] - offset[i] - (joint ? 0 : xbeta[i]) + (y[i] - m) / d;
+      }
+      etaPrev.set(eta);
+      const cp = new CrossProducts(engine, z);
+      const sol = new ProfiledCriterion(cp, false).solve(theta);
+      ldL2 = sol.ldL2;
+      let newBeta = joint ? sol.beta : curBeta;
+      let newB = sol.b;
+      if (joint) this.computeXBeta(newBeta);
+      let dev = this.update(newB);
+      let newPdev = dev + this.sqrL(theta, newB);
+      // Halve steps that raise the penalised deviance beyond rounding.
+      const slack = 1e-11 * Math.max(Math.abs(pdev), 1);
+      for (let h = 0; h < MAX_HALVINGS && !(newPdev <= pdev + slack); h++) {
+        newB = newB.map((bk, k) => Float64Array.from(bk, (v, l) => (v + b[k][l]) / 2));
+        if (joint) {
+          newBeta = Float64Array.from(newBeta, (v, j) => (v + curBeta[j]) / 2);
+          this.computeXBeta(newBeta);
+        }
+        dev = this.update(newB);
+        newPdev = dev + this.sqrL(theta, newB);
+      }
+      if (joint) unscaledVcov = sol.unscaledVcov;
+      // Converged when the linear predictor no longer moves: the weights of this iteration's
+      // factorisation (hence ldL2) are then those at the final modes.
+      let change = 0;
+      for (let i = 0; i < n; i++) change = Math.max(change, Math.abs(this.eta[i] - etaPrev[i]));
+      b = newB;
+      curBeta = newBeta;
+      devResid = dev;
+      const done = change <= PIRLS_TOL || !(newPdev <= pdev + slack);
+      pdev = newPdev;
+      if (done) {
+        converged = Number.isFinite(newPdev);
+        it++;
+        break;
+      }
+    }
+    this.setModes(theta, b);
+    if (joint) this.beta0 = curBeta.slice();
+    let condLogLik = 0;
+    for (let i = 0; i < n; i++) condLogLik += family.logLik(y[i], this.mu[i], priorWeights[i]);
+    const sqrL = this.sqrL(theta, b);
+    const deviance = ldL2 + sqrL - 2 * condLogLik;
+    return {
+      deviance: Number.isFinite(deviance) ? deviance : Number.POSITIVE_INFINITY,
+      ldL2,
+      sqrL,
+      devResid,
+      condLogLik,
+      beta: curBeta,
+      unscaledVcov,
+      b,
+      iterations: it,
+      converged,
+    };
+  }
+
+  /** The linear predictor and mean at the end of the last run (copies). */
+  state(): { eta: Float64Array; mu: Float64Array } {
+    return { eta: this.eta.slice(), mu: this.mu.slice() };
+  }
+}
+
+/**
+ * Starting fixed effects: iteratively reweighted least squares of the GLM without random
+ * effects (glm's start, as glmer), a few iterations from mu = (y + mean) / 2.
+ */
+function glmStart(model: GlmmModel): Float64Array {
+  const { n, design, family, y, priorWeights, offset } = model;
+  const p = design.p;
+  const x = design.x;
+  let ybar = 0;
+  let sw = 0;
+  for (let i = 0; i < n; i++) {
+    ybar += priorWeights[i] * y[i];
+    sw += priorWeights[i];
+  }
+  ybar /= sw;
+  const eta = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const m0 = family.name === 'binomial' ? (priorWeights[i] * y[i] + 0.5) / (priorWeights[i] + 1) : y[i] + 0.1;
+    eta[i] = family.linkfun(m0);
+  }
+  let beta: Float64Array = new Float64Array(p);
+  const xtwx = new Float64Array(p * p);
+  const xtwz = new Float64Array(p);
+  for (let iter = 0; iter < 25; iter++) {
+    xtwx.fill(0);
+    xtwz.fill(0);
+    for (let i = 0; i < n; i++) {
+      const mu = family.linkinv(eta[i]);
+      const d = family.muEta(eta[i]);
+      const w = (priorWeights[i] * d * d) / family.variance(mu);
+      const z = eta[i] - offset[i] + (y[i] - mu) / d;
+      for (let a = 0; a < p; a++) {
+        const wa = w * x[a * n + i];
+        xtwz[a] += wa * z;
+        for (let c = 0; c <= a; c++) xtwx[a * p + c] += wa * x[c * n + i];
+      }
+    }
+    const next = solveSymmetric(xtwx, xtwz, p);
+    if (!next) break;
+    let change = 0;
+    for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - beta[j]) / (1 + Math.abs(next[j])));
+    beta = next;
+    for (let i = 0; i < n; i++) {
+      let e = offset[i];
+      for (let j = 0; j < p; j++) e += beta[j] * x[j * n + i];
+      eta[i] = e;
+    }
+    if (change < 1e-10) break;
+  }
+  return beta;
+}
+
+/** Solve S x = r for symmetric positive definite S (lower triangle given, overwritten), or null. */
+function solveSymmetric(S: Float64Array, r: Float64Array, p: number): Float64Array | null {
+  if (choleskyInPlace(S, p) >= 0) return null;
+  const v = Float64Array.from(r);
+  solveLowerInPlace(S, p, 0, p, v);
+  solveLowerTransposeInPlace(S, p, 0, p, v);
+  return v;
+}

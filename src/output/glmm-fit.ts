@@ -1,0 +1,316 @@
+/**
+ * The fitted generalised linear mixed model: an immutable record named as lme4's `glmer` names
+ * its results, plus conditional modes, fitted values on the link or response scale, a printed
+ * summary and the Laplace deviance at any (theta, beta).
+ */
+import { errorFunction } from 'simple-statistics';
+import type { Diagnostic } from '../diagnostics.js';
+import { VardecompError } from '../errors.js';
+import type { FamilyName } from '../family/family.js';
+import type { GlmmModel } from '../glmm/glmm-model.js';
+import { Pirls } from '../glmm/pirls.js';
+import type { GlmmOptimum } from '../glmm/optimize-glmm.js';
+import { SINGULAR_TOL } from '../model/optimize-theta.js';
+import type { VarCorrRow } from './lmm-fit.js';
+
+/** What the GLMM optimiser did. */
+export interface GlmmOptimizerInfo {
+  readonly method: 'laplace: nelder-mead+newton (nAGQ = 0 stage, then theta and beta)';
+  /** Laplace deviance evaluations in the nAGQ = 0 stage and in the joint stage. */
+  readonly evaluations: { readonly stage1: number; readonly stage2: number };
+  /** PIRLS iterations in all. */
+  readonly pirlsIterations: number;
+}
+
+/** The serialisable part of a GLMM fit. */
+export interface GlmmFitData {
+  readonly formula: string;
+  readonly family: FamilyName;
+  readonly link: 'log' | 'logit';
+  readonly nobs: number;
+  readonly nDropped: number;
+  readonly ngroups: Record<string, number>;
+  readonly betaNames: readonly string[];
+  readonly beta: Record<string, number>;
+  readonly se: Record<string, number>;
+  readonly vcov: number[][];
+  readonly theta: Record<string, number>;
+  /** Random-effect variances (the scale is fixed at 1: there is no residual row). */
+  readonly varcorr: readonly VarCorrRow[];
+  /** Laplace approximation of the log-likelihood. */
+  readonly logLik: number;
+  /** `-2 logLik`: the Laplace deviance minimised, glmer's "deviance" in its summary table. */
+  readonly deviance: number;
+  /** Sum of squared deviance residuals at the conditional modes: lme4's `deviance(fit)` for a GLMM. */
+  readonly residualDeviance: number;
+  readonly aic: number;
+  readonly bic: number;
+  /** Parameters: fixed effects plus one variance per random term. */
+  readonly df: number;
+  readonly dfResidual: number;
+  readonly isSingular: boolean;
+  readonly converged: boolean;
+  /** Random terms with one level per row (observation-level effects, overdispersion). */
+  readonly observationLevel: readonly string[];
+  readonly hasOffset: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly optimizer: GlmmOptimizerInfo;
+}
+
+const record = (keys: readonly string[], values: ArrayLike<number>): Record<string, number> =>
+  Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+
+function fmt(x: number, digits = 4): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(digits - 1);
+  return x.toPrecision(digits);
+}
+
+function table(rows: string[][], alignRight: boolean[]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) => r.map((cell, c) => (alignRight[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' ').trimEnd())
+    .join('\n');
+}
+
+/** Two-sided normal p-value, printed as R does below 2e-16. */
+function pValue(z: number): string {
+  const p = 1 - errorFunction(Math.abs(z) / Math.SQRT2);
+  return p < 2e-16 ? '<2e-16' : fmt(p, 3);
+}
+
+/**
+ * A fitted GLMM (Poisson/log or binomial/logit, Laplace approximation), as lme4's `glmer`.
+ *
+ * @example
+ * ```ts
+ * const m = fit(rows, 'cpp_start_n ~ imd + (1|la) + (1|year)', { family: 'poisson', offset: 'log_pop' });
+ * m.beta; m.varcorr; m.logLik;
+ * m.fitted({ type: 'response' }); // expected counts
+ * console.log(m.summary());
+ * ```
+ */
+export class GlmmFit implements GlmmFitData {
+  readonly formula: string;
+  readonly family: FamilyName;
+  readonly link: 'log' | 'logit';
+  readonly nobs: number;
+  readonly nDropped: number;
+  readonly ngroups: Record<string, number>;
+  readonly betaNames: readonly string[];
+  readonly beta: Record<string, number>;
+  readonly se: Record<string, number>;
+  readonly vcov: number[][];
+  readonly theta: Record<string, number>;
+  readonly varcorr: readonly VarCorrRow[];
+  readonly logLik: number;
+  readonly deviance: number;
+  readonly residualDeviance: number;
+  readonly aic: number;
+  readonly bic: number;
+  readonly df: number;
+  readonly dfResidual: number;
+  readonly isSingular: boolean;
+  readonly converged: boolean;
+  readonly observationLevel: readonly string[];
+  readonly hasOffset: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly optimizer: GlmmOptimizerInfo;
+  /** Random-term group names, formula order. */
+  readonly groups: readonly string[];
+  /** Indices (into the input rows) of the observations used. */
+  readonly rows: Int32Array;
+
+  readonly #model: GlmmModel;
+  readonly #opt: GlmmOptimum;
+  readonly #eta: Float64Array;
+  readonly #mu: Float64Array;
+
+  /** @internal Use `fit(..., { family })`; this assembles the public record from the optimum. */
+  constructor(model: GlmmModel, opt: GlmmOptimum, state: { eta: Float64Array; mu: Float64Array }) {
+    this.#model = model;
+    this.#opt = opt;
+    this.#eta = state.eta;
+    this.#mu = state.mu;
+    const { spec, frame, design, engineOrder, family } = model;
+    const p = design.p;
+    const n = model.n;
+    this.formula = model.formulaText;
+    this.family = family.name;
+    this.link = family.link;
+    this.nobs = n;
+    this.nDropped = frame.nDropped;
+    this.rows = frame.rows;
+    this.groups = spec.random.map((r) => r.group);
+    this.ngroups = Object.fromEntries(frame.factors.map((f) => [f.name, f.levels.length]));
+    this.betaNames = design.names.slice();
+    this.beta = record(design.names, opt.beta);
+    this.vcov = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => opt.vcov[i * p + j]));
+    this.se = record(
+      design.names,
+      this.vcov.map((row, i) => Math.sqrt(row[i])),
+    );
+    const thetaFormula = new Float64Array(engineOrder.length);
+    engineOrder.forEach((fi, e) => (thetaFormula[fi] = opt.theta[e]));
+    this.theta = record(this.groups, thetaFormula);
+    this.varcorr = this.groups.map((group, i) => ({ group, variance: thetaFormula[i] ** 2, sd: thetaFormula[i] }));
+    this.deviance = opt.deviance;
+    this.logLik = -opt.deviance / 2;
+    this.residualDeviance = opt.solution.devResid;
+    this.df = p + this.groups.length;
+    this.dfResidual = n - this.df;
+    this.aic = opt.deviance + 2 * this.df;
+    this.bic = opt.deviance + this.df * Math.log(n);
+    this.isSingular = thetaFormula.some((t) => t < SINGULAR_TOL);
+    this.converged = opt.converged;
+    this.observationLevel = model.observationLevel.map((k) => this.groups[k]);
+    this.hasOffset = model.hasOffset;
+    this.diagnostics = [...model.diagnostics, ...opt.diagnostics];
+    this.optimizer = {
+      method: 'laplace: nelder-mead+newton (nAGQ = 0 stage, then theta and beta)',
+      evaluations: opt.evaluations,
+      pirlsIterations: opt.pirlsIterations,
+    };
+  }
+
+  /** The prepared model behind this fit. @internal */
+  get model(): GlmmModel {
+    return this.#model;
+  }
+
+  /** Theta in engine order (most levels first). @internal */
+  get engineTheta(): Float64Array {
+    return this.#opt.theta.slice();
+  }
+
+  /** Fixed effects in `betaNames` order, as a fresh array. */
+  betaArray(): Float64Array {
+    return this.#opt.beta.slice();
+  }
+
+  private groupIndex(group: string): number {
+    const i = this.groups.indexOf(group);
+    if (i < 0) {
+      throw new VardecompError('E_OPTION', `"${group}" is not a random term of this model (terms: ${this.groups.join(', ')})`);
+    }
+    return i;
+  }
+
+  /** Conditional modes of one term's random intercepts (link scale), as an array in level order. */
+  ranefArray(group: string): { levels: readonly string[]; values: Float64Array } {
+    const fi = this.groupIndex(group);
+    const e = this.#model.engineOrder.indexOf(fi);
+    return { levels: this.#model.frame.factors[fi].levels, values: this.#opt.solution.b[e].slice() };
+  }
+
+  /** Conditional modes of one term's random intercepts, keyed by level (lme4's `ranef`). */
+  ranef(group: string): Record<string, number> {
+    const { levels, values } = this.ranefArray(group);
+    return record(levels, values);
+  }
+
+  /**
+   * Fitted values for the rows used: the linear predictor `offset + X beta + Z b` (`type: 'link'`)
+   * or the conditional mean (`type: 'response'`, the default, as lme4's `fitted`).
+   */
+  fitted(options: { type?: 'link' | 'response' } = {}): Float64Array {
+    const type = options.type ?? 'response';
+    if (type !== 'link' && type !== 'response') {
+      throw new VardecompError('E_OPTION', `fitted type must be "link" or "response" (got ${JSON.stringify(type)})`, { option: 'type' });
+    }
+    return type === 'link' ? this.#eta.slice() : this.#mu.slice();
+  }
+
+  /** Deviance residuals `sign(y - mu) sqrt(d_i)` for the rows used. */
+  residuals(): Float64Array {
+    const { y, priorWeights, family } = this.#model;
+    const mu = this.#mu;
+    return Float64Array.from(mu, (m, i) => Math.sign(y[i] - m) * Math.sqrt(Math.max(family.devResid(y[i], m, priorWeights[i]), 0)));
+  }
+
+  /**
+   * The Laplace deviance at fixed theta (by group, or an array in formula order) and beta
+   * (`betaNames` order): glmer's `devFunOnly = TRUE` function at `c(theta, beta)`.
+   */
+  laplaceDeviance(theta: Readonly<Record<string, number>> | ArrayLike<number>, beta: ArrayLike<number>): number {
+    const { engineOrder, design } = this.#model;
+    const t = new Float64Array(engineOrder.length);
+    const isArray = typeof (theta as ArrayLike<number>).length === 'number';
+    engineOrder.forEach((fi, e) => {
+      const v = isArray ? (theta as ArrayLike<number>)[fi] : (theta as Record<string, number>)[this.groups[fi]];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        throw new VardecompError('E_OPTION', `theta for "${this.groups[fi]}" must be a finite number >= 0 (got ${String(v)})`);
+      }
+      t[e] = v;
+    });
+    if (beta.length !== design.p) {
+      throw new VardecompError('E_OPTION', `beta must have ${design.p} values (${design.names.join(', ')}), got ${beta.length}`);
+    }
+    const pirls = new Pirls(this.#model, this.#opt.beta);
+    pirls.setModes(this.#opt.theta, this.#opt.solution.b);
+    return pirls.run(t, Float64Array.from(beta)).deviance;
+  }
+
+  /** A text summary in the layout of lme4's print of a `glmer` summary. */
+  summary(): string {
+    const lines: string[] = [];
+    lines.push('Generalized linear mixed model fit by maximum likelihood (Laplace Approximation)');
+    lines.push(` Family: ${this.family}  ( ${this.link} )`);
+    lines.push(`Formula: ${this.formula}${this.hasOffset ? '  (with an offset)' : ''}`);
+    lines.push('');
+    const head = ['AIC', 'BIC', 'logLik', 'deviance', 'df.resid'];
+    const vals = [this.aic, this.bic, this.logLik, this.deviance].map((v) => v.toFixed(1)).concat(String(this.dfResidual));
+    lines.push(table([head, vals], head.map(() => true)));
+    lines.push('', 'Random effects:');
+    const rc = [['Groups', 'Name', 'Variance', 'Std.Dev.']];
+    for (const r of this.varcorr) rc.push([r.group, '(Intercept)', fmt(r.variance), fmt(r.sd)]);
+    lines.push(table(rc, [false, false, true, true]).replace(/^/gm, ' '));
+    lines.push(
+      `Number of obs: ${this.nobs}, groups:  ${this.groups.map((g) => `${g}, ${this.ngroups[g]}`).join('; ')}` +
+        (this.nDropped > 0 ? ` (${this.nDropped} rows dropped for missing values)` : ''),
+    );
+    if (this.observationLevel.length > 0) lines.push(`Observation-level effect (overdispersion): ${this.observationLevel.join(', ')}`);
+    lines.push('', 'Fixed effects:');
+    const fe = [['', 'Estimate', 'Std. Error', 'z value', 'Pr(>|z|)']];
+    this.betaNames.forEach((nm) => {
+      const z = this.beta[nm] / this.se[nm];
+      fe.push([nm, fmt(this.beta[nm], 5), fmt(this.se[nm], 5), z.toFixed(2), pValue(z)]);
+    });
+    lines.push(table(fe, [false, true, true, true, true]));
+    const warn = this.diagnostics.filter((d) => d.level === 'warning');
+    if (warn.length > 0) lines.push('', ...warn.map((d) => `${d.code}: ${d.message}`));
+    return lines.join('\n');
+  }
+
+  /** The serialisable record (what `JSON.stringify` writes). */
+  toJSON(): GlmmFitData {
+    return {
+      formula: this.formula,
+      family: this.family,
+      link: this.link,
+      nobs: this.nobs,
+      nDropped: this.nDropped,
+      ngroups: this.ngroups,
+      betaNames: this.betaNames,
+      beta: this.beta,
+      se: this.se,
+      vcov: this.vcov,
+      theta: this.theta,
+      varcorr: this.varcorr,
+      logLik: this.logLik,
+      deviance: this.deviance,
+      residualDeviance: this.residualDeviance,
+      aic: this.aic,
+      bic: this.bic,
+      df: this.df,
+      dfResidual: this.dfResidual,
+      isSingular: this.isSingular,
+      converged: this.converged,
+      observationLevel: this.observationLevel,
+      hasOffset: this.hasOffset,
+      diagnostics: this.diagnostics,
+      optimizer: this.optimizer,
+    };
+  }
+}
