@@ -16,3 +16,17 @@ const data = await import('vardecomp/data');
 const england = await data.loadEnglandPanel({ years: [2013, 2018] });
 assert.equal(england.numRows(), 900);
 console.log('vardecomp/data: ok (900 rows, 2013-2018)');
+
+// The browser condition of vardecomp/data, bundled by name for the browser platform: no Node import.
+const { build } = await import('esbuild');
+const bundled = await build({
+  stdin: { contents: "export { parseEnglandPanel, ENGLAND_PANEL_COLUMNS } from 'vardecomp/data'; export { decompose } from 'vardecomp';", resolveDir: process.cwd() },
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  write: false,
+  logLevel: 'silent',
+  external: ['vega', 'vega-lite'],
+});
+assert.ok(!/["']node:/.test(bundled.outputFiles[0].text), 'browser bundle has a node: import');
+console.log('vardecomp/data for browsers: ok (no node: import)');

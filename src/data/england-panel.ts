@@ -1,23 +1,24 @@
 /**
- * The England children's social care panel shipped with the package (`data/` folder), and its
- * parser and loader.
- *
- * This module uses Node's file system, so it is not part of the browser-safe core: it is the
- * `vardecomp/data` entry point. {@link parseEnglandPanel} itself only needs the CSV text, so a
- * browser caller can fetch the file and parse it with that.
+ * The England children's social care panel shipped with the package (`data/` folder): its
+ * columns and its parser. Browser-safe (no Node API): a browser caller fetches the CSV and
+ * parses it here; the Node loader of the shipped file is `load-england-panel.ts`.
  *
  * Data: Contains public sector information licensed under the Open Government Licence v3.0
  * (DfE, MHCLG, DWP, ONS). See `data/README.md` for every column's source and caveats.
  */
-import { access, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { escape, fromCSV } from 'arquero';
+import { fromCSV } from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { VardecompError } from '../errors.js';
 
-/** The file name of the shipped panel inside the package's `data/` folder. */
-const PANEL_FILE = 'england-la-childrens-social-care.csv';
+/**
+ * The file name of the shipped panel inside the package's `data/` folder.
+ *
+ * @example
+ * ```ts
+ * const text = await (await fetch(`/data/${ENGLAND_PANEL_FILE}`)).text();
+ * ```
+ */
+export const ENGLAND_PANEL_FILE = 'england-la-childrens-social-care.csv';
 
 /** One column of the England panel, as described to documentation and the CLI. */
 export interface EnglandPanelColumn {
@@ -72,15 +73,6 @@ export const ENGLAND_PANEL_COLUMNS = [
 
 /** The name of a column of the England panel. */
 export type EnglandPanelColumnName = (typeof ENGLAND_PANEL_COLUMNS)[number]['name'];
-
-/** Options for {@link loadEnglandPanel}. */
-export interface LoadEnglandPanelOptions {
-  /**
-   * Keep only rows whose `year` lies in `[from, to]`, both ends included. `year` is the year the
-   * reporting year ends, so `[2013, 2018]` is 2012-13 to 2017-18.
-   */
-  readonly years?: readonly [number, number];
-}
 
 function parseNumberCell(column: string): (value: string) => number | null {
   return (value) => {
@@ -159,91 +151,4 @@ export function parseEnglandPanel(csvText: string): ColumnTable {
     }
   }
   return table;
-}
-
-/**
- * The directory this module runs from. The CommonJS build has `__dirname`; the ESM build (and
- * source run by tsx or vitest) has `import.meta.url`. tsup empties `import.meta` in CommonJS
- * output, so it is read only when `__dirname` is absent.
- */
-function moduleDirectory(): string {
-  if (typeof __dirname === 'string' && __dirname !== '') return __dirname;
-  const url: unknown = import.meta.url;
-  if (typeof url === 'string' && url !== '') return dirname(fileURLToPath(url));
-  return process.cwd();
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Walk up from this module's directory to the folder that holds `data/<PANEL_FILE>`. */
-async function findPanelFile(): Promise<string> {
-  const start = moduleDirectory();
-  let dir = start;
-  for (;;) {
-    const candidate = join(dir, 'data', PANEL_FILE);
-    if (await exists(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new VardecompError(
-    'E_INPUT',
-    `Could not find data/${PANEL_FILE} in any folder above ${start}; read the file yourself and call parseEnglandPanel`,
-    { file: PANEL_FILE, from: start },
-  );
-}
-
-function checkYears(years: unknown): readonly [number, number] {
-  const ok =
-    Array.isArray(years) &&
-    years.length === 2 &&
-    years.every((y) => typeof y === 'number' && Number.isInteger(y)) &&
-    (years[0] as number) <= (years[1] as number);
-  if (!ok) {
-    throw new VardecompError(
-      'E_OPTION',
-      `Option "years" must be [from, to] with integer years and from <= to, got ${JSON.stringify(years)}`,
-      { option: 'years', value: years },
-    );
-  }
-  return years as unknown as readonly [number, number];
-}
-
-/**
- * Load the England local-authority children's social care panel shipped in the package.
- *
- * 1,648 rows, one per upper-tier local authority and year, `year` 2013 to 2023 (2012-13 to
- * 2022-23), 150 authorities a year (149 in 2020 and 2021). Missing cells are `null`. See
- * `data/README.md` for sources, caveats and the NAO 2019 replication window (2013-2018).
- *
- * Contains public sector information licensed under the Open Government Licence v3.0.
- *
- * @param options - `years: [from, to]` keeps only those years (inclusive).
- * @returns A new arquero table typed as {@link parseEnglandPanel} describes.
- * @throws VardecompError `E_OPTION` for a malformed `years`; `E_INPUT` if the shipped file cannot
- *   be found next to the installed package.
- *
- * @example
- * ```ts
- * import { loadEnglandPanel } from 'vardecomp/data';
- * const panel = await loadEnglandPanel({ years: [2013, 2018] }); // the NAO-like window
- * panel.numRows(); // 900
- * ```
- */
-export async function loadEnglandPanel(options: LoadEnglandPanelOptions = {}): Promise<ColumnTable> {
-  const years = options.years === undefined ? undefined : checkYears(options.years);
-  const file = await findPanelFile();
-  const table = parseEnglandPanel(await readFile(file, 'utf8'));
-  if (years === undefined) return table;
-  const [from, to] = years;
-  return table
-    .filter(escape((d: { year: number }) => d.year >= from && d.year <= to))
-    .reify();
 }

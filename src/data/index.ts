@@ -1,6 +1,8 @@
 /**
- * `vardecomp/data`: the real-data panel shipped with the package. Node only (reads the file
- * system); the browser-safe core is `vardecomp`.
+ * `vardecomp/data`: the real-data panel shipped with the package. In Node, `loadEnglandPanel`
+ * reads the shipped file; everything else (the columns and `parseEnglandPanel`) is
+ * browser-safe, and bundlers targeting browsers get only that part (`./browser.ts`, the
+ * `browser` export condition).
  *
  * @example
  * ```ts
@@ -8,13 +10,5 @@
  * const panel = await loadEnglandPanel({ years: [2013, 2018] });
  * ```
  */
-export {
-  ENGLAND_PANEL_COLUMNS,
-  parseEnglandPanel,
-  loadEnglandPanel,
-} from './england-panel.js';
-export type {
-  EnglandPanelColumn,
-  EnglandPanelColumnName,
-  LoadEnglandPanelOptions,
-} from './england-panel.js';
+export * from './browser.js';
+export { loadEnglandPanel, type LoadEnglandPanelOptions } from './load-england-panel.js';
