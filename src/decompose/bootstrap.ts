@@ -10,6 +10,7 @@ import type { PreparedModel } from '../model/prepare-model.js';
 import type { CrossProducts } from '../objective/cross-products.js';
 import { ProfiledCriterion, type PlsSolution } from '../objective/profiled-criterion.js';
 import { Rng } from '../random/rng.js';
+import { cellResponseSimulator } from './cell-simulation.js';
 import type { LmmFit } from '../output/lmm-fit.js';
 
 /** Bootstrap options. */
@@ -93,27 +94,18 @@ export interface Replicate {
 }
 
 /**
- * Run the bootstrap: for each replicate call `shares(rep)`, which returns shares by key (or
- * several sets, e.g. one per method, flattened as `method/key`). Returns the per-key replicate
- * arrays (NaN where a replicate failed).
+ * A function that draws one replicate outcome row by row
+ * (`y* = X beta + sum_k sigma_k z_k + sigma e / sqrt(w)`) and writes its cross-products into `cp`.
  *
  * @example
  * ```ts
- * const reps = runBootstrap(fitted, resolveIntervals({ n: 200 })!, (rep) => ({ la: ..., year: ... }));
+ * const simulate = rowResponseSimulator(fitted, cp);
+ * simulate(new Rng(1));
  * ```
  */
-export function runBootstrap(
-  fitted: LmmFit,
-  settings: ResolvedIntervals,
-  shares: (rep: Replicate) => Record<string, number>,
-  needsRefit = true,
-): Map<string, Float64Array> {
-  const prepared = fitted.prepared;
-  const { frame, design, engineOrder, spec } = prepared;
+export function rowResponseSimulator(fitted: LmmFit, cp: CrossProducts): (rng: Rng) => void {
+  const { frame, design, spec } = fitted.prepared;
   const n = frame.nobs;
-  const cp = prepared.cp.clone();
-  const criterion = new ProfiledCriterion(cp, prepared.reml);
-  const repModel: PreparedModel = { ...prepared, cp, criterion };
   // X is stored centred, so this mean is X beta up to a constant; each replicate is re-centred.
   const beta = fitted.betaArray();
   const mean = new Float64Array(n);
@@ -124,15 +116,9 @@ export function runBootstrap(
   const sds = spec.random.map((r) => fitted.varcorr.find((v) => v.group === r.group)!.sd);
   const sigma = fitted.sigma;
   const w = frame.weights;
-  // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
-  const rootScale = Math.sqrt(prepared.weightScale);
-  const thetaFitted = Float64Array.from(engineOrder, (fi) => fitted.theta[spec.random[fi].group] * rootScale);
   const ystar = new Float64Array(n);
-  const out = new Map<string, Float64Array>();
   const effects = frame.factors.map((f) => new Float64Array(f.levels.length));
-  const root = new Rng(settings.seed);
-  for (let r = 0; r < settings.n; r++) {
-    const rng = root.fork(r);
+  return (rng: Rng) => {
     effects.forEach((e, k) => {
       for (let l = 0; l < e.length; l++) e[l] = sds[k] * rng.normal();
     });
@@ -149,6 +135,39 @@ export function runBootstrap(
     const shift = spec.intercept ? wy / wsum : 0;
     for (let i = 0; i < n; i++) ystar[i] -= shift;
     cp.setResponse(ystar);
+  };
+}
+
+/**
+ * Run the bootstrap: for each replicate call `shares(rep)`, which returns shares by key (or
+ * several sets, e.g. one per method, flattened as `method/key`). Returns the per-key replicate
+ * arrays (NaN where a replicate failed).
+ *
+ * @example
+ * ```ts
+ * const reps = runBootstrap(fitted, resolveIntervals({ n: 200 })!, (rep) => ({ la: ..., year: ... }));
+ * ```
+ */
+export function runBootstrap(
+  fitted: LmmFit,
+  settings: ResolvedIntervals,
+  shares: (rep: Replicate) => Record<string, number>,
+  needsRefit = true,
+): Map<string, Float64Array> {
+  const prepared = fitted.prepared;
+  const { engineOrder, spec } = prepared;
+  const cp = prepared.cp.clone();
+  const criterion = new ProfiledCriterion(cp, prepared.reml);
+  const repModel: PreparedModel = { ...prepared, cp, criterion };
+  // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
+  const rootScale = Math.sqrt(prepared.weightScale);
+  const thetaFitted = Float64Array.from(engineOrder, (fi) => fitted.theta[spec.random[fi].group] * rootScale);
+  // A model fitted from cell statistics draws each replicate's cell statistics exactly.
+  const simulate = prepared.cells ? cellResponseSimulator(fitted, cp) : rowResponseSimulator(fitted, cp);
+  const out = new Map<string, Float64Array>();
+  const root = new Rng(settings.seed);
+  for (let r = 0; r < settings.n; r++) {
+    simulate(root.fork(r));
     let rec: Record<string, number>;
     try {
       let solution: PlsSolution;

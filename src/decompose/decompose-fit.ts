@@ -8,7 +8,8 @@ import type { LmmFit } from '../output/lmm-fit.js';
 import type { PreparedModel } from '../model/prepare-model.js';
 import type { CrossProducts } from '../objective/cross-products.js';
 import type { PlsSolution } from '../objective/profiled-criterion.js';
-import { componentVariances, type ComponentVariances } from './components.js';
+import { componentVariances, type ComponentInputs, type ComponentVariances } from './components.js';
+import { cellComponentVariances } from './cell-components.js';
 import { percentileInterval, resolveIntervals, runBootstrap, type IntervalOptions } from './bootstrap.js';
 import {
   DECOMPOSITION_METHODS,
@@ -76,9 +77,15 @@ function randomVariances(prepared: PreparedModel, sol: PlsSolution): Float64Arra
   return out;
 }
 
+/** The components method's parts from the rows, or from the cells of a model fitted from aggregates. */
+function variancesOf(prepared: PreparedModel, inp: ComponentInputs): ComponentVariances {
+  if (!prepared.cells) return componentVariances(inp);
+  return cellComponentVariances({ ...inp, cells: prepared.cells, xShift: prepared.xShift, weighted: prepared.cells.weight !== prepared.cells.count });
+}
+
 function componentsFromSolution(prepared: PreparedModel, sol: PlsSolution): ComponentVariances {
   const { engine, design } = prepared;
-  return componentVariances({
+  return variancesOf(prepared, {
     x: engine.x,
     n: engine.n,
     p: engine.p,
@@ -124,7 +131,7 @@ function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[]
   const prepared = fit.prepared;
   if (method === 'components') {
     // design.x is centred: X beta differs by a constant, which leaves every variance unchanged.
-    const cv = componentVariances({
+    const cv = variancesOf(prepared, {
       x: prepared.design.x,
       n: prepared.frame.nobs,
       p: prepared.design.p,
@@ -151,7 +158,8 @@ function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[]
   const split = method === 'sequential' ? sequentialShares(game, order) : shapleyShares(game);
   let wsum = 0;
   const w = prepared.frame.weights;
-  for (let i = 0; i < prepared.frame.nobs; i++) wsum += w ? w[i] : 1;
+  if (prepared.cells) for (const wc of prepared.cells.weight) wsum += wc * prepared.weightScale;
+  else for (let i = 0; i < prepared.frame.nobs; i++) wsum += w ? w[i] : 1;
   // game.tss is on the engine's (scaled) weights; wsum on the user's.
   const tss = game.tss * prepared.weightScale;
   return { shares: split.shares, covariates: split.covariates, total: tss / (wsum - 1), r2: split.r2 };
