@@ -3,7 +3,7 @@
  */
 import { VardecompError } from './errors.js';
 import type { FormulaInput } from './formula/model-spec.js';
-import { parseFormula } from './formula/parse-formula.js';
+import { modelColumns, parseFormula } from './formula/parse-formula.js';
 import { formatName } from './formula/tokenize.js';
 import { toDataSource, type DataInput } from './input/data-source.js';
 import { isMissing } from './input/model-frame.js';
@@ -34,7 +34,7 @@ export interface DecomposeManyOptions extends DecomposeOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const FIT_KEYS = ['reml', 'weights', 'control'];
+const FIT_KEYS = ['reml', 'weights', 'offset', 'control'];
 const DECOMPOSE_KEYS = ['labels', 'order', 'intervals'];
 
 function checkKeys(options: object, allowed: readonly string[], where: string): void {
@@ -148,11 +148,13 @@ export function decomposeMany(data: DataInput, options: DecomposeManyOptions): M
   const source = toDataSource(data);
   const specs = o.outcomes.map((outcome) => parseFormula(`${formatName(outcome)} ~ ${o.rhs}`));
   // Rows complete on the right-hand side (and weights column), computed once.
-  const rhsColumns = new Set<string>([...specs[0].fixed.flatMap((t) => t.variables), ...specs[0].random.flatMap((r) => r.variables)]);
+  const rhsColumns = new Set<string>(modelColumns(specs[0]).all.filter((c) => c !== specs[0].outcome));
   if (typeof o.weights === 'string') rhsColumns.add(o.weights);
+  if (typeof o.offset === 'string') rhsColumns.add(o.offset);
   const rhsOk = new Uint8Array(source.nrows).fill(1);
-  for (const col of rhsColumns) {
-    const v = source.column(col);
+  const rhsValues: Array<ArrayLike<unknown>> = [...rhsColumns].map((col) => source.column(col));
+  if (o.offset !== undefined && typeof o.offset !== 'string') rhsValues.push(o.offset);
+  for (const v of rhsValues) {
     for (let i = 0; i < source.nrows; i++) if (isMissing(v[i])) rhsOk[i] = 0;
   }
   const byRows = new Map<string, PreparedModel>();

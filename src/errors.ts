@@ -11,14 +11,17 @@
  *
  * - `E_INPUT`: the data argument is not a table, a column object or an array of rows.
  * - `E_COLUMN`: a column the model needs is not in the data.
- * - `E_NONNUMERIC`: a numeric column (outcome, covariate, weights) holds a non-numeric value.
+ * - `E_NONNUMERIC`: a numeric column (outcome, covariate, weights, offset) holds a non-numeric value,
+ *   or a formula function gives a value that is not a finite number (`log` of 0, division by 0);
+ *   the message names the term, the row and the value.
  * - `E_EMPTY`: no usable rows remain, or a column is entirely missing.
  * - `E_CONSTANT`: the outcome has no variation among the usable rows.
  * - `E_LEVELS`: a grouping factor has too few levels, or as many levels as rows.
  * - `E_RANK`: fewer usable rows than parameters.
  * - `E_WEIGHTS`: weights are missing, non-finite, zero or negative, or of the wrong length.
  * - `E_FORMULA`: the formula is malformed (the message gives the position).
- * - `E_UNSUPPORTED`: valid lme4 syntax that this version does not fit (random slopes).
+ * - `E_UNSUPPORTED`: valid lme4 syntax that this version does not fit (random slopes, a function
+ *   outside the registry of formula functions such as `poly(x, 2)`).
  * - `E_OPTION`: an option has the wrong type or is out of range.
  * - `E_NEEDS_ROWS`: a result that needs the rows (fitted values, residuals) was asked of a model
  *   fitted from cell statistics (aggregates).

@@ -1,11 +1,27 @@
 /**
  * The parsed model: what a formula string or a formula object means, before any data is seen.
  */
+import type { CallExpr } from './expression.js';
+
+/**
+ * A variable computed from columns by a formula function (`log(x)`, `I(x^2)`,
+ * `within(cilif, la_code)`, `offset(log(pop))`): its label, the call, and the columns it reads.
+ * The model frame evaluates it over the model's rows (after incomplete rows are dropped); the
+ * design matrix uses it like a numeric column named by its label.
+ */
+export interface DerivedVariable {
+  /** The call as R writes it (`I(x^2)`, `within(cilif, la_code)`): the variable's name in terms and coefficients. */
+  readonly label: string;
+  /** The parsed call. */
+  readonly expression: CallExpr;
+  /** Data columns the call reads, in order of first appearance. */
+  readonly columns: readonly string[];
+}
 
 /** A fixed-effect term: a main effect (`x`) or an interaction (`x1:x2`) of data columns. */
 export interface FixedTerm {
   /**
-   * Column names, e.g. `['x1', 'x2']` for `x1:x2`, in R's order: the order in which the columns
+   * Column names or derived-variable labels (`log(x)`), e.g. `['x1', 'x2']` for `x1:x2`, in R's order: the order in which the columns
    * first appear in the formula (so `y ~ b + a + a:b` has the term `b:a`, as in R's `terms()`).
    */
   readonly variables: readonly string[];
@@ -38,6 +54,16 @@ export interface ModelSpec {
   readonly random: readonly RandomTerm[];
   /** The formula as lme4 would print it, e.g. `y ~ x + (1 | la) + (1 | year)`. */
   readonly text: string;
+  /**
+   * Variables computed by formula functions, keyed in `fixed[].variables` by their labels
+   * (absent when the formula has none).
+   */
+  readonly derived?: readonly DerivedVariable[];
+  /**
+   * `offset(...)` terms: known parts of the linear predictor, added with coefficient 1 (several
+   * are summed, as in R). Absent when the formula has none.
+   */
+  readonly offsets?: readonly DerivedVariable[];
 }
 
 /** The object form of a model, an alternative to the formula string. */

@@ -10,7 +10,9 @@
  * top-level sum as lme4's `findbars` does, with `(1 | a/b)` expanded to `(1 | b:a) + (1 | a)`.
  */
 import { VardecompError } from '../errors.js';
-import type { FixedTerm, FormulaInput, FormulaObject, ModelSpec, RandomTerm } from './model-spec.js';
+import { deparse, exprColumns, parseCall } from './expression.js';
+import type { DerivedVariable, FixedTerm, FormulaInput, FormulaObject, ModelSpec, RandomTerm } from './model-spec.js';
+import { checkCall, SPECIALS, unknownFunction } from './specials.js';
 import { formatName, formulaError, tokenize, type Token } from './tokenize.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -337,16 +339,36 @@ function trimRepeats(terms: readonly Term[]): Term[] {
  */
 class Variables {
   readonly names: string[] = [];
+  /** Derived variables (formula functions), in order of first appearance. */
+  readonly derived: DerivedVariable[] = [];
   private readonly index = new Map<string, number>();
 
+  /** A data column. */
   install(name: string): number {
-    let id = this.index.get(name);
+    return this.installKey(`c:${name}`, name);
+  }
+
+  /** A formula function's variable, keyed by its label (a column may carry the same text as a name). */
+  installDerived(d: DerivedVariable): number {
+    const before = this.names.length;
+    const id = this.installKey(`f:${d.label}`, d.label);
+    if (id === before) this.derived.push(d);
+    return id;
+  }
+
+  private installKey(key: string, name: string): number {
+    let id = this.index.get(key);
     if (id === undefined) {
       id = this.names.length;
       this.names.push(name);
-      this.index.set(name, id);
+      this.index.set(key, id);
     }
     return id;
+  }
+
+  /** A column whose name is also a derived variable's label (such as `` `log(x)` `` beside `log(x)`). */
+  clash(): string | undefined {
+    return this.derived.find((d) => this.index.has(`c:${d.label}`))?.label;
   }
 }
 
@@ -368,16 +390,30 @@ const sourceOf = (input: string, node: Node): string => input.slice(node.start, 
 /** Long formula text shortened for a message. */
 const clip = (text: string): string => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
 
-function unsupportedCall(input: string, node: Node & { type: 'call' }): never {
-  const spaced = /^\S+\s+\(/u.test(node.text)
-    ? `; note that a name followed by "(" is a function call: join separate terms with "+"`
-    : '';
+/** A call where a formula function cannot stand (the outcome, a grouping factor). */
+function unsupportedCall(input: string, node: Node & { type: 'call' }, where: string): never {
+  if (!SPECIALS.has(node.name)) throw unknownFunction(input, node.name, node.text, node.start);
   throw new VardecompError(
     'E_UNSUPPORTED',
-    `Function call "${node.text}" at position ${node.start} is not supported in formulas yet; ` +
-      `compute the transformed column in your data first and use its name${spaced} (formula "${input}")`,
+    `Function call "${node.text}" at position ${node.start} is not supported ${where}; ` +
+      `compute the column in your data first and use its name (formula "${input}")`,
     { position: node.start, term: node.text, formula: input },
   );
+}
+
+/**
+ * A formula function call as a derived variable: parsed, checked against the registry (`top`:
+ * where `offset(...)` may stand), named as R names it. The outcome may not appear in it.
+ */
+function deriveCall(input: string, node: Node & { type: 'call' }, outcome: string | null, top: boolean): DerivedVariable {
+  if (!SPECIALS.has(node.name)) throw unknownFunction(input, node.name, node.text, node.start);
+  const expression = parseCall(input, node.start, node.end);
+  checkCall(input, expression, top);
+  const columns = exprColumns(expression);
+  if (outcome !== null && columns.includes(outcome)) {
+    throw formulaError(input, node.start, `the outcome "${outcome}" also appears among the terms, in "${node.text}"`);
+  }
+  return { label: deparse(expression), expression, columns };
 }
 
 function unsupportedDot(input: string, pos: number): never {
@@ -419,7 +455,7 @@ class TermEncoder {
         else this.fail(node.start, `invalid term "${node.text}": only 0 and 1 (the intercept) may appear as numbers`);
         return [];
       case 'call':
-        return unsupportedCall(this.input, node);
+        return [makeTerm([this.variables.installDerived(deriveCall(this.input, node, this.outcome, false))])];
       case 'special':
         return this.encodeSpecial(node, adding);
       case 'paren':
@@ -593,7 +629,7 @@ class GroupExpander {
         if (n.name === this.outcome) this.fail(n.start, `the outcome "${n.name}" cannot be a grouping factor`);
         return [n.name];
       case 'call':
-        return unsupportedCall(this.input, n);
+        return unsupportedCall(this.input, n, 'as a grouping factor');
       case 'binary':
         if (n.op === ':') return dedupe([...this.interaction(n.left), ...this.interaction(n.right)]);
         if (n.op === '/') {
@@ -617,11 +653,20 @@ function dedupe(names: readonly string[]): string[] {
 const groupKey = (variables: readonly string[]): string => [...variables].sort().join('\u0000');
 
 /** Canonical lme4-like text of a model. */
-function modelText(outcome: string, intercept: boolean, fixed: readonly FixedTerm[], random: readonly RandomTerm[]): string {
+function modelText(
+  outcome: string,
+  intercept: boolean,
+  fixed: readonly FixedTerm[],
+  random: readonly RandomTerm[],
+  derived: readonly DerivedVariable[] = [],
+  offsets: readonly DerivedVariable[] = [],
+): string {
   const parts: string[] = [];
   if (!intercept) parts.push('0');
   else if (fixed.length === 0) parts.push('1');
-  for (const t of fixed) parts.push(t.variables.map(formatName).join(':'));
+  const labels = new Set(derived.map((d) => d.label));
+  for (const t of fixed) parts.push(t.variables.map((v) => (labels.has(v) ? v : formatName(v))).join(':'));
+  for (const o of offsets) parts.push(o.label);
   for (const r of random) parts.push(`(1 | ${r.variables.map(formatName).join(':')})`);
   return `${formatName(outcome)} ~ ${parts.join(' + ')}`;
 }
@@ -655,7 +700,7 @@ function parseFormulaString(input: string): ModelSpec {
 
   // Outcome: a single column name.
   const out = unwrap(lhs);
-  if (out.type === 'call') unsupportedCall(input, out);
+  if (out.type === 'call') unsupportedCall(input, out, 'as the outcome');
   if (out.type === 'binary' || out.type === 'special') {
     parser.fail(out.opPos, `only one outcome is allowed, found "${sourceOf(input, out)}"`);
   }
@@ -668,9 +713,13 @@ function parseFormulaString(input: string): ModelSpec {
   const encoder = new TermEncoder(input, variables, outcome);
   let terms: Term[] = [];
   const bars: BarTerm[] = [];
+  const offsets: DerivedVariable[] = [];
   for (const { sign, node } of summands(rhs)) {
     const inner = unwrap(node);
-    if (inner.type === 'bar') {
+    if (inner.type === 'call' && SPECIALS.get(inner.name)?.offset) {
+      if (sign === '-') parser.fail(inner.start, `"${inner.text}" cannot be removed with "-"`);
+      offsets.push(deriveCall(input, inner, outcome, true));
+    } else if (inner.type === 'bar') {
       if (sign === '-') parser.fail(inner.start, `random term "${sourceOf(input, inner)}" cannot be removed with "-"`);
       bars.push({ node: inner });
     } else if (sign === '+') {
@@ -681,6 +730,11 @@ function parseFormulaString(input: string): ModelSpec {
     }
   }
   const fixed = orderTerms(terms, variables);
+  const clash = variables.clash();
+  if (clash !== undefined) {
+    parser.fail(0, `the column \`${clash}\` and the formula function ${clash} would both be named "${clash}"; rename the column`);
+  }
+  const derived = variables.derived.filter((d) => fixed.some((t) => t.variables.includes(d.label)));
 
   // Random part, in formula order.
   const groups = new GroupExpander(input, outcome);
@@ -702,7 +756,16 @@ function parseFormulaString(input: string): ModelSpec {
       random.push({ group, variables: vars });
     }
   }
-  return { outcome, intercept: encoder.intercept, fixed, random, text: modelText(outcome, encoder.intercept, fixed, random) };
+  const text = modelText(outcome, encoder.intercept, fixed, random, derived, offsets);
+  return {
+    outcome,
+    intercept: encoder.intercept,
+    fixed,
+    random,
+    text,
+    ...(derived.length > 0 ? { derived } : {}),
+    ...(offsets.length > 0 ? { offsets } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -798,6 +861,26 @@ function parseFormulaObject(obj: FormulaObject): ModelSpec {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * The data columns a model reads: `covariates` are the columns used directly by fixed terms
+ * (derived variables such as `log(x)` excluded), `all` every column the model needs (outcome,
+ * covariates, the columns formula functions and offsets read, grouping columns), in order of
+ * first appearance.
+ *
+ * @example
+ * ```ts
+ * modelColumns(parseFormula('y ~ log(x) + z + (1 | g)')); // { covariates: ['z'], all: ['y', 'z', 'x', 'g'] }
+ * ```
+ */
+export function modelColumns(spec: ModelSpec): { covariates: string[]; all: string[] } {
+  const derived = new Set((spec.derived ?? []).map((d) => d.label));
+  const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables.filter((v) => !derived.has(v))))];
+  const all = new Set<string>([spec.outcome, ...covariates]);
+  for (const d of [...(spec.derived ?? []), ...(spec.offsets ?? [])]) for (const c of d.columns) all.add(c);
+  for (const r of spec.random) for (const v of r.variables) all.add(v);
+  return { covariates, all: [...all] };
+}
+
+/**
  * Parse a model description: an lme4-style formula string or the equivalent object.
  *
  * The formula follows R and lme4: `+` adds terms, `:` is an interaction, `a*b` is
@@ -807,13 +890,22 @@ function parseFormulaObject(obj: FormulaObject): ModelSpec {
  * expands as in lme4 to `(1 | b:a) + (1 | a)`. Column names that are not R names go in
  * backticks: `` `cpp rate` ``.
  *
+ * Formula functions come from one registry ({@link SPECIALS}): `within(x, g)`, `between(x, g)`,
+ * `log(x)`, `log1p(x)`, `exp(x)`, `sqrt(x)`, `scale(x)`, `I(...)` (arithmetic `+ - * / ^` over
+ * columns and numbers) and `offset(...)`. A call is a variable named as R names it (`log(x)`,
+ * `I(x^2)`, `within(cilif, la_code)`) and combines with others as one (`log(x):z`); it is
+ * recorded in `spec.derived` and evaluated by the model frame. `offset(...)` terms go to
+ * `spec.offsets`. Nesting deeper than {@link MAX_FORMULA_DEPTH} or more than
+ * {@link MAX_FORMULA_TERMS} terms is refused.
+ *
  * In the object form, each covariate is a column name or an interaction `'a:b'` (a `:` always
  * separates columns there; names are trimmed), each group a column or an interaction, and
  * `intercept` defaults to true.
  *
  * @throws {@link VardecompError} `E_FORMULA` for a malformed formula (the message and
  *   `detail.position` give the 0-based position), `E_UNSUPPORTED` for valid lme4 syntax that is
- *   not supported yet (random slopes, `||`, function calls such as `log(y)`, `.`), `E_OPTION` for
+ *   not supported yet (random slopes, `||`, functions outside the registry such as `poly(x, 2)`,
+ *   a function of the outcome such as `log(y) ~ x`, `.`), `E_OPTION` for
  *   a formula object of the wrong shape.
  *
  * @example

@@ -5,7 +5,8 @@
  * by a digit; as an extension a name may also start with `_` (`__proto__`). Any other column name
  * is written in backticks (`` `cpp rate` ``). A name directly
  * followed by `(` is a function call (`log(y)`, `I(x^2)`): the whole call, arguments included,
- * becomes one token so that the parser can reject it by name whatever its arguments hold.
+ * becomes one token; its arguments are tokenized on their own (a range of the same text, so
+ * positions stay those of the formula) when the call is parsed.
  */
 import { VardecompError } from '../errors.js';
 
@@ -15,7 +16,7 @@ import { VardecompError } from '../errors.js';
  *
  * - `name`: a column name; `quoted` when written in backticks (so `` `.` `` is a column, `.` is not).
  * - `number`: a numeric literal (`0` and `1` are the intercept; others are only valid after `^`).
- * - `operator`: one of `~ + - * : / ^ | || ( )`.
+ * - `operator`: one of `~ + - * : / ^ | || ( )`, and `,` between the arguments of a call.
  * - `special`: an R `%op%` operator such as `%in%`.
  * - `call`: a whole function call such as `log(y)`; `text` is its source text.
  * - `end`: the end of the formula; its `pos` is just past the last token.
@@ -42,7 +43,7 @@ export type Token =
  * const op: OperatorSymbol = '||';
  * ```
  */
-export type OperatorSymbol = '~' | '+' | '-' | '*' | ':' | '/' | '^' | '|' | '||' | '(' | ')';
+export type OperatorSymbol = '~' | '+' | '-' | '*' | ':' | '/' | '^' | '|' | '||' | '(' | ')' | ',';
 
 const SINGLE_OPERATORS: ReadonlySet<string> = new Set(['~', '+', '-', '*', ':', '/', '^', '(', ')']);
 
@@ -161,21 +162,26 @@ function readQuotedName(input: string, start: number): { name: string; end: numb
  *   unterminated backtick name or `%op%`, an unquoted reserved word, or a function call whose
  *   parentheses are not closed.
  *
+ * `range` tokenizes part of `input` only (`start`..`end`, positions still index `input`);
+ * `commas: true` reads `,` as an operator (between a call's arguments).
+ *
  * @example
  * ```ts
  * tokenize('y ~ x + (1|g)').map((t) => t.pos); // [0, 2, 4, 6, 8, 9, 10, 11, 12, 13]
+ * tokenize('y ~ log(x, 2)', { start: 8, end: 12, commas: true }).length; // 4: x , 2 end
  * ```
  */
-export function tokenize(input: string): Token[] {
+export function tokenize(input: string, range: { start?: number; end?: number; commas?: boolean } = {}): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
-  let lastEnd = 0;
+  const stop = range.end ?? input.length;
+  let i = range.start ?? 0;
+  let lastEnd = i;
   const push = (t: Token): void => {
     tokens.push(t);
     lastEnd = t.end;
     i = t.end;
   };
-  while (i < input.length) {
+  while (i < stop) {
     const c = input[i];
     if (SPACE_RE.test(c)) {
       i++;
@@ -229,7 +235,7 @@ export function tokenize(input: string): Token[] {
       push({ kind: 'operator', op: double ? '||' : '|', pos: start, end: start + (double ? 2 : 1) });
       continue;
     }
-    if (SINGLE_OPERATORS.has(c)) {
+    if (SINGLE_OPERATORS.has(c) || (c === ',' && range.commas === true)) {
       push({ kind: 'operator', op: c as OperatorSymbol, pos: start, end: start + 1 });
       continue;
     }

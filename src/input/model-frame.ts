@@ -34,6 +34,29 @@ export interface GroupingFactor {
   readonly levels: readonly string[];
 }
 
+/**
+ * A variable computed from columns (a formula function such as `log(x)` or
+ * `within(cilif, la_code)`): the frame reads its columns (so their missing values drop rows like
+ * any other column's), then evaluates it over the rows kept.
+ *
+ * @example
+ * ```ts
+ * const logx: DerivedColumn = {
+ *   label: 'log(x)',
+ *   columns: ['x'],
+ *   evaluate: (read, rows) => Float64Array.from(rows, (r) => Math.log(read('x')[r] as number)),
+ * };
+ * ```
+ */
+export interface DerivedColumn {
+  /** The variable's name in the frame (`log(x)`). */
+  readonly label: string;
+  /** Data columns it reads. */
+  readonly columns: readonly string[];
+  /** One value per kept row (`rows` are input row indices); throws a `VardecompError` naming the term for a bad value. */
+  evaluate(read: (column: string) => ColumnValues, rows: Int32Array): Float64Array;
+}
+
 /** What the model needs from the data. */
 export interface FrameRequest {
   readonly outcome: string;
@@ -43,6 +66,13 @@ export interface FrameRequest {
   readonly groups: ReadonlyArray<{ readonly name: string; readonly variables: readonly string[] }>;
   /** Precision weights: a column name or an array with one weight per input row. */
   readonly weights?: string | ArrayLike<number> | null;
+  /** Variables computed by formula functions, stored in `variables` under their labels. */
+  readonly derived?: readonly DerivedColumn[];
+  /**
+   * Offsets, summed into `frame.offset`: formula `offset(...)` terms, a column name, or an array
+   * with one value per input row (rows where a column or array value is missing are dropped).
+   */
+  readonly offsets?: ReadonlyArray<DerivedColumn | string | ArrayLike<number>>;
 }
 
 /** The encoded complete-case data. */
@@ -58,6 +88,12 @@ export interface ModelFrame {
   readonly outcome: string;
   readonly y: Float64Array;
   readonly weights: Float64Array | null;
+  /**
+   * The offset over the model rows (the sum of the formula's `offset(...)` terms and the
+   * `offset` option), or null. It is a known part of the linear predictor: a Gaussian fit works
+   * on `y - offset` and adds it back to the fitted values, as lme4 does.
+   */
+  readonly offset: Float64Array | null;
   readonly variables: ReadonlyMap<string, FrameVariable>;
   readonly factors: readonly GroupingFactor[];
 }
@@ -299,6 +335,26 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
   for (const g of req.groups) for (const v of g.variables) used.add(v);
   const cols = new Map<string, ColumnValues>();
   for (const name of used) cols.set(name, source.column(name));
+  // Columns read by formula functions and offsets: a missing column names its term.
+  const derivedReqs = [...(req.derived ?? []), ...(req.offsets ?? []).filter((o): o is DerivedColumn => isDerived(o))];
+  for (const d of derivedReqs) {
+    for (const name of d.columns) {
+      if (cols.has(name)) continue;
+      cols.set(name, readForTerm(source, name, d.label));
+    }
+  }
+  const offsetCols: Array<[string, ColumnValues]> = [];
+  for (const o of req.offsets ?? []) {
+    if (isDerived(o)) continue;
+    if (typeof o === 'string') {
+      if (!cols.has(o)) cols.set(o, readForTerm(source, o, 'offset'));
+      continue;
+    }
+    if (o.length !== n) {
+      throw new VardecompError('E_OPTION', `offset has ${o.length} values but the data has ${n} rows`, { option: 'offset' });
+    }
+    offsetCols.push(['offset', o as ColumnValues]);
+  }
 
   // Weights: a column (part of the model) or an array aligned with the input rows.
   let wcol: ColumnValues | null = null;
@@ -320,7 +376,7 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
   // Completeness, counted per column.
   const keep = new Uint8Array(n).fill(1);
   const missingByColumn: Array<{ column: string; count: number }> = [];
-  const checked: Array<[string, ColumnValues]> = [...cols];
+  const checked: Array<[string, ColumnValues]> = [...cols, ...offsetCols];
   if (wcol) checked.push([wname, wcol]);
   for (const [name, col] of checked) {
     const count = markMissing(col, keep, col === wcol);
@@ -411,6 +467,38 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
     }
   }
 
+  // Formula functions, evaluated over the kept rows.
+  const read = (name: string): ColumnValues => cols.get(name) ?? readForTerm(source, name, 'a formula function');
+  for (const d of req.derived ?? []) {
+    if (variables.has(d.label)) continue;
+    variables.set(d.label, { kind: 'numeric', name: d.label, values: checkDerived(d.label, d.evaluate(read, rows), rows) });
+  }
+
+  // Offsets, summed.
+  let offset: Float64Array | null = null;
+  for (const o of req.offsets ?? []) {
+    let values: Float64Array;
+    if (isDerived(o)) values = checkDerived(o.label, o.evaluate(read, rows), rows);
+    else {
+      const name = typeof o === 'string' ? o : 'offset';
+      const col = typeof o === 'string' ? cols.get(o)! : (o as ColumnValues);
+      values = new Float64Array(nobs);
+      for (let k = 0; k < nobs; k++) {
+        const v = col[rows[k]];
+        if (typeof v !== 'number') {
+          throw new VardecompError('E_NONNUMERIC', `Offset "${name}" row ${rows[k]} holds ${describe(v)}, not a number`, {
+            column: name,
+            row: rows[k],
+          });
+        }
+        values[k] = v;
+      }
+      checkDerived(`offset "${name}"`, values, rows);
+    }
+    if (offset === null) offset = values;
+    else for (let k = 0; k < nobs; k++) offset[k] += values[k];
+  }
+
   // Grouping factors.
   const single = new Map<string, { codes: Int32Array; levels: string[] }>();
   const factors: GroupingFactor[] = req.groups.map((g) => {
@@ -444,7 +532,39 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
     outcome: req.outcome,
     y,
     weights,
+    offset,
     variables,
     factors,
   };
+}
+
+const isDerived = (o: DerivedColumn | string | ArrayLike<number>): o is DerivedColumn =>
+  typeof o === 'object' && o !== null && typeof (o as DerivedColumn).evaluate === 'function';
+
+/** Read a column a formula function or offset needs; a missing column names the term. */
+function readForTerm(source: DataSource, name: string, term: string): ColumnValues {
+  try {
+    return source.column(name);
+  } catch (e) {
+    if (e instanceof VardecompError && e.code === 'E_COLUMN') {
+      throw new VardecompError('E_COLUMN', `Term "${term}": ${e.message}`, {
+        ...e.detail,
+        column: name,
+        term,
+      });
+    }
+    throw e;
+  }
+}
+
+/** A derived variable's values must be finite and within {@link MAX_MAGNITUDE}. */
+function checkDerived(term: string, values: Float64Array, rows: Int32Array): Float64Array {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (!Number.isFinite(v)) {
+      throw new VardecompError('E_NONNUMERIC', `Term "${term}" is ${v} at row ${rows[k]}, not a finite number`, { term, row: rows[k] });
+    }
+    if (Math.abs(v) > MAX_MAGNITUDE) throw tooLarge(`Term "${term}"`, term, rows[k], v);
+  }
+  return values;
 }

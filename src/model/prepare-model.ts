@@ -9,7 +9,8 @@ import { toDataSource } from '../input/data-source.js';
 import { buildModelFrame, MAX_MAGNITUDE, type ModelFrame } from '../input/model-frame.js';
 import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js';
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
-import { parseFormula } from '../formula/parse-formula.js';
+import { modelColumns, parseFormula } from '../formula/parse-formula.js';
+import { derivedColumn } from '../formula/specials.js';
 import { CrossProducts, type EngineDesign } from '../objective/cross-products.js';
 import type { CellDesign } from '../objective/cell-cross-products.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
@@ -24,6 +25,11 @@ export interface FitOptions {
   reml?: boolean;
   /** Precision weights (lme4's `weights`): a column name or one weight per input row. */
   weights?: string | ArrayLike<number>;
+  /**
+   * An offset (lme4's `offset` argument): a column name or one value per input row, added to any
+   * `offset(...)` terms of the formula. The fit works on `y - offset`; fitted values include it.
+   */
+  offset?: string | ArrayLike<number>;
   /** Optimiser controls. */
   control?: MinimizeControl;
 }
@@ -78,7 +84,7 @@ const ALIAS_TOL = 1e-7;
  */
 export const EXACT_FIT_TOL = 1e-13;
 
-const FIT_OPTION_KEYS: readonly string[] = ['reml', 'weights', 'control'];
+const FIT_OPTION_KEYS: readonly string[] = ['reml', 'weights', 'offset', 'control'];
 const CONTROL_KEYS: readonly string[] = ['maxEvaluations', 'simplexTolerance', 'stepTolerance'];
 
 function describeOption(v: unknown): string {
@@ -96,8 +102,9 @@ const optionError = (option: string, problem: string, value: unknown): Vardecomp
   new VardecompError('E_OPTION', `Option "${option}" ${problem} (got ${describeOption(value)})`, { option });
 
 /**
- * Check the options of `fit` (throws `E_OPTION` naming the option): only `reml`, `weights` and
- * `control` are known; `reml` is a boolean; `weights` a column name or an array of numbers;
+ * Check the options of `fit` (throws `E_OPTION` naming the option): only `reml`, `weights`,
+ * `offset` and `control` are known; `reml` is a boolean; `weights` and `offset` a column name or
+ * an array of numbers;
  * `control` an object whose fields are positive finite numbers (`maxEvaluations` a whole number).
  *
  * @example
@@ -118,17 +125,18 @@ export function checkFitOptions(options: unknown): asserts options is FitOptions
       });
     }
   }
-  const { reml, weights, control } = options;
+  const { reml, weights, offset, control } = options;
   if (reml !== undefined && typeof reml !== 'boolean') throw optionError('reml', 'must be true or false', reml);
-  if (
-    weights !== undefined &&
-    weights !== null &&
-    typeof weights !== 'string' &&
-    !Array.isArray(weights) &&
-    !(ArrayBuffer.isView(weights) && !(weights instanceof DataView))
-  ) {
+  const columnOrArray = (v: unknown): boolean =>
+    v === undefined ||
+    v === null ||
+    typeof v === 'string' ||
+    Array.isArray(v) ||
+    (ArrayBuffer.isView(v) && !(v instanceof DataView));
+  if (!columnOrArray(weights)) {
     throw optionError('weights', 'must be a column name or an array with one weight per row', weights);
   }
+  if (!columnOrArray(offset)) throw optionError('offset', 'must be a column name or an array with one value per row', offset);
   if (control === undefined) return;
   if (!isPlainObject(control)) throw optionError('control', 'must be an object such as { maxEvaluations: 1000 }', control);
   for (const key of Object.keys(control)) {
@@ -144,6 +152,14 @@ export function checkFitOptions(options: unknown): asserts options is FitOptions
     }
     if (key === 'maxEvaluations' && !Number.isInteger(v)) throw optionError('control.maxEvaluations', 'must be a whole number', v);
   }
+}
+
+/**
+ * The response the criterion sees: `y - offset` (lme4 fits the offset as a known part of the
+ * linear predictor), or `y` itself without an offset.
+ */
+function responseOf(y: Float64Array, offset: Float64Array | null): Float64Array {
+  return offset ? Float64Array.from(y, (v, i) => v - offset[i]) : y;
 }
 
 function weightedMean(v: Float64Array, w: Float64Array | null): number {
@@ -435,10 +451,12 @@ export function checkOutcome(prepared: PreparedModel, outcome: string, y: Float6
 export function outcomeCrossProducts(
   prepared: PreparedModel,
   outcome: string,
-  y: Float64Array,
+  yRaw: Float64Array,
 ): { cp: CrossProducts; yShift: number } {
   const { frame, design } = prepared;
-  checkOutcomeRange(outcome, y, frame.rows);
+  checkOutcomeRange(outcome, yRaw, frame.rows);
+  const y = responseOf(yRaw, frame.offset);
+  if (frame.offset) checkOutcomeRange(`${outcome} - offset`, y, frame.rows);
   const yShift = prepared.spec.intercept ? weightedMean(y, frame.weights) : 0;
   const yc = Float64Array.from(y, (v) => v - yShift);
   const cp = prepared.cp.clone();
@@ -499,13 +517,18 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
       `Formula "${spec.text}" has no random term: add one such as (1 | unit)`,
     );
   }
-  const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
   const source = toDataSource(data);
+  const offsets = [
+    ...(spec.offsets ?? []).map(derivedColumn),
+    ...(options.offset !== undefined && options.offset !== null ? [options.offset] : []),
+  ];
   const frame = buildModelFrame(source, {
     outcome: spec.outcome,
-    covariates,
+    covariates: modelColumns(spec).covariates,
     groups: spec.random.map((r) => ({ name: r.group, variables: r.variables })),
     weights: options.weights ?? null,
+    ...(spec.derived ? { derived: spec.derived.map(derivedColumn) } : {}),
+    ...(offsets.length > 0 ? { offsets } : {}),
   });
   const diagnostics: Diagnostic[] = [];
   if (frame.nDropped > 0) {
@@ -514,8 +537,11 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
       diagnostic('DROPPED_ROWS', 'info', `${frame.nDropped} of ${frame.nrowsInput} rows dropped for missing values (${by})`),
     );
   }
-  const { nobs, y, weights } = frame;
-  checkOutcomeRange(spec.outcome, y, frame.rows);
+  const { nobs, weights } = frame;
+  checkOutcomeRange(spec.outcome, frame.y, frame.rows);
+  // With an offset the model is fitted to y - offset (lme4's criterion); fitted values add it back.
+  const y = responseOf(frame.y, frame.offset);
+  if (frame.offset) checkOutcomeRange(`${spec.outcome} - offset`, y, frame.rows);
   checkGroupingLevels(frame.factors, nobs, diagnostics);
 
   // X, centred when there is an intercept (exactly invariant: unit-triangular change of basis).

@@ -219,7 +219,7 @@ export class LmmFit implements LmmFitData {
     return record(levels, values);
   }
 
-  /** Fitted values `X beta + Z b` for the rows used (in input order of those rows). */
+  /** Fitted values `X beta + Z b` (plus the offset, if any) for the rows used (in input order of those rows). */
   fitted(): Float64Array {
     if (this.#prepared.cells) throw needsRowsError('Fitted values per row');
     const { frame, design, engineOrder, yShift } = this.#prepared;
@@ -237,6 +237,8 @@ export class LmmFit implements LmmFitData {
       const b = this.#solution.b[e];
       for (let i = 0; i < n; i++) out[i] += b[codes[i]];
     });
+    const offset = frame.offset;
+    if (offset) for (let i = 0; i < n; i++) out[i] += offset[i];
     return out;
   }
 
