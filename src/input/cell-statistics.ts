@@ -98,6 +98,7 @@ export function packedIndex(a: number, b: number): number {
  * ```
  */
 export function cellLayout(spec: ModelSpec, categorical: readonly string[]): CellLayout {
+  refuseFormulaFunctions(spec);
   const covariates = new Set(spec.fixed.flatMap((t) => t.variables));
   for (const c of categorical) {
     if (!covariates.has(c)) throw new VardecompError('E_OPTION', `"${c}" is named as a categorical covariate but is not a covariate of the formula`, { column: c });
@@ -171,6 +172,7 @@ export function cellFrame(
   weights?: string | ArrayLike<number>,
 ): { spec: ModelSpec; source: DataSource; frame: ModelFrame; layout: CellLayout } {
   const spec = parseFormula(formula);
+  refuseFormulaFunctions(spec);
   const source = toDataSource(data);
   const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
   const frame = buildModelFrame(source, {
@@ -184,6 +186,16 @@ export function cellFrame(
     covariates.filter((c) => frame.variables.get(c)?.kind === 'categorical'),
   );
   return { spec, source, frame, layout };
+}
+
+/** Formula functions (`log(x)`, `within(x, g)`) and offsets are evaluated over rows: cells cannot hold them. */
+function refuseFormulaFunctions(spec: ModelSpec): void {
+  const fn = spec.derived?.[0] ?? spec.offsets?.[0];
+  if (fn) {
+    throw new VardecompError('E_NEEDS_ROWS', `The formula function ${fn.label} is evaluated over rows: cell statistics cannot hold it; compute the column before aggregating`, {
+      term: fn.label,
+    });
+  }
 }
 
 /**

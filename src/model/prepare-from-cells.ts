@@ -70,6 +70,10 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
       column: spec.outcome,
     });
   }
+  if (spec.derived || spec.offsets || (options as FitOptions).offset !== undefined) {
+    const what = spec.derived?.[0].label ?? spec.offsets?.[0].label ?? 'An offset';
+    throw needsRowsError(`${spec.derived || spec.offsets ? `The formula function ${what}` : what}`);
+  }
   const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
   const categorical = covariates.filter((c) => Object.prototype.hasOwnProperty.call(cells.keys, c));
   const { ncells } = cells;
@@ -190,6 +194,7 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
     outcome: spec.outcome,
     y: new Float64Array(0),
     weights: null,
+    offset: null,
     variables: cellFrame.variables,
     factors: cellFrame.factors,
   };

@@ -205,3 +205,15 @@ describe('specials: values over the model rows', () => {
     expect(caught(() => fit(rows, 'y ~ z + (1 | u)', { offset: 'kind' })).code).toBe('E_NONNUMERIC');
   });
 });
+
+describe('specials: cell statistics', () => {
+  it('formula functions and offsets need rows (E_NEEDS_ROWS), from the cells path too', async () => {
+    const { cellsFromRows } = await import('../../src/input/cell-statistics.js');
+    const { prepareFromCells } = await import('../../src/model/prepare-from-cells.js');
+    const rows = panel().filter((r) => r.z !== null && !Number.isNaN(r.y));
+    expect(caught(() => cellsFromRows(rows, 'y ~ log(x) + (1 | u)')).code).toBe('E_NEEDS_ROWS');
+    const cells = cellsFromRows(rows, 'y ~ x + (1 | u)');
+    expect(caught(() => prepareFromCells(cells, 'y ~ log(x) + (1 | u)')).code).toBe('E_NEEDS_ROWS');
+    expect(caught(() => prepareFromCells(cells, 'y ~ x + (1 | u)', { offset: 'z' })).code).toBe('E_NEEDS_ROWS');
+  });
+});
