@@ -8,7 +8,8 @@ import { VardecompError } from '../errors.js';
 import { familyFor, type Family, type FamilyName } from '../family/family.js';
 import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js';
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
-import { parseFormula } from '../formula/parse-formula.js';
+import { modelColumns, parseFormula } from '../formula/parse-formula.js';
+import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type DataSource } from '../input/data-source.js';
 import { buildModelFrame, isMissing, type ModelFrame } from '../input/model-frame.js';
 import { aliasedFromGram } from '../model/prepare-model.js';
@@ -196,7 +197,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   const formulaText = split ? `cbind(${split.response.successes}, ${split.response.otherIsTotal ? `${split.response.other} - ${split.response.successes}` : split.response.other}) ~ ${spec.text.slice(spec.text.indexOf('~') + 1).trim()}` : spec.text;
   let source = toDataSource(data);
   if (family.name === 'binomial' && !split) source = booleanAsNumber(source, spec.outcome);
-  const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
+  const covariates = modelColumns(spec).covariates;
   const extra: string[] = [];
   if (split) extra.push(split.response.other);
   const offsetOpt = options.offset ?? null;
@@ -212,6 +213,9 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     covariates: [...new Set([...covariates, ...extra])],
     groups: spec.random.map((r) => ({ name: r.group, variables: r.variables })),
     weights: options.weights ?? null,
+    // Formula functions (log(x), within(x, g)) and offset(...) terms, evaluated by the frame.
+    ...(spec.derived ? { derived: spec.derived.map(derivedColumn) } : {}),
+    ...(spec.offsets ? { offsets: spec.offsets.map(derivedColumn) } : {}),
   });
   let frame = frame0;
   const diagnostics: Diagnostic[] = [];
@@ -289,6 +293,8 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
       offset[i] = v;
     }
   }
+  // offset(...) terms of the formula add to the option's offset, as in glmer.
+  if (frame.offset) for (let i = 0; i < n; i++) offset[i] += frame.offset[i];
   if (!offset.every(Number.isFinite)) {
     const i = offset.findIndex((v) => !Number.isFinite(v));
     throw new VardecompError('E_NONNUMERIC', `Offset row ${rows[i]} is ${offset[i]}: offsets must be finite`, { column: 'offset', row: rows[i] });
@@ -417,6 +423,7 @@ function subsetFrame(frame: ModelFrame, keep: number[], column: string): ModelFr
     missingByColumn: [...frame.missingByColumn, { column, count: dropped }],
     y: pick(frame.y),
     weights: frame.weights ? pick(frame.weights) : null,
+    offset: frame.offset ? pick(frame.offset) : null,
     variables,
     factors: frame.factors.map((f) => ({ ...f, codes: pick(f.codes) })),
   };

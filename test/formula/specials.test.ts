@@ -217,3 +217,19 @@ describe('specials: cell statistics', () => {
     expect(caught(() => prepareFromCells(cells, 'y ~ x + (1 | u)', { offset: 'z' })).code).toBe('E_NEEDS_ROWS');
   });
 });
+
+describe('specials: GLMMs', () => {
+  it('offset(log(pop)) in a glmer formula equals the offset option (and log(x) is a covariate there too)', async () => {
+    const { loadGlmmFixture } = await import('../helpers/glmm-fixtures.js');
+    const { fixture, table } = loadGlmmFixture('england-poisson');
+    expect(fixture.formula).toContain('offset(log(child_pop_0_17_dfe))');
+    const byFormula = fit(table, fixture.formula, { family: 'poisson' });
+    const withoutTerm = fixture.formula.replace(' + offset(log(child_pop_0_17_dfe))', '');
+    const logPop = Array.from(table.array('child_pop_0_17_dfe') as ArrayLike<number>, Math.log);
+    const byOption = fit(table, withoutTerm, { family: 'poisson', offset: logPop });
+    expect(byFormula.deviance).toBeCloseTo(byOption.deviance, 8);
+    for (const nm of byOption.betaNames) expect(byFormula.beta[nm]).toBeCloseTo(byOption.beta[nm], 6);
+    const logged = fit(table, `${withoutTerm.replace('~', '~ log(imd2019_avg_score) +')}`, { family: 'poisson', offset: logPop });
+    expect(logged.betaNames).toContain('log(imd2019_avg_score)');
+  });
+});
