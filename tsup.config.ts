@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', data: 'src/data/index.ts', 'data-browser': 'src/data/browser.ts' },
+    entry: { index: 'src/index.ts', data: 'src/data/index.ts', 'data-browser': 'src/data/browser.ts', node: 'src/node/index.ts' },
     // No shims: tsup's ESM __dirname shim imports 'path' and 'url' into a chunk shared with the
     // browser-safe entries. The Node loader finds its directory from __dirname (CJS) or
     // import.meta.url (ESM) itself.

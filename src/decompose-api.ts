@@ -34,7 +34,7 @@ export interface DecomposeManyOptions extends DecomposeOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const FIT_KEYS = ['reml', 'weights', 'offset', 'control'];
+const FIT_KEYS = ['reml', 'weights', 'offset', 'control', 'types', 'levels'];
 const DECOMPOSE_KEYS = ['labels', 'order', 'intervals'];
 
 function checkKeys(options: object, allowed: readonly string[], where: string): void {

@@ -22,7 +22,7 @@ import { formatFit, OUTPUT_FORMATS, type OutputFormat } from './fit-output.js';
 import { parseChoice, parseInteger, parseLabels, parseList, parseNumber, parseProportion, parseShares } from './parse-options.js';
 import { createProgress, type Progress } from './progress.js';
 import { escapeControl } from './terminal-text.js';
-import { checkInputFormat, readTable } from './read-input.js';
+import { formatColumnTypes, readInput, readOptions, statedTypes } from './read-input.js';
 import { chartFileContent, chartKind } from './render-chart.js';
 import { MAX_REPLICATES } from '../decompose/bootstrap.js';
 
@@ -35,6 +35,11 @@ type Report = Decomposition | Comparison | ManyDecomposition;
 /** Options commander collects (all strings or flags). */
 interface RawOptions {
   inputFormat?: string;
+  delimiter?: string;
+  decimal?: string;
+  na?: string;
+  type?: string[];
+  types?: boolean;
   formula?: string;
   reml?: boolean;
   ml?: boolean;
@@ -106,8 +111,22 @@ async function writeTextFile(file: string, text: string, io: CliIo): Promise<voi
   }
 }
 
-function fitOptions(o: RawOptions): { reml: boolean; weights?: string } {
-  return { reml: !o.ml, ...(o.weights !== undefined ? { weights: o.weights } : {}) };
+function fitOptions(o: RawOptions): { reml: boolean; weights?: string; types?: Record<string, 'numeric' | 'categorical'> } {
+  // A column stated text when read is categorical in the model (numbers written as text included).
+  const stated = Object.entries(statedTypes(o.type)).map(([col, t]) => [col, t === 'text' ? 'categorical' : 'numeric'] as const);
+  return {
+    reml: !o.ml,
+    ...(o.weights !== undefined ? { weights: o.weights } : {}),
+    ...(stated.length > 0 ? { types: Object.fromEntries(stated) } : {}),
+  };
+}
+
+/** Read the input table; with --types, print each column's type instead and return null. */
+async function inputTable(file: string | undefined, o: RawOptions, io: CliIo): Promise<ColumnTable | null> {
+  const parsed = await readInput(file, o, io);
+  if (!o.types) return parsed.table;
+  io.stdout.write(formatColumnTypes(parsed.columns));
+  return null;
 }
 
 function requireFormula(o: RawOptions): string {
@@ -167,15 +186,17 @@ async function emitReport(report: Report, o: RawOptions, io: CliIo): Promise<voi
 /** Check the cheap options before reading data or fitting. */
 function precheck(o: RawOptions): void {
   outputFormat(o);
-  checkInputFormat(o.inputFormat);
+  readOptions(o);
   if (o.chart !== undefined) chartKind(o.chart);
   if (o.method !== undefined) parseChoice(o.method, 'method', METHODS);
 }
 
 async function runFit(file: string | undefined, o: RawOptions, io: CliIo): Promise<void> {
   const format = outputFormat(o);
-  const formula = requireFormula(o);
-  const data = await readTable(file, checkInputFormat(o.inputFormat), io);
+  readOptions(o);
+  const formula = o.types ? '' : requireFormula(o);
+  const data = await inputTable(file, o, io);
+  if (data === null) return;
   const text = formatFit(fit(data, formula, fitOptions(o)), format);
   io.stdout.write(format === 'table' || format === 'markdown' ? escapeControl(text) : text);
 }
@@ -195,7 +216,8 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
     }
     const outcomes = parseList(o.outcomes, 'outcomes');
     const rhs = o.rhs;
-    const data = await readTable(file, checkInputFormat(o.inputFormat), io);
+    const data = await inputTable(file, o, io);
+    if (data === null) return;
     const progress = createProgress(io, 'outcomes');
     let finished = 0;
     const perOutcome = o.bootstrap === undefined ? 0 : parseInteger(o.bootstrap, 'bootstrap', 0, MAX_REPLICATES);
@@ -222,8 +244,9 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
     }
     return;
   }
-  const formula = requireFormula(o);
-  const data = await readTable(file, checkInputFormat(o.inputFormat), io);
+  const formula = o.types ? '' : requireFormula(o);
+  const data = await inputTable(file, o, io);
+  if (data === null) return;
   const progress = createProgress(io, 'bootstrap');
   try {
     const result = decompose(data, formula, { ...decomposeOptions(o, progress), method });
@@ -236,8 +259,9 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
 
 async function runCompare(file: string | undefined, o: RawOptions, io: CliIo): Promise<void> {
   precheck(o);
-  const formula = requireFormula(o);
-  const data = await readTable(file, checkInputFormat(o.inputFormat), io);
+  const formula = o.types ? '' : requireFormula(o);
+  const data = await inputTable(file, o, io);
+  if (data === null) return;
   const progress = createProgress(io, 'bootstrap');
   try {
     const result = compare(data, formula, decomposeOptions(o, progress));
@@ -308,10 +332,19 @@ async function runDemo(o: RawOptions, io: CliIo): Promise<void> {
   }
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function addInput(cmd: Command): Command {
   return cmd
     .argument('[file]', 'data file: .csv, .tsv, .json, .ndjson or .arrow (none or "-" reads stdin)')
-    .option('--input-format <format>', 'csv | tsv | json | ndjson | arrow (default: from the file name, else csv)');
+    .option('--input-format <format>', 'csv | tsv | json | ndjson | arrow (default: from the file name, else csv)')
+    .option('--delimiter <char>', 'CSV field delimiter: one character, or tab, semicolon, pipe (default "," and tab for .tsv)')
+    .option('--decimal <mark>', 'decimal mark of numbers in CSV: "." (default) or "," (European files, with --delimiter ";")')
+    .option('--na <markers>', 'comma-separated cell texts read as missing (default NA,N/A,NaN,null,.,#N/A; blank cells always)')
+    .option('--type <col=type>', 'read a column as numeric or text (repeatable, or col=type,col=type); text columns are levels', collect, [])
+    .option('--types', 'print each column\'s type (and the tokens that made it so), then stop');
 }
 
 function addModel(cmd: Command): Command {

@@ -1,52 +1,31 @@
 /**
- * Read the CLI's input table with arquero's loaders: CSV, TSV, JSON (rows, columns or NDJSON)
- * and Apache Arrow IPC, from a file or from stdin.
+ * The CLI's input: a file or stdin, read by the Node reader (`vardecomp/node`), with the reading
+ * options `--input-format`, `--delimiter`, `--decimal`, `--na` and `--type`, and `--types` to
+ * print what each column was read as.
  */
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { fromArrow, fromCSV, fromJSON, loadArrow, loadCSV, loadJSON } from 'arquero';
-import type { ColumnTable } from 'arquero';
 import { VardecompError } from '../errors.js';
+import type { ColumnTypeReport, ParsedTable, StatedType } from '../input/delimited-text.js';
+import { INPUT_FORMATS, readTable, readTableFrom, type InputFormat, type ReadTableOptions } from '../node/read-table.js';
 import type { CliIo } from './cli-io.js';
+import { parseChoice, parseList, parsePairs } from './parse-options.js';
+
+export { formatFromName, INPUT_FORMATS, type InputFormat } from '../node/read-table.js';
 
 /**
- * The input formats the CLI reads.
+ * The reading options as commander collects them.
  *
  * @example
  * ```ts
- * const format: InputFormat = 'tsv'; // --input-format tsv
+ * const o: InputOptions = { delimiter: ';', decimal: ',', na: 'NA,-99', type: ['id=text'] };
  * ```
  */
-export type InputFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'arrow';
-
-/**
- * Input formats, for option validation and help.
- *
- * @example
- * ```ts
- * INPUT_FORMATS.includes('arrow'); // true
- * ```
- */
-export const INPUT_FORMATS: readonly InputFormat[] = ['csv', 'tsv', 'json', 'ndjson', 'arrow'];
-
-/**
- * The format a file name implies (a trailing `.gz` is ignored); `null` when it does not say.
- *
- * @example
- * ```ts
- * formatFromName('panel.tsv'); // "tsv"
- * formatFromName('panel.csv.gz'); // "csv"
- * formatFromName('panel.dat'); // null
- * ```
- */
-export function formatFromName(file: string): InputFormat | null {
-  const f = file.toLowerCase().replace(/\.(gz|gzip)$/, '');
-  if (f.endsWith('.csv')) return 'csv';
-  if (f.endsWith('.tsv') || f.endsWith('.tab')) return 'tsv';
-  if (f.endsWith('.ndjson') || f.endsWith('.jsonl')) return 'ndjson';
-  if (f.endsWith('.json')) return 'json';
-  if (f.endsWith('.arrow') || f.endsWith('.feather') || f.endsWith('.ipc')) return 'arrow';
-  return null;
+export interface InputOptions {
+  inputFormat?: string;
+  delimiter?: string;
+  decimal?: string;
+  na?: string;
+  type?: string[];
 }
 
 /**
@@ -60,91 +39,112 @@ export function formatFromName(file: string): InputFormat | null {
  */
 export function checkInputFormat(value: string | undefined): InputFormat | undefined {
   if (value === undefined) return undefined;
-  const v = value.toLowerCase();
-  if (!(INPUT_FORMATS as readonly string[]).includes(v)) {
-    throw new VardecompError('E_OPTION', `Option "--input-format" must be one of ${INPUT_FORMATS.join(', ')} (got "${value}")`, {
-      option: 'input-format',
-      value,
-    });
+  return parseChoice(value.toLowerCase(), 'input-format', INPUT_FORMATS);
+}
+
+const DELIMITER_NAMES: Readonly<Record<string, string>> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|', space: ' ' };
+
+/**
+ * The column types stated with `--type col=numeric|text` (repeatable, or comma-separated pairs;
+ * `categorical` is a synonym of `text`).
+ *
+ * @example
+ * ```ts
+ * statedTypes(['year=text,x=numeric']); // { year: 'text', x: 'numeric' }
+ * ```
+ */
+export function statedTypes(values: readonly string[] | undefined): Record<string, StatedType> {
+  const out: Record<string, StatedType> = {};
+  for (const v of values ?? []) {
+    for (const [col, t] of Object.entries(parsePairs(v, 'type'))) {
+      const kind = parseChoice(t, 'type', ['numeric', 'text', 'categorical'] as const);
+      out[col] = kind === 'categorical' ? 'text' : kind;
+    }
   }
-  return v as InputFormat;
-}
-
-async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
-function fromBytes(bytes: Buffer, format: InputFormat): ColumnTable {
-  switch (format) {
-    case 'arrow':
-      return fromArrow(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    case 'json':
-      return fromJSON(bytes.toString('utf8'));
-    case 'ndjson':
-      return fromJSON(bytes.toString('utf8'), { type: 'ndjson' });
-    case 'tsv':
-      return fromCSV(bytes.toString('utf8'), { delimiter: '\t' });
-    case 'csv':
-      return fromCSV(bytes.toString('utf8'));
-  }
-}
-
-/** Make file-system errors one readable line. */
-function describeIoError(error: unknown, file: string): Error {
-  const code = (error as { code?: string } | null)?.code;
-  if (code === 'ENOENT') return new Error(`cannot read "${file}": no such file`);
-  if (code === 'EACCES') return new Error(`cannot read "${file}": permission denied`);
-  if (code === 'EISDIR') return new Error(`cannot read "${file}": it is a directory`);
-  return new Error(`cannot read "${file}": ${error instanceof Error ? error.message : String(error)}`);
+  return out;
 }
 
 /**
- * Read the input table: from `file`, or from stdin when `file` is missing or `-`. The format is
- * `format` when given, else implied by the file name, else CSV.
+ * The reader options of the CLI's reading flags.
  *
- * @throws VardecompError `E_INPUT` when there is no file and stdin is a terminal; `Error` with a
- *   one-line message when the file cannot be read or parsed.
+ * @throws VardecompError `E_OPTION` naming the flag.
  * @example
  * ```ts
- * const panel = await readTable('panel.csv', undefined, processIo());
+ * readOptions({ delimiter: 'semicolon', decimal: ',' }); // { delimiter: ';', decimal: ',' }
  * ```
  */
-export async function readTable(file: string | undefined, format: InputFormat | undefined, io: CliIo): Promise<ColumnTable> {
+export function readOptions(o: InputOptions): ReadTableOptions {
+  const format = checkInputFormat(o.inputFormat);
+  let delimiter: string | undefined;
+  if (o.delimiter !== undefined) {
+    delimiter = DELIMITER_NAMES[o.delimiter.toLowerCase()] ?? o.delimiter;
+    if (delimiter.length !== 1) {
+      throw new VardecompError('E_OPTION', `Option "--delimiter" must be one character, or tab, comma, semicolon, pipe, space (got ${JSON.stringify(o.delimiter)})`, {
+        option: 'delimiter',
+      });
+    }
+  }
+  const decimal = o.decimal === undefined ? undefined : parseChoice(o.decimal, 'decimal', ['.', ','] as const);
+  if (decimal === ',' && (delimiter ?? (format === 'tsv' ? '\t' : ',')) === ',') {
+    throw new VardecompError('E_OPTION', 'Option "--decimal ," needs another delimiter: add --delimiter ";" (the usual one with decimal commas)', {
+      option: 'decimal',
+    });
+  }
+  const types = statedTypes(o.type);
+  return {
+    ...(format !== undefined ? { format } : {}),
+    ...(delimiter !== undefined ? { delimiter } : {}),
+    ...(decimal !== undefined ? { decimal } : {}),
+    ...(o.na !== undefined ? { na: o.na === '' ? [] : parseList(o.na, 'na') } : {}),
+    ...(Object.keys(types).length > 0 ? { types } : {}),
+  };
+}
+
+/**
+ * Read the input: from `file`, or from stdin (streamed) when `file` is missing or `-`.
+ *
+ * @throws VardecompError `E_INPUT` when there is no input, or the file is missing, empty or
+ *   unparsable (naming the row and line).
+ * @example
+ * ```ts
+ * const { table, columns } = await readInput('panel.csv', { na: 'NA,-99' }, processIo());
+ * ```
+ */
+export async function readInput(file: string | undefined, o: InputOptions, io: CliIo): Promise<ParsedTable> {
+  const options = readOptions(o);
   if (file === undefined || file === '-') {
     const stdin = io.stdin;
     if (!stdin || stdin.isTTY) {
       throw new VardecompError('E_INPUT', 'No input: give a data file or pipe one on stdin (e.g. vardecomp simulate | vardecomp fit -f "y ~ x + (1|unit)")');
     }
-    const bytes = await readAll(stdin);
-    if (bytes.length === 0) throw new VardecompError('E_INPUT', 'No input: stdin was empty');
-    try {
-      return fromBytes(bytes, format ?? 'csv');
-    } catch (e) {
-      throw new VardecompError('E_INPUT', `cannot parse stdin as ${format ?? 'csv'}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    return readTableFrom(stdin, { ...options, name: 'stdin' });
   }
-  const path = resolve(io.cwd ?? process.cwd(), file);
-  const f = format ?? formatFromName(file) ?? 'csv';
-  const size = await stat(path).then((st) => (st.isFile() ? st.size : -1), () => -1);
-  if (size === 0) throw new VardecompError('E_INPUT', `"${file}" is empty`);
-  try {
-    switch (f) {
-      case 'arrow':
-        return await loadArrow(path);
-      case 'json':
-        return await loadJSON(path);
-      case 'ndjson':
-        return await loadJSON(path, { type: 'ndjson' });
-      case 'tsv':
-        return await loadCSV(path, { delimiter: '\t' });
-      case 'csv':
-        return await loadCSV(path);
-    }
-  } catch (e) {
-    if (e instanceof VardecompError) throw e;
-    if (typeof (e as { code?: unknown } | null)?.code === 'string') throw describeIoError(e, file);
-    throw new VardecompError('E_INPUT', `cannot parse "${file}" as ${f}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  return readTable(resolve(io.cwd ?? process.cwd(), file), { ...options, name: file });
+}
+
+/**
+ * The `--types` report: one line per column with its type, the missing markers counted and the
+ * text that made a column text or mixed.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatColumnTypes(parsed.columns));
+ * ```
+ */
+export function formatColumnTypes(columns: readonly ColumnTypeReport[]): string {
+  const rows = columns.map((c) => {
+    const missing = Object.entries(c.missingTokens)
+      .map(([t, k]) => `${t === '' ? 'blank' : JSON.stringify(t)} ${k}`)
+      .join(', ');
+    const text = c.textTokens.map((t) => `${JSON.stringify(t.value)} (row ${t.row}${t.count > 1 ? `, ${t.count}x` : ''})`).join(', ');
+    const why =
+      c.type === 'mixed' ? `${c.numbers} numbers, ${c.text} text: ${text}${c.text > c.textTokens.reduce((s, t) => s + t.count, 0) ? ', ...' : ''}`
+      : c.type === 'text' && !c.stated ? `first text: ${c.textTokens[0] ? text.split(', ')[0] : ''}`
+      : '';
+    return [c.name, c.type + (c.stated ? ' (stated)' : ''), String(c.missing) + (missing ? ` (${missing})` : ''), why];
+  });
+  const head = ['column', 'type', 'missing', 'why'];
+  const width = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (r: string[]): string => r.map((x, j) => (j === r.length - 1 ? x : x.padEnd(width[j]))).join('  ').trimEnd();
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }

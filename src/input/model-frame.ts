@@ -1,11 +1,12 @@
 /**
  * The model frame: the columns a model uses, restricted to complete rows, with factors encoded.
  *
- * Rows with a missing value (null, undefined, NaN, +-Infinity or an empty string) in any column
- * the model uses are dropped and counted per column; nothing else is dropped. The caller's data
- * is only read.
+ * Rows with a missing value (null, undefined, NaN, +-Infinity, an empty or blank string or a
+ * missing marker such as `NA`) in any column the model uses are dropped and counted per column;
+ * nothing else is dropped. The caller's data is only read.
  */
 import { VardecompError } from '../errors.js';
+import { isMissingText, parseNumberText } from './cell-text.js';
 import type { ColumnValues, DataSource } from './data-source.js';
 
 /** A numeric covariate. */
@@ -73,7 +74,22 @@ export interface FrameRequest {
    * with one value per input row (rows where a column or array value is missing are dropped).
    */
   readonly offsets?: ReadonlyArray<DerivedColumn | string | ArrayLike<number>>;
+  /** Stated readings of columns (see {@link ColumnReading}); the others are read by their values. */
+  readonly types?: Readonly<Record<string, ColumnReading>>;
+  /** Stated level order of categorical covariates (the first is the reference level). */
+  readonly levels?: Readonly<Record<string, readonly string[]>>;
 }
+
+/**
+ * How a column is read: `numeric` (numbers, and numbers written as text such as `"1.5"`) or
+ * `categorical` (each distinct value a level, numbers included).
+ *
+ * @example
+ * ```ts
+ * fit(rows, 'y ~ year + (1|la)', { types: { year: 'categorical' } });
+ * ```
+ */
+export type ColumnReading = 'numeric' | 'categorical';
 
 /** The encoded complete-case data. */
 export interface ModelFrame {
@@ -121,18 +137,19 @@ export const MAX_MAGNITUDE = 1e64;
 export const MAX_WEIGHT_RATIO = 1e12;
 
 /**
- * True for the values the library treats as missing: null, undefined, NaN, +-Infinity and
- * empty (or blank) strings.
+ * True for the values the library treats as missing: null, undefined, NaN, +-Infinity, empty
+ * (or blank) strings and the missing markers `NA`, `N/A`, `NaN`, `null`, `.`, `#N/A`
+ * ({@link DEFAULT_MISSING_MARKERS}).
  *
  * @example
  * ```ts
- * [null, NaN, '', ' ', 0, 'a'].map(isMissing); // [true, true, true, true, false, false]
+ * [null, NaN, '', ' ', 'NA', 0, 'a'].map(isMissing); // [true, true, true, true, true, false, false]
  * ```
  */
 export function isMissing(v: unknown): boolean {
   if (v === null || v === undefined) return true;
   if (typeof v === 'number') return !Number.isFinite(v);
-  if (typeof v === 'string') return v.trim() === '';
+  if (typeof v === 'string') return isMissingText(v);
   return false;
 }
 
@@ -151,8 +168,15 @@ function tooLarge(what: string, column: string, row: number, v: number): Vardeco
 }
 
 /**
- * Level order: numbers numerically, then everything else by its text. (A total order even when a
- * column mixes numbers and text, so the levels do not depend on the order of the rows.)
+ * R's order of text in an English or UTF-8 locale (ICU collation: case is a tie-breaker, so
+ * `apple` < `Banana` < `banana`), as `sort()` and `factor()` in R.
+ */
+const collator = new Intl.Collator('en-US');
+
+/**
+ * Level order: numbers numerically, then everything else by its text as R sorts it (R's
+ * `factor()` in an English / UTF-8 locale; code points break the rare collation ties). A total
+ * order even when a column mixes numbers and text, so the levels do not depend on the row order.
  */
 function compareLevels(a: unknown, b: unknown): number {
   const na = typeof a === 'number';
@@ -161,7 +185,7 @@ function compareLevels(a: unknown, b: unknown): number {
   if (na !== nb) return na ? -1 : 1;
   const sa = String(a);
   const sb = String(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
+  return collator.compare(sa, sb) || (sa < sb ? -1 : sa > sb ? 1 : 0);
 }
 
 function levelLabel(v: unknown): string {
@@ -256,8 +280,7 @@ function interact(parts: Array<{ codes: Int32Array; levels: readonly string[] }>
 /**
  * Clear `keep` at the rows where `col` is missing (as {@link isMissing}; numbers in the weights
  * column are never missing, bad weights are reported later) and return how many there are.
- * Tight loops for typed arrays; a label is trimmed only when its first character is not
- * printable ASCII (otherwise it cannot trim to nothing).
+ * Tight loops for typed arrays.
  */
 function markMissing(col: ColumnValues, keep: Uint8Array, isWeights: boolean): number {
   const n = keep.length;
@@ -278,16 +301,136 @@ function markMissing(col: ColumnValues, keep: Uint8Array, isWeights: boolean): n
     const v = col[i];
     let miss: boolean;
     if (typeof v === 'number') miss = !isWeights && v - v !== 0;
-    else if (typeof v === 'string') {
-      const c0 = v.length === 0 ? 0 : v.charCodeAt(0);
-      miss = c0 > 32 && c0 < 127 ? false : isMissing(v);
-    } else miss = v === null || v === undefined;
+    else if (typeof v === 'string') miss = isMissingText(v);
+    else miss = v === null || v === undefined;
     if (miss) {
       count++;
       keep[i] = 0;
     }
   }
   return count;
+}
+
+/**
+ * The used rows of a numeric column as numbers. Numbers written as text (`"1.5"`) are read only
+ * when the column is stated numeric; otherwise text is an error naming the first text cell, and
+ * whether the column's other text cells are numbers.
+ */
+function numericColumn(col: ColumnValues, rows: Int32Array, what: string, column: string, statedNumeric: boolean): Float64Array {
+  const out = new Float64Array(rows.length);
+  if (col instanceof Float64Array || col instanceof Float32Array || col instanceof Int32Array) {
+    for (let k = 0; k < rows.length; k++) {
+      const v = col[rows[k]];
+      if (Math.abs(v) > MAX_MAGNITUDE) throw tooLarge(what, column, rows[k], v);
+      out[k] = v;
+    }
+    return out;
+  }
+  for (let k = 0; k < rows.length; k++) {
+    const v = col[rows[k]];
+    let x: number | null = typeof v === 'number' ? v : null;
+    if (typeof v === 'string' && statedNumeric) x = parseNumberText(v.trim());
+    if (x === null) {
+      if (typeof v === 'string' && !statedNumeric) {
+        // Name the first cell that is really text, not the first string (which may write a number).
+        const census = textCensus(col, rows);
+        const other = census.others[0];
+        if (other === undefined) {
+          throw new VardecompError(
+            'E_NONNUMERIC',
+            `${what} holds numbers written as text (row ${rows[k]}: ${describe(v)}): read them as numbers with the option types: { ${JSON.stringify(column)}: 'numeric' }`,
+            { column, row: rows[k], value: v },
+          );
+        }
+        throw new VardecompError(
+          'E_NONNUMERIC',
+          `${what} row ${other.row} holds ${describe(other.value)}, not a number` +
+            (census.numbers > 0 ? ` (${census.numbers} of its values are numbers written as text)` : ''),
+          { column, row: other.row, value: other.value },
+        );
+      }
+      throw new VardecompError('E_NONNUMERIC', `${what} row ${rows[k]} holds ${describe(v)}, not a number`, {
+        column,
+        row: rows[k],
+        ...(typeof v === 'string' ? { value: v } : {}),
+      });
+    }
+    if (Math.abs(x) > MAX_MAGNITUDE) throw tooLarge(what, column, rows[k], x);
+    out[k] = x;
+  }
+  return out;
+}
+
+/** Among the strings of the used rows: how many are present, how many write numbers, and the first distinct others. */
+function textCensus(col: ColumnValues, rows: Int32Array): { present: number; numbers: number; others: Array<{ value: string; row: number }> } {
+  let present = 0;
+  let numbers = 0;
+  const others: Array<{ value: string; row: number }> = [];
+  const seen = new Set<string>();
+  for (let k = 0; k < rows.length; k++) {
+    const v = col[rows[k]];
+    if (typeof v !== 'string' && typeof v !== 'boolean') continue;
+    present++;
+    if (typeof v === 'string' && parseNumberText(v.trim()) !== null) numbers++;
+    else if (others.length < 5 && !seen.has(String(v))) {
+      seen.add(String(v));
+      others.push({ value: String(v), row: rows[k] });
+    }
+  }
+  return { present, numbers, others };
+}
+
+/**
+ * A text covariate most of whose values are numbers written as text (a numeric column with a
+ * stray token, read as text) is not made a factor silently: throw, naming the other values and
+ * the options that state either reading.
+ */
+function refuseNumbersAsText(col: ColumnValues, rows: Int32Array, name: string): void {
+  const c0 = rows.length > 0 ? col[rows[0]] : undefined;
+  // Cheap exit for the common case: a first label that is not a number.
+  if (typeof c0 === 'string' && parseNumberText(c0.trim()) === null && rows.length > 1) {
+    const c1 = col[rows[rows.length - 1]];
+    if (typeof c1 === 'string' && parseNumberText(c1.trim()) === null) return;
+  }
+  const census = textCensus(col, rows);
+  if (census.numbers === 0 || 2 * census.numbers < census.present) return;
+  const key = JSON.stringify(name);
+  const others = census.others.map((o) => `${describe(o.value)} (row ${o.row})`).join(', ');
+  throw new VardecompError(
+    'E_NONNUMERIC',
+    `Column "${name}" is text, but ${census.numbers} of its ${census.present} values are numbers written as text` +
+      (others === '' ? '' : `; the others are ${others}${census.present - census.numbers > census.others.length ? ', ...' : ''}`) +
+      `. State how to read it: types: { ${key}: 'numeric' } for numbers, or types: { ${key}: 'categorical' } for levels`,
+    { column: name, ...(census.others[0] ? { row: census.others[0].row, value: census.others[0].value } : {}) },
+  );
+}
+
+/** Encode a categorical covariate with stated levels (the first is the reference). */
+function encodeWithLevels(col: ColumnValues, rows: Int32Array, name: string, levels: readonly string[]): { codes: Int32Array; levels: string[] } {
+  const index = new Map<string, number>();
+  levels.forEach((l, i) => {
+    if (typeof l !== 'string' || index.has(l)) {
+      throw new VardecompError('E_OPTION', `Option "levels" of "${name}" must list distinct strings (got ${describe(l)} twice or not a string)`, {
+        option: 'levels',
+        column: name,
+      });
+    }
+    index.set(l, i);
+  });
+  const codes = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const v = col[rows[k]];
+    const c = index.get(levelLabel(v));
+    if (c === undefined) {
+      throw new VardecompError(
+        'E_INPUT',
+        `Column "${name}" row ${rows[k]} holds ${describe(v)}, which is not among the stated levels (${levels.map((l) => JSON.stringify(l)).join(', ')})`,
+        { column: name, row: rows[k] },
+      );
+    }
+    codes[k] = c;
+  }
+  return { codes, levels: levels.slice() };
 }
 
 function numericKindOf(col: ColumnValues, name: string, nrows: number): 'numeric' | 'categorical' | 'empty' {
@@ -398,19 +541,7 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
 
   // Outcome.
   const ycol = cols.get(req.outcome)!;
-  const y = new Float64Array(nobs);
-  for (let k = 0; k < nobs; k++) {
-    const v = ycol[rows[k]];
-    if (typeof v !== 'number') {
-      throw new VardecompError(
-        'E_NONNUMERIC',
-        `Outcome "${req.outcome}" row ${rows[k]} holds ${describe(v)}, not a number`,
-        { column: req.outcome, row: rows[k] },
-      );
-    }
-    if (Math.abs(v) > MAX_MAGNITUDE) throw tooLarge(`Outcome "${req.outcome}"`, req.outcome, rows[k], v);
-    y[k] = v;
-  }
+  const y = numericColumn(ycol, rows, `Outcome "${req.outcome}"`, req.outcome, req.types?.[req.outcome] === 'numeric');
 
   // Weights.
   let weights: Float64Array | null = null;
@@ -452,17 +583,15 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
   const variables = new Map<string, FrameVariable>();
   for (const name of req.covariates) {
     const col = cols.get(name)!;
-    const kind = numericKindOf(col, name, n);
+    const stated = req.types?.[name];
+    const kind = stated ?? numericKindOf(col, name, n);
     if (kind === 'numeric') {
-      const values = new Float64Array(nobs);
-      for (let k = 0; k < nobs; k++) {
-        const v = col[rows[k]] as number;
-        if (Math.abs(v) > MAX_MAGNITUDE) throw tooLarge(`Covariate "${name}"`, name, rows[k], v);
-        values[k] = v;
-      }
-      variables.set(name, { kind, name, values });
+      const values = numericColumn(col, rows, `Covariate "${name}"`, name, stated === 'numeric');
+      variables.set(name, { kind: 'numeric', name, values });
     } else {
-      const { codes, levels } = encode(col, rows);
+      if (stated === undefined) refuseNumbersAsText(col, rows, name);
+      const given = req.levels?.[name];
+      const { codes, levels } = given === undefined ? encode(col, rows) : encodeWithLevels(col, rows, name, given);
       variables.set(name, { kind: 'categorical', name, codes, levels });
     }
   }

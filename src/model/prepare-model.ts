@@ -6,7 +6,7 @@
  */
 import { VardecompError } from '../errors.js';
 import { toDataSource } from '../input/data-source.js';
-import { buildModelFrame, MAX_MAGNITUDE, type ModelFrame } from '../input/model-frame.js';
+import { buildModelFrame, MAX_MAGNITUDE, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
 import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js';
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { modelColumns, parseFormula } from '../formula/parse-formula.js';
@@ -32,6 +32,17 @@ export interface FitOptions {
   offset?: string | ArrayLike<number>;
   /** Optimiser controls. */
   control?: MinimizeControl;
+  /**
+   * Stated readings of columns: `numeric` (numbers written as text are read as numbers) or
+   * `categorical` (each value a level, numbers included). Without it a text column most of whose
+   * values are numbers is an error, never a factor made silently.
+   */
+  types?: Readonly<Record<string, ColumnReading>>;
+  /**
+   * Level order of categorical covariates, the first being the reference level. Without it levels
+   * are sorted as R's `factor()` sorts them in an English / UTF-8 locale (`apple` before `Banana`).
+   */
+  levels?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A model ready for the optimiser. */
@@ -84,7 +95,7 @@ const ALIAS_TOL = 1e-7;
  */
 export const EXACT_FIT_TOL = 1e-13;
 
-const FIT_OPTION_KEYS: readonly string[] = ['reml', 'weights', 'offset', 'control'];
+const FIT_OPTION_KEYS: readonly string[] = ['reml', 'weights', 'offset', 'control', 'types', 'levels'];
 const CONTROL_KEYS: readonly string[] = ['maxEvaluations', 'simplexTolerance', 'stepTolerance'];
 
 function describeOption(v: unknown): string {
@@ -125,8 +136,22 @@ export function checkFitOptions(options: unknown): asserts options is FitOptions
       });
     }
   }
-  const { reml, weights, offset, control } = options;
+  const { reml, weights, offset, control, types, levels } = options;
   if (reml !== undefined && typeof reml !== 'boolean') throw optionError('reml', 'must be true or false', reml);
+  if (types !== undefined) {
+    if (!isPlainObject(types)) throw optionError('types', "must be an object such as { year: 'categorical' }", types);
+    for (const [col, t] of Object.entries(types)) {
+      if (t !== 'numeric' && t !== 'categorical') throw optionError(`types.${col}`, 'must be "numeric" or "categorical"', t);
+    }
+  }
+  if (levels !== undefined) {
+    if (!isPlainObject(levels)) throw optionError('levels', "must be an object such as { kind: ['b', 'a'] }", levels);
+    for (const [col, l] of Object.entries(levels)) {
+      if (!Array.isArray(l) || l.length === 0 || l.some((x) => typeof x !== 'string')) {
+        throw optionError(`levels.${col}`, 'must be a non-empty array of strings', l);
+      }
+    }
+  }
   const columnOrArray = (v: unknown): boolean =>
     v === undefined ||
     v === null ||
@@ -529,6 +554,8 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     weights: options.weights ?? null,
     ...(spec.derived ? { derived: spec.derived.map(derivedColumn) } : {}),
     ...(offsets.length > 0 ? { offsets } : {}),
+    ...(options.types !== undefined ? { types: options.types } : {}),
+    ...(options.levels !== undefined ? { levels: options.levels } : {}),
   });
   const diagnostics: Diagnostic[] = [];
   if (frame.nDropped > 0) {

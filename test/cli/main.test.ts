@@ -133,10 +133,10 @@ describe('vardecomp fit', () => {
     expect(r.stderr).toContain('VardecompError');
   });
 
-  it('exits 1 for an unreadable file and 2 for usage errors', async () => {
+  it('exits 2 with E_INPUT for a missing file (bad input, as the README promises) and for usage errors', async () => {
     const missing = await run(['fit', 'nope.csv', '-f', FORMULA]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('vardecomp: cannot read "nope.csv": no such file\n');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('vardecomp: E_INPUT: cannot read "nope.csv": no such file\n');
     const unknown = await run(['fit', '--bogus']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^vardecomp: unknown option '--bogus'/);

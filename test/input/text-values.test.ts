@@ -1,0 +1,122 @@
+import { table as aqTable } from 'arquero';
+import { describe, expect, it } from 'vitest';
+import { errorOf } from '../helpers/errors.js';
+import { fit, type DataInput } from '../../src/index.js';
+import { isMissing } from '../../src/input/model-frame.js';
+import { naoPanel } from '../../src/simulate/index.js';
+
+
+/** The NAO panel as a column object, with `edit` applied to a copy of the columns. */
+function naoColumns(edit?: (cols: Record<string, unknown[]>) => void): Record<string, unknown[]> {
+  const t = naoPanel({ seed: 4, exact: true });
+  const cols: Record<string, unknown[]> = {};
+  for (const name of t.columnNames()) cols[name] = Array.from(t.array(name) as ArrayLike<unknown>);
+  edit?.(cols);
+  return cols;
+}
+
+const shapes = (cols: Record<string, unknown[]>): Array<[string, DataInput]> => {
+  const names = Object.keys(cols);
+  const rows = cols[names[0]].map((_, i) => Object.fromEntries(names.map((n) => [n, cols[n][i]])));
+  return [
+    ['arquero table', aqTable(cols)],
+    ['column object', cols],
+    ['row objects', rows],
+  ];
+};
+
+const FORMULA = 'rate ~ deprivation + (1|la) + (1|year)';
+
+describe('missing markers in every input shape', () => {
+  it('isMissing knows the markers R, Stata, SAS and Excel write', () => {
+    expect(['NA', ' NA ', 'N/A', 'NaN', 'null', '.', '#N/A', '', '  '].every(isMissing)).toBe(true);
+    expect(['na', 'None', 'Nancy', '.5', '#1', 'n', '0'].some(isMissing)).toBe(false);
+  });
+
+  it('a grouping value "NA" is missing (the row is dropped and reported), not a level called NA', () => {
+    const cols = naoColumns((c) => {
+      c.la = c.la.map(String);
+      c.la[7] = 'NA';
+      c.year[20] = '.';
+    });
+    for (const [shape, data] of shapes(cols)) {
+      const m = fit(data, FORMULA);
+      expect(m.nobs, shape).toBe(1198);
+      expect(m.ranefArray('la').levels, shape).not.toContain('NA');
+      expect(m.diagnostics.find((d) => d.code === 'DROPPED_ROWS')!.message, shape).toContain('la: 1, year: 1');
+    }
+  });
+});
+
+describe('numbers written as text are never made a factor silently', () => {
+  const withStray = () =>
+    naoColumns((c) => {
+      c.deprivation = c.deprivation.map((v) => String(v));
+      c.deprivation[12] = '0.47%';
+      c.deprivation[30] = 'n.a.';
+    });
+
+  it('refuses, naming the column and the non-numeric values, in every shape', () => {
+    for (const [shape, data] of shapes(withStray())) {
+      const e = errorOf(() => fit(data, FORMULA));
+      expect(e.code, shape).toBe('E_NONNUMERIC');
+      expect(e.message, shape).toContain('Column "deprivation" is text, but 1198 of its 1200 values are numbers written as text');
+      expect(e.message, shape).toContain('"0.47%" (row 12), "n.a." (row 30)');
+      expect(e.message, shape).toContain("types: { \"deprivation\": 'numeric' }");
+    }
+  });
+
+  it('types: numeric reads the numbers (text left is an error with its row); categorical makes levels', () => {
+    const allText = naoColumns((c) => {
+      c.deprivation = c.deprivation.map((v) => String(v));
+    });
+    const plain = fit(naoColumns(), FORMULA);
+    expect(errorOf(() => fit(allText, FORMULA)).message).toContain('1200 of its 1200 values are numbers written as text');
+    const asNumbers = fit(allText, FORMULA, { types: { deprivation: 'numeric' } });
+    expect(asNumbers.beta).toEqual(plain.beta);
+    const e = errorOf(() => fit(withStray(), FORMULA, { types: { deprivation: 'numeric' } }));
+    expect(e.message).toMatch(/^Covariate "deprivation" row 12 holds "0\.47%", not a number/);
+    const small = naoColumns((c) => {
+      c.deprivation = c.year.map((y) => String(y));
+    });
+    const asLevels = fit(small, 'rate ~ deprivation + (1|la)', { types: { deprivation: 'categorical' } });
+    expect(asLevels.betaNames).toHaveLength(8); // intercept and 7 year dummies
+  });
+
+  it('an outcome written as text names the first real text cell, not row 0', () => {
+    const cols = naoColumns((c) => {
+      c.rate = c.rate.map((v) => String(v));
+      c.rate[57] = 'abc';
+    });
+    const e = errorOf(() => fit(cols, FORMULA));
+    expect(e.message).toBe('Outcome "rate" row 57 holds "abc", not a number (1199 of its values are numbers written as text)');
+    const ok = naoColumns((c) => {
+      c.rate = c.rate.map((v) => String(v));
+    });
+    expect(errorOf(() => fit(ok, FORMULA)).message).toContain("types: { \"rate\": 'numeric' }");
+    expect(fit(ok, FORMULA, { types: { rate: 'numeric' } }).beta).toEqual(fit(naoColumns(), FORMULA).beta);
+  });
+});
+
+describe('levels sorted as R sorts them', () => {
+  const kinds = ['apple', 'Banana', 'cherry', 'banana'];
+  const data = () => {
+    const rows: Array<Record<string, unknown>> = [];
+    for (let g = 0; g < 8; g++) for (let k = 0; k < 12; k++) rows.push({ y: ((g * 3 + k * 7) % 11) + (k % 4) * 0.5, kind: kinds[k % 4], g: `g${g}` });
+    return rows;
+  };
+
+  it('apple before Banana (R\'s factor() in an English / UTF-8 locale), so the reference level is R\'s', () => {
+    const m = fit(data(), 'y ~ kind + (1|g)');
+    // R: levels(factor(c('apple','Banana','cherry','banana'))) is apple banana Banana cherry
+    expect(m.betaNames).toEqual(['(Intercept)', 'kindbanana', 'kindBanana', 'kindcherry']);
+  });
+
+  it('takes explicit levels (the first is the reference) and refuses values not among them', () => {
+    const m = fit(data(), 'y ~ kind + (1|g)', { levels: { kind: ['cherry', 'apple', 'banana', 'Banana'] } });
+    expect(m.betaNames).toEqual(['(Intercept)', 'kindapple', 'kindbanana', 'kindBanana']);
+    const e = errorOf(() => fit(data(), 'y ~ kind + (1|g)', { levels: { kind: ['apple', 'banana', 'Banana'] } }));
+    expect(e.message).toContain('holds "cherry", which is not among the stated levels');
+    expect(errorOf(() => fit(data(), 'y ~ kind + (1|g)', { levels: { kind: 'apple' } as never })).code).toBe('E_OPTION');
+  });
+});
