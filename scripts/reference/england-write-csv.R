@@ -1,13 +1,13 @@
 # The England panel (2013-2018) as R writes it: write.csv with its defaults (quoted strings,
 # a quoted row-name column with an empty header, missing cells as NA), and the lme4 fit of the
-# issue's example model on that file as R reads it. Output: test/fixtures/england-r-write-csv.csv
-# and test/fixtures/england-r-write-csv.json. Run from the repository root:
+# issue's example model on that file as R reads it. Output: test/fixtures/files/england-r-write-csv.csv
+# and test/fixtures/files/england-r-write-csv.json. Run from the repository root:
 #   Rscript scripts/reference/england-write-csv.R
 suppressPackageStartupMessages({ library(lme4); library(jsonlite) })
 panel <- read.csv("data/england-la-childrens-social-care.csv", stringsAsFactors = FALSE)
 panel <- panel[panel$year >= 2013 & panel$year <= 2018, ]
 rownames(panel) <- NULL
-out <- "test/fixtures/england-r-write-csv.csv"
+out <- "test/fixtures/files/england-r-write-csv.csv"
 write.csv(panel, out)
 
 back <- read.csv(out, stringsAsFactors = FALSE)
@@ -29,5 +29,5 @@ res <- list(
   beta = as.list(fixef(m)),
   REMLcrit = as.numeric(REMLcrit(m))
 )
-write_json(res, "test/fixtures/england-r-write-csv.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
+write_json(res, "test/fixtures/files/england-r-write-csv.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
 cat("wrote", out, nrow(back), "rows;", nobs(m), "used; sigma", sigma(m), "\n")

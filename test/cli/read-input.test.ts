@@ -8,7 +8,7 @@ import { main, type CliIo } from '../../src/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'vardecomp-cli-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ENGLAND_R = join(__dirname, '..', 'fixtures', 'england-r-write-csv.csv');
+const ENGLAND_R = join(__dirname, '..', 'fixtures', 'files', 'england-r-write-csv.csv');
 
 async function run(argv: string[], stdin?: Iterable<string | Buffer>): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

@@ -12,7 +12,7 @@ import { Rng } from '../../src/random/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'vardecomp-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const fixture = (name: string): string => join(__dirname, '..', 'fixtures', name);
+const fixture = (name: string): string => join(__dirname, '..', 'fixtures', 'files', name);
 
 async function rejection(p: Promise<unknown>): Promise<VardecompError> {
   try {
