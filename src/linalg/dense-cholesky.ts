@@ -4,12 +4,18 @@
  * These are the leaves of the engine: no allocation, no dependencies. Only the lower triangle of
  * a symmetric input is read.
  */
+import { CHOLESKY_BLOCK, choleskyBlocked } from './blocked-cholesky.js';
+
+/** From this order on, {@link choleskyInPlace} runs the cache-blocked factorisation. */
+export const BLOCKED_FROM = 2 * CHOLESKY_BLOCK;
 
 /**
  * In-place lower Cholesky factorisation `A = L L'` of the leading `m x m` block of a row-major
  * array with row stride `m`. On success the lower triangle holds `L` (the strict upper triangle
  * is left untouched) and the function returns -1. If a pivot is not positive it stops and returns
- * that pivot's index; the matrix is then partly overwritten.
+ * that pivot's index; the matrix is then partly overwritten (the rows before that pivot, and its
+ * row left of the diagonal, are final).
+ * From order {@link BLOCKED_FROM} on it runs {@link choleskyBlocked}.
  *
  * @example
  * ```ts
@@ -18,6 +24,7 @@
  * ```
  */
 export function choleskyInPlace(a: Float64Array, m: number): number {
+  if (m >= BLOCKED_FROM) return choleskyBlocked(a, m);
   for (let j = 0; j < m; j++) {
     const rj = j * m;
     let d = a[rj + j];
