@@ -11,12 +11,16 @@
  * - `g` (q1 x m, row-major): row j is level j's column of `[Zr'WZ1; X'WZ1; y'WZ1]`.
  * - `n1` (q1): the weight sum (count) of each level of the first term.
  * - Levels with equal `n1` are grouped and `G_c = sum_{j in group c} g_j g_j'` precomputed, so
- *   the Schur update costs O(#distinct counts x m^2) per evaluation; with too many distinct
- *   counts (weights) the update falls back to one rank-one update per level.
+ *   the Schur update costs O(#distinct counts x m^2) per evaluation. With too many distinct
+ *   counts (weights, or a crossed design whose G_c blocks would not fit in memory), or when it is
+ *   cheaper, the update is one sparse rank-one update per level over the nonzeros of g_j
+ *   (`pattern`), O(sum_j nnz_j^2) per evaluation.
  *
  * The y row and column are kept separate from the design-only parts: {@link CrossProducts.setResponse}
  * swaps in a new outcome in O(n + q1 m) without redoing the design work.
  */
+
+import { rowPattern } from '../linalg/sparse-update.js';
 
 /** A random-intercept term as the engine sees it: integer level codes per observation. */
 export interface EngineFactor {
@@ -72,6 +76,11 @@ export class CrossProducts {
   readonly counts: CountGroups;
   /** `G_c` blocks (lower triangles valid), one m x m block per distinct count; null in per-level mode. */
   readonly G: Float64Array | null;
+  /**
+   * Per-level mode only (`G` null): the nonzero columns of each row of `g` (the y column always
+   * included), for the sparse rank-one Schur updates.
+   */
+  readonly pattern: { readonly start: Int32Array; readonly index: Int32Array } | null;
   /** Sum of log weights (0 when unweighted). */
   readonly ldW: number;
   /** The rows behind the cross-products; null when they were assembled from cell statistics. */
@@ -169,7 +178,9 @@ export class CrossProducts {
     else this.accumulateDesign();
     this.counts = groupCounts(this.n1);
     const ng = this.counts.values.length;
-    this.G = ng * m * m <= MAX_GROUPED_DOUBLES && ng < this.q1 ? new Float64Array(ng * m * m) : null;
+    const grouped = ng * m * m <= MAX_GROUPED_DOUBLES && ng < this.q1 && groupedIsCheaper(this.g, this.q1, m, ng);
+    this.G = grouped ? new Float64Array(ng * m * m) : null;
+    this.pattern = grouped ? null : rowPattern(this.g, this.q1, m, [m - 1]);
     if (fused) {
       if (this.G) this.rebuildGroups();
     } else {
@@ -361,6 +372,25 @@ export class CrossProducts {
   get distinctCounts(): number {
     return this.counts.values.length;
   }
+}
+
+/**
+ * Whether the grouped Schur update (`ng` lower triangles of order m) costs no more per evaluation
+ * than the sparse per-level one (`nnz (nnz + 1) / 2` per level, the y column counted in every
+ * row). Every row has at least its y entry, so a grouped cost within `q1` needs no count.
+ */
+function groupedIsCheaper(g: Float64Array, q1: number, m: number, ng: number): boolean {
+  const groupedCost = (ng * m * (m + 1)) / 2;
+  if (groupedCost <= q1) return true;
+  let sparseCost = 0;
+  for (let j = 0; j < q1; j++) {
+    let nnz = 1;
+    const base = j * m;
+    for (let c = 0; c < m - 1; c++) if (g[base + c] !== 0) nnz++;
+    sparseCost += (nnz * (nnz + 1)) / 2;
+    if (sparseCost >= groupedCost) return true;
+  }
+  return false;
 }
 
 function groupCounts(n1: Float64Array): CountGroups {

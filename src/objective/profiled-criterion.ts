@@ -15,6 +15,7 @@
  * - REML: `ldL2 + ldRX2 - log|W| + (n - p)(1 + log(2 pi r2 / (n - p)))`.
  */
 import { choleskyInPlace, inverseFromCholesky, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
+import { sparseRankOneLower } from '../linalg/sparse-update.js';
 import type { CrossProducts } from './cross-products.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -95,18 +96,13 @@ export class ProfiledCriterion {
         }
       }
     } else {
+      const { start, index } = cp.pattern!;
       for (let j = 0; j < q1; j++) {
         const d = t1s * n1[j] + 1;
         ld1 += Math.log(d);
         const a = t1s / d;
         if (a === 0) continue;
-        const gj = j * m;
-        for (let i = 0; i < m; i++) {
-          const gi = a * g[gj + i];
-          if (gi === 0) continue;
-          const ri = i * m;
-          for (let k = 0; k <= i; k++) A[ri + k] -= gi * g[gj + k];
-        }
+        sparseRankOneLower(A, m, a, g, j * m, index, start[j], start[j + 1]);
       }
     }
     for (let k = 0; k < restLevels.length; k++) {
