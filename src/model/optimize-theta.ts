@@ -19,7 +19,7 @@ export const SINGULAR_TOL = 1e-4;
 
 /** What the optimiser did. */
 export interface OptimizerInfo {
-  readonly method: 'nelder-mead+newton';
+  readonly method: 'quadratic-model+newton';
   readonly evaluations: number;
   readonly newtonIterations: number;
   /** Starting theta, keyed by group (formula order). */

@@ -118,8 +118,7 @@ export class CrossProducts {
     const q1 = blocks.n1.length;
     if (blocks.B.length !== m * m || blocks.g.length !== q1 * m) throw new RangeError('CrossProducts.fromBlocks: block sizes do not match');
     const counts = groupCounts(blocks.n1);
-    const ng = counts.values.length;
-    const G = ng * m * m <= MAX_GROUPED_DOUBLES && ng < q1 ? new Float64Array(ng * m * m) : null;
+    const { G, pattern } = schurLayout(blocks.g, q1, m, counts.values.length);
     Object.assign(cp, {
       n: blocks.n,
       p: blocks.p,
@@ -133,6 +132,7 @@ export class CrossProducts {
       n1: blocks.n1,
       counts,
       G,
+      pattern,
       ldW: blocks.ldW,
       design: null,
       groupsBuilt: false,
@@ -178,9 +178,9 @@ export class CrossProducts {
     else this.accumulateDesign();
     this.counts = groupCounts(this.n1);
     const ng = this.counts.values.length;
-    const grouped = ng * m * m <= MAX_GROUPED_DOUBLES && ng < this.q1 && groupedIsCheaper(this.g, this.q1, m, ng);
-    this.G = grouped ? new Float64Array(ng * m * m) : null;
-    this.pattern = grouped ? null : rowPattern(this.g, this.q1, m, [m - 1]);
+    const layout = schurLayout(this.g, this.q1, m, ng);
+    this.G = layout.G;
+    this.pattern = layout.pattern;
     if (fused) {
       if (this.G) this.rebuildGroups();
     } else {
@@ -372,6 +372,21 @@ export class CrossProducts {
   get distinctCounts(): number {
     return this.counts.values.length;
   }
+}
+
+/**
+ * How the Schur update is stored: `G_c` blocks (zeroed, to be built) when they fit in memory
+ * and cost no more per evaluation than the sparse per-level updates, else the rows' nonzero
+ * pattern for those.
+ */
+function schurLayout(
+  g: Float64Array,
+  q1: number,
+  m: number,
+  ng: number,
+): { G: Float64Array | null; pattern: { start: Int32Array; index: Int32Array } | null } {
+  const grouped = ng * m * m <= MAX_GROUPED_DOUBLES && ng < q1 && groupedIsCheaper(g, q1, m, ng);
+  return grouped ? { G: new Float64Array(ng * m * m), pattern: null } : { G: null, pattern: rowPattern(g, q1, m, [m - 1]) };
 }
 
 /**

@@ -180,7 +180,7 @@ export class LmmFit implements LmmFitData {
       startFormula[fi] = opt.start[e] / rootScale;
     });
     this.optimizer = {
-      method: 'nelder-mead+newton',
+      method: 'quadratic-model+newton',
       evaluations: opt.evaluations,
       newtonIterations: opt.newtonIterations,
       thetaStart: record(this.groups, startFormula),
