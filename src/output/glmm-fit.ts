@@ -15,7 +15,7 @@ import type { VarCorrRow } from './lmm-fit.js';
 
 /** What the GLMM optimiser did. */
 export interface GlmmOptimizerInfo {
-  readonly method: 'laplace: nelder-mead+newton (nAGQ = 0 stage, then theta and beta)';
+  readonly method: 'laplace: quadratic-model+newton (nAGQ = 0 stage, then theta and beta)';
   /** Laplace deviance evaluations in the nAGQ = 0 stage and in the joint stage. */
   readonly evaluations: { readonly stage1: number; readonly stage2: number };
   /** PIRLS iterations in all. */
@@ -168,7 +168,7 @@ export class GlmmFit implements GlmmFitData {
     this.hasOffset = model.hasOffset;
     this.diagnostics = [...model.diagnostics, ...opt.diagnostics];
     this.optimizer = {
-      method: 'laplace: nelder-mead+newton (nAGQ = 0 stage, then theta and beta)',
+      method: 'laplace: quadratic-model+newton (nAGQ = 0 stage, then theta and beta)',
       evaluations: opt.evaluations,
       pirlsIterations: opt.pirlsIterations,
     };
