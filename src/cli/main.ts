@@ -349,7 +349,11 @@ function addInput(cmd: Command): Command {
 
 function addModel(cmd: Command): Command {
   return cmd
-    .option('-f, --formula <formula>', 'model formula, e.g. "y ~ x + (1|unit) + (1|period)"')
+    .option(
+      '-f, --formula <formula>',
+      'model formula, e.g. "y ~ x + (1|unit) + (1|period)"; formula functions: within(x, g), between(x, g), ' +
+        'log, log1p, exp, sqrt, scale, I(x^2), offset(z)',
+    )
     .option('--reml', 'fit by restricted maximum likelihood (the default)')
     .addOption(new Option('--ml', 'fit by maximum likelihood').conflicts('reml'))
     .option('--weights <column>', 'column of precision weights (lme4 weights)');

@@ -126,6 +126,19 @@ describe('vardecomp fit', () => {
     expect(r.stderr).not.toContain('Maximum call stack');
   });
 
+  it('accepts formula functions in --formula unchanged and names the terms as written; --help lists them', async () => {
+    const r = await run(['fit', 'nao.csv', '-f', 'rate ~ within(deprivation, la) + between(deprivation, la) + log(deprivation + 100) + (1|la) + (1|year)', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).betaNames).toEqual([
+      '(Intercept)', 'within(deprivation, la)', 'between(deprivation, la)', 'log(deprivation + 100)',
+    ]);
+    const bad = await run(['fit', 'nao.csv', '-f', 'rate ~ poly(deprivation, 2) + (1|la)']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^vardecomp: E_UNSUPPORTED: .*the formula functions are within, between, log/);
+    const help = await run(['fit', '--help']);
+    expect(help.stdout).toContain('within(x, g), between(x, g)');
+  });
+
   it('prints the stack only with --debug', async () => {
     const r = await run(['fit', 'nao.csv', '-f', 'rate ~ poverty + (1|la)', '--debug']);
     expect(r.code).toBe(2);
