@@ -387,10 +387,12 @@ function plausibleData(rng: Rng): unknown {
 
 function plausibleFormula(rng: Rng): unknown {
   const fixed = ['x', 'z', 'x:z', 'region', 'x*region', 'h'].filter(() => chance(rng, 0.25));
+  // Formula functions now and then (within/between, transforms, an offset).
+  if (chance(rng, 0.2)) fixed.push(pick(rng, ['within(x, g)', 'between(x, g)', 'I(x^2)', 'scale(z)', 'log(abs(x))', 'log(x + 100)', 'offset(z)', 'log(x):region']));
   let random = ['(1 | g)', '(1 | t)', '(1 | h)', '(1 | g:h)', '(1 | h/g)', '(1 | region)'].filter(() => chance(rng, 0.4));
   if (random.includes('(1 | h/g)') && chance(rng, 0.9)) random = random.filter((r) => r !== '(1 | g:h)' && r !== '(1 | h)');
   if (random.length === 0) random.push('(1 | g)');
-  if (chance(rng, 0.1)) return { outcome: 'y', covariates: fixed.filter((f) => !f.includes('*')), groups: random.map((r) => r.slice(4, -1).trim()).filter((g) => !g.includes('/')) };
+  if (chance(rng, 0.1)) return { outcome: 'y', covariates: fixed.filter((f) => !f.includes('*') && !f.includes('(')), groups: random.map((r) => r.slice(4, -1).trim()).filter((g) => !g.includes('/')) };
   const intercept = chance(rng, 0.1) ? ['0'] : [];
   return `y ~ ${[...intercept, ...(fixed.length ? fixed : intercept.length ? [] : ['1']), ...random].join(' + ')}`;
 }

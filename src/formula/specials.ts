@@ -35,6 +35,8 @@ interface EvalContext {
   /** Input row index of each model row. */
   readonly rows: Int32Array;
   readonly read: (column: string) => ColumnValues;
+  /** A column over the model rows, read as a numeric covariate (the model frame's reading). */
+  readonly numeric: (column: string) => Float64Array;
 }
 
 /**
@@ -267,28 +269,6 @@ export function unknownFunction(input: string, name: string, text: string, posit
   );
 }
 
-function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
-  return String(v);
-}
-
-function numericColumn(name: string, ctx: EvalContext): Float64Array {
-  const col = ctx.read(name);
-  const out = new Float64Array(ctx.rows.length);
-  for (let k = 0; k < out.length; k++) {
-    const v = col[ctx.rows[k]];
-    if (typeof v !== 'number') {
-      throw new VardecompError(
-        'E_NONNUMERIC',
-        `Term "${ctx.term}": column "${name}" row ${ctx.rows[k]} holds ${describeValue(v)}, not a number`,
-        { term: ctx.term, column: name, row: ctx.rows[k] },
-      );
-    }
-    out[k] = v;
-  }
-  return out;
-}
-
 function groupingColumn(name: string, ctx: EvalContext): GroupCodes {
   const col = ctx.read(name);
   const index = new Map<string, number>();
@@ -320,7 +300,7 @@ function evaluate(e: Expr, ctx: EvalContext): Float64Array {
     case 'number':
       return new Float64Array(n).fill(e.value);
     case 'column':
-      return numericColumn(e.name, ctx);
+      return ctx.numeric(e.name).slice();
     case 'paren':
       return evaluate(e.inner, ctx);
     case 'negate': {
@@ -365,13 +345,13 @@ function finite(v: Float64Array, e: Expr, ctx: EvalContext): Float64Array {
  * @example
  * ```ts
  * const col = derivedColumn(spec.derived![0]);
- * col.evaluate((name) => source.column(name), rows); // Float64Array, one value per model row
+ * col.evaluate(read, rows, numeric); // Float64Array, one value per model row (the model frame calls this)
  * ```
  */
 export function derivedColumn(d: DerivedVariable): DerivedColumn {
   return {
     label: d.label,
     columns: d.columns,
-    evaluate: (read, rows) => evaluate(d.expression, { term: d.label, rows, read }),
+    evaluate: (read, rows, numeric) => evaluate(d.expression, { term: d.label, rows, read, numeric }),
   };
 }

@@ -45,7 +45,7 @@ export interface GroupingFactor {
  * const logx: DerivedColumn = {
  *   label: 'log(x)',
  *   columns: ['x'],
- *   evaluate: (read, rows) => Float64Array.from(rows, (r) => Math.log(read('x')[r] as number)),
+ *   evaluate: (read, rows, numeric) => numeric('x').map(Math.log),
  * };
  * ```
  */
@@ -54,8 +54,12 @@ export interface DerivedColumn {
   readonly label: string;
   /** Data columns it reads. */
   readonly columns: readonly string[];
-  /** One value per kept row (`rows` are input row indices); throws a `VardecompError` naming the term for a bad value. */
-  evaluate(read: (column: string) => ColumnValues, rows: Int32Array): Float64Array;
+  /**
+   * One value per kept row (`rows` are input row indices); throws a `VardecompError` naming the
+   * term for a bad value. `numeric(column)` gives a column's values over the kept rows read as a
+   * numeric covariate is read (numbers written as text only with `types`).
+   */
+  evaluate(read: (column: string) => ColumnValues, rows: Int32Array, numeric: (column: string) => Float64Array): Float64Array;
 }
 
 /** What the model needs from the data. */
@@ -598,16 +602,19 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
 
   // Formula functions, evaluated over the kept rows.
   const read = (name: string): ColumnValues => cols.get(name) ?? readForTerm(source, name, 'a formula function');
+  // A numeric argument is read as a numeric covariate is (numbers written as text only when stated).
+  const numericFor = (label: string) => (name: string): Float64Array =>
+    numericColumn(read(name), rows, `Term "${label}": column "${name}"`, name, req.types?.[name] === 'numeric');
   for (const d of req.derived ?? []) {
     if (variables.has(d.label)) continue;
-    variables.set(d.label, { kind: 'numeric', name: d.label, values: checkDerived(d.label, d.evaluate(read, rows), rows) });
+    variables.set(d.label, { kind: 'numeric', name: d.label, values: checkDerived(d.label, d.evaluate(read, rows, numericFor(d.label)), rows) });
   }
 
   // Offsets, summed.
   let offset: Float64Array | null = null;
   for (const o of req.offsets ?? []) {
     let values: Float64Array;
-    if (isDerived(o)) values = checkDerived(o.label, o.evaluate(read, rows), rows);
+    if (isDerived(o)) values = checkDerived(o.label, o.evaluate(read, rows, numericFor(o.label)), rows);
     else {
       const name = typeof o === 'string' ? o : 'offset';
       const col = typeof o === 'string' ? cols.get(o)! : (o as ColumnValues);

@@ -233,3 +233,15 @@ describe('specials: GLMMs', () => {
     expect(logged.betaNames).toContain('log(imd2019_avg_score)');
   });
 });
+
+describe('specials: numbers written as text', () => {
+  it('are refused as a covariate is (naming the term), and read with types: { x: "numeric" }', () => {
+    const rows = panel().filter((r) => r.z !== null && !Number.isNaN(r.y)).map((r) => ({ ...r, xs: String(r.x) }));
+    const e = caught(() => fit(rows, 'y ~ log(xs) + (1 | u)'));
+    expect(e.code).toBe('E_NONNUMERIC');
+    expect(e.message).toMatch(/^Term "log\(xs\)": column "xs" holds numbers written as text .*types: \{ "xs": 'numeric' \}/);
+    const a = fit(rows, 'y ~ log(xs) + (1 | u)', { types: { xs: 'numeric' } });
+    const b = fit(rows, 'y ~ log(x) + (1 | u)');
+    expect(a.beta['log(xs)']).toBeCloseTo(b.beta['log(x)'], 12);
+  });
+});
