@@ -11,7 +11,7 @@ import type { GlmmFit } from './output/glmm-fit.js';
 import { LmmFit } from './output/lmm-fit.js';
 
 /**
- * Fit a linear mixed model with random intercepts by REML (default) or ML, as lme4's `lmer`; with
+ * Fit a linear mixed model with random intercepts and slopes by REML (default) or ML, as lme4's `lmer`; with
  * `family: 'poisson'` or `'binomial'`, a generalised linear mixed model by the Laplace
  * approximation, as lme4's `glmer` (see {@link GlmmFit}).
  *
@@ -22,7 +22,8 @@ import { LmmFit } from './output/lmm-fit.js';
  * import { fit } from 'vardecomp';
  * const m = fit(table, 'cpp_start_rate ~ imd2019_avg_score + (1|la_code) + (1|year)');
  * console.log(m.summary());
- * m.varcorr; // [{ group: 'la_code', variance, sd }, { group: 'year', ... }, { group: 'Residual', ... }]
+ * m.varcorr; // [{ group: 'la_code', name: '(Intercept)', variance, sd }, { group: 'year', ... }, { group: 'Residual', ... }]
+ * fit(sleepstudy, 'Reaction ~ Days + (Days | Subject)').correlations; // [{ group: 'Subject', names: ['(Intercept)', 'Days'], correlation }]
  * const counts = fit(table, 'cpp_start_n ~ imd2019_avg_score + (1|la_code) + (1|year)', {
  *   family: 'poisson', offset: logPop,
  * });
@@ -51,7 +52,7 @@ export function fit(data: DataInput, formula: FormulaInput, options: (FitOptions
  * ```
  */
 export function fitPrepared(prepared: PreparedModel, options: FitOptions = {}, startFormulaOrder?: ArrayLike<number>): LmmFit {
-  const start = startFormulaOrder ? Float64Array.from(prepared.engineOrder, (fi) => startFormulaOrder[fi]) : undefined;
+  const start = startFormulaOrder ? prepared.terms.toEngine(startFormulaOrder) : undefined;
   const opt = optimizeTheta(prepared, options.control, start);
   const solution = prepared.criterion.solve(opt.theta);
   return new LmmFit(prepared, opt, solution);

@@ -21,7 +21,7 @@ export type { ColumnReading } from './input/model-frame.js';
 export type { FitOptions } from './model/prepare-model.js';
 export type { MinimizeControl } from './optimize/minimize.js';
 export type { OptimizerInfo } from './model/optimize-theta.js';
-export { LmmFit, type LmmFitData, type VarCorrRow } from './output/lmm-fit.js';
+export { LmmFit, type LmmFitData, type VarCorrRow, type RandomCorrelation, type RanefRecord } from './output/lmm-fit.js';
 export { fit } from './fit.js';
 export { GlmmFit, type GlmmFitData, type GlmmOptimizerInfo } from './output/glmm-fit.js';
 export type { GlmmFitOptions } from './glmm/glmm-model.js';

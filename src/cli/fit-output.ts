@@ -49,11 +49,19 @@ export function formatFit(m: LmmFit, format: OutputFormat): string {
     case 'json':
       return `${JSON.stringify(m, null, 2)}\n`;
     case 'markdown': {
-      const random = markdownTable(
-        ['Group', 'Variance', 'Std. Dev.'],
-        m.varcorr.map((r) => [r.group, num(r.variance), num(r.sd)]),
-        ['left', 'right', 'right'],
-      );
+      // With random slopes a Name column tells the rows of one group apart.
+      const named = m.varcorr.some((r) => r.name !== undefined && r.name !== '(Intercept)');
+      const random = named
+        ? markdownTable(
+            ['Group', 'Name', 'Variance', 'Std. Dev.'],
+            m.varcorr.map((r) => [r.group, r.name ?? '', num(r.variance), num(r.sd)]),
+            ['left', 'left', 'right', 'right'],
+          )
+        : markdownTable(
+            ['Group', 'Variance', 'Std. Dev.'],
+            m.varcorr.map((r) => [r.group, num(r.variance), num(r.sd)]),
+            ['left', 'right', 'right'],
+          );
       const fixed = markdownTable(
         ['Term', 'Estimate', 'Std. Error', 't value'],
         m.betaNames.map((b) => [b, num(m.beta[b], 5), num(m.se[b], 5), (m.beta[b] / m.se[b]).toFixed(2)]),
@@ -65,7 +73,15 @@ export function formatFit(m: LmmFit, format: OutputFormat): string {
     case 'csv': {
       const rows = [
         ...m.betaNames.map((b) => ({ part: 'fixed', name: b, estimate: m.beta[b], std_error: m.se[b], variance: null, sd: null })),
-        ...m.varcorr.map((r) => ({ part: r.group === 'Residual' ? 'residual' : 'random', name: r.group, estimate: null, std_error: null, variance: r.variance, sd: r.sd })),
+        ...m.varcorr.map((r) => ({
+          part: r.group === 'Residual' ? 'residual' : 'random',
+          // a slope's row is named `group.column` (lme4's theta-style name); intercepts keep the group
+          name: r.name !== undefined && r.name !== '(Intercept)' ? `${r.group}.${r.name}` : r.group,
+          estimate: null,
+          std_error: null,
+          variance: r.variance,
+          sd: r.sd,
+        })),
       ];
       const csv = table({
         part: rows.map((r) => r.part),

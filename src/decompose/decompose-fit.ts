@@ -34,6 +34,12 @@ export interface DecompositionOptions {
 const RESERVED = ['fixed', 'residual'];
 
 function keysOf(prepared: PreparedModel): { keys: string[]; hasFixed: boolean } {
+  if (!prepared.terms.scalarOnly) {
+    throw new VardecompError(
+      'E_UNSUPPORTED',
+      `Decomposing a model with random slopes ("${prepared.spec.text}") is not supported yet; fit() reports its variances and correlations`,
+    );
+  }
   const groups = prepared.spec.random.map((r) => r.group);
   for (const g of groups) {
     if (RESERVED.includes(g)) {

@@ -29,7 +29,14 @@ export interface FixedTerm {
   readonly label: string;
 }
 
-/** A random-intercept term `(1 | group)`. */
+/** lme4's name for the random-intercept column of a random-effects term. */
+export const INTERCEPT_COLUMN = '(Intercept)';
+
+/**
+ * A random-effects term `(columns | group)`: a random intercept `(1 | g)`, correlated slopes
+ * `(1 + x | g)`, or one column of an uncorrelated `(x || g)`, which lme4 expands into
+ * `(1 | g) + (0 + x | g)`.
+ */
 export interface RandomTerm {
   /**
    * lme4's group name: `la` for `(1|la)`, `la:region` for `(1|la:region)`, `b:a` for the inner part of `(1|a/b)`.
@@ -38,6 +45,12 @@ export interface RandomTerm {
   readonly group: string;
   /** Columns whose level combinations define the groups, in the order of `group`'s parts. */
   readonly variables: readonly string[];
+  /**
+   * The term's random-effect columns in lme4's order: `['(Intercept)']` for `(1 | g)`,
+   * `['(Intercept)', 'Days']` for `(Days | Subject)`, `['Days']` for `(0 + Days | Subject)`.
+   * Slope columns are numeric data columns.
+   */
+  readonly columns: readonly string[];
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import { VardecompError } from '../errors.js';
 import { deparse, exprColumns, parseCall } from './expression.js';
-import type { DerivedVariable, FixedTerm, FormulaInput, FormulaObject, ModelSpec, RandomTerm } from './model-spec.js';
+import { INTERCEPT_COLUMN, type DerivedVariable, type FixedTerm, type FormulaInput, type FormulaObject, type ModelSpec, type RandomTerm } from './model-spec.js';
 import { checkCall, SPECIALS, unknownFunction } from './specials.js';
 import { formatName, formulaError, tokenize, type Token } from './tokenize.js';
 
@@ -667,31 +667,54 @@ function modelText(
   const labels = new Set(derived.map((d) => d.label));
   for (const t of fixed) parts.push(t.variables.map((v) => (labels.has(v) ? v : formatName(v))).join(':'));
   for (const o of offsets) parts.push(o.label);
-  for (const r of random) parts.push(`(1 | ${r.variables.map(formatName).join(':')})`);
+  for (const r of random) parts.push(randomTermText(r));
   return `${formatName(outcome)} ~ ${parts.join(' + ')}`;
 }
 
-function checkRandomLhs(input: string, bar: Node & { type: 'bar' }): void {
+/**
+ * The random-effect columns of a bar term's left side, in lme4's order: `(Intercept)` first
+ * (unless removed with `0 +` or `- 1`), then each slope variable as written. Slopes are plain
+ * column names (their being numeric is checked against the data).
+ */
+function randomColumns(input: string, outcome: string, bar: Node & { type: 'bar' }): string[] {
   const text = sourceOf(input, bar);
-  const lhs = new TermEncoder(input, new Variables(), null);
+  const lhs = new TermEncoder(input, new Variables(), outcome);
   const effects = lhs.encode(bar.lhs, true);
-  if (bar.double) {
-    throw new VardecompError(
-      'E_UNSUPPORTED',
-      `Uncorrelated random effects "${text}" (double bar "||") are not supported yet; only random intercepts (1 | g) are (formula "${input}")`,
-      { position: bar.start, term: text, formula: input },
-    );
+  const columns: string[] = lhs.intercept ? [INTERCEPT_COLUMN] : [];
+  for (const t of effects) {
+    if (t.ids.length > 1) {
+      throw new VardecompError(
+        'E_UNSUPPORTED',
+        `Random slopes on interactions ("${text}") are not supported; compute the product column in your data first and use its name (formula "${input}")`,
+        { position: bar.start, term: text, formula: input },
+      );
+    }
+    const name = lhs.variables.names[t.ids[0]];
+    if (lhs.variables.derived.some((d) => d.label === name)) {
+      throw new VardecompError(
+        'E_UNSUPPORTED',
+        `Random slopes on formula functions ("${name}" in "${text}") are not supported yet; compute the column in your data first and use its name (formula "${input}")`,
+        { position: bar.start, term: text, formula: input },
+      );
+    }
+    columns.push(name);
   }
-  if (effects.length > 0) {
-    throw new VardecompError(
-      'E_UNSUPPORTED',
-      `Random slopes "${text}" are not supported yet; only random intercepts (1 | g) are (formula "${input}")`,
-      { position: bar.start, term: text, formula: input },
-    );
-  }
-  if (!lhs.intercept) {
+  if (columns.length === 0) {
     throw formulaError(input, bar.start, `random term "${text}" has no effects; write a random intercept as (1 | g)`);
   }
+  return columns;
+}
+
+/** The random terms of one bar: one correlated term, or lme4's expansion of `||` into one term per column. */
+function barTerms(columns: readonly string[], double: boolean): string[][] {
+  return double ? columns.map((c) => [c]) : [columns.slice()];
+}
+
+/** lme4-like text of one random term: `(1 | g)`, `(x | g)`, `(0 + x | g)`. */
+function randomTermText(r: RandomTerm): string {
+  const slopes = r.columns.filter((c) => c !== INTERCEPT_COLUMN).map(formatName);
+  const lhs = r.columns[0] === INTERCEPT_COLUMN ? (slopes.length > 0 ? slopes.join(' + ') : '1') : `0 + ${slopes.join(' + ')}`;
+  return `(${lhs} | ${r.variables.map(formatName).join(':')})`;
 }
 
 function parseFormulaString(input: string): ModelSpec {
@@ -736,24 +759,27 @@ function parseFormulaString(input: string): ModelSpec {
   }
   const derived = variables.derived.filter((d) => fixed.some((t) => t.variables.includes(d.label)));
 
-  // Random part, in formula order.
+  // Random part, in formula order; `||` expands into one uncorrelated term per column.
   const groups = new GroupExpander(input, outcome);
   const random: RandomTerm[] = [];
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { group: string; columns: Set<string> }>();
   for (const { node } of bars) {
-    checkRandomLhs(input, node);
+    const columns = randomColumns(input, outcome, node);
     const expanded = groups.expand(node.rhs);
     for (const vars of expanded) {
       const group = vars.join(':');
       const key = groupKey(vars);
-      const earlier = seen.get(key);
-      if (earlier !== undefined) {
+      const earlier = seen.get(key) ?? { group, columns: new Set<string>() };
+      const repeated = columns.find((c) => earlier.columns.has(c));
+      if (repeated !== undefined) {
         const text = sourceOf(input, node);
         const from = expanded.length > 1 ? ` (from "${text}")` : '';
-        parser.fail(node.start, `duplicate random term (1 | ${group})${from}: the grouping "${earlier}" already appears`);
+        const what = repeated === INTERCEPT_COLUMN ? `(1 | ${group})` : `"${repeated}" in a term on ${group}`;
+        parser.fail(node.start, `duplicate random term ${what}${from}: the grouping "${earlier.group}" already has it`);
       }
-      seen.set(key, group);
-      random.push({ group, variables: vars });
+      for (const c of columns) earlier.columns.add(c);
+      seen.set(key, earlier);
+      for (const cols of barTerms(columns, node.double)) random.push({ group, variables: vars, columns: cols });
     }
   }
   const text = modelText(outcome, encoder.intercept, fixed, random, derived, offsets);
@@ -853,7 +879,7 @@ function parseFormulaObject(obj: FormulaObject): ModelSpec {
     const key = groupKey(vars);
     if (seen.has(key)) throw optionError('groups', `groups[${i}] "${String(value)}" repeats an earlier group`, value);
     seen.add(key);
-    random.push({ group: vars.join(':'), variables: vars });
+    random.push({ group: vars.join(':'), variables: vars, columns: [INTERCEPT_COLUMN] });
   });
   return { outcome, intercept, fixed, random, text: modelText(outcome, intercept, fixed, random) };
 }
@@ -873,7 +899,9 @@ function parseFormulaObject(obj: FormulaObject): ModelSpec {
  */
 export function modelColumns(spec: ModelSpec): { covariates: string[]; all: string[] } {
   const derived = new Set((spec.derived ?? []).map((d) => d.label));
-  const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables.filter((v) => !derived.has(v))))];
+  // random slopes' variables are numeric columns of the model too (rows missing them are dropped)
+  const slopes = spec.random.flatMap((r) => r.columns.filter((c) => c !== INTERCEPT_COLUMN));
+  const covariates = [...new Set([...spec.fixed.flatMap((t) => t.variables.filter((v) => !derived.has(v))), ...slopes])];
   const all = new Set<string>([spec.outcome, ...covariates]);
   for (const d of [...(spec.derived ?? []), ...(spec.offsets ?? [])]) for (const c of d.columns) all.add(c);
   for (const r of spec.random) for (const v of r.variables) all.add(v);

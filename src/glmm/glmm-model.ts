@@ -7,7 +7,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { VardecompError } from '../errors.js';
 import { familyFor, type Family, type FamilyName } from '../family/family.js';
 import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js';
-import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
+import { INTERCEPT_COLUMN, type FormulaInput, type ModelSpec } from '../formula/model-spec.js';
 import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type DataSource } from '../input/data-source.js';
@@ -193,6 +193,14 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   const spec = parseFormula(split ? split.rest : formula);
   if (spec.random.length === 0) {
     throw new VardecompError('E_FORMULA', `Formula "${spec.text}" has no random term: add one such as (1 | unit)`);
+  }
+  const slope = spec.random.find((r) => r.columns.length !== 1 || r.columns[0] !== INTERCEPT_COLUMN);
+  if (slope) {
+    throw new VardecompError(
+      'E_UNSUPPORTED',
+      `Random slopes in a generalised linear mixed model (the term on "${slope.group}" with ${slope.columns.join(', ')}) are not supported yet; the Gaussian fit supports them`,
+      { group: slope.group },
+    );
   }
   const formulaText = split ? `cbind(${split.response.successes}, ${split.response.otherIsTotal ? `${split.response.other} - ${split.response.successes}` : split.response.other}) ~ ${spec.text.slice(spec.text.indexOf('~') + 1).trim()}` : spec.text;
   let source = toDataSource(data);

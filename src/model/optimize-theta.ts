@@ -8,7 +8,8 @@ import { momentStart } from '../optimize/start-values.js';
 import type { PreparedModel } from './prepare-model.js';
 
 /**
- * Threshold below which lme4 calls a relative standard deviation singular (`isSingular`).
+ * Threshold below which lme4 calls a diagonal entry of lambda (for a random intercept, its
+ * relative standard deviation) singular (`isSingular`).
  *
  * @example
  * ```ts
@@ -22,9 +23,9 @@ export interface OptimizerInfo {
   readonly method: 'quadratic-model+newton';
   readonly evaluations: number;
   readonly newtonIterations: number;
-  /** Starting theta, keyed by group (formula order). */
+  /** Starting theta, keyed as `theta` (formula order). */
   readonly thetaStart: Record<string, number>;
-  /** Finite-difference gradient of the criterion at the optimum, keyed by group. */
+  /** Finite-difference gradient of the criterion at the optimum, keyed as `theta`. */
   readonly gradient: Record<string, number>;
 }
 
@@ -55,13 +56,29 @@ export function optimizeTheta(
   start?: ArrayLike<number>,
 ): ThetaOptimum {
   const crit = prepared.criterion;
+  const terms = prepared.terms;
   const before = crit.evaluations;
-  const theta0 = start ? Float64Array.from(start, (t) => Math.max(Math.abs(t), 0.05)) : momentStart(prepared.cp);
+  const diagonal = terms.engineDiagonal();
+  let theta0: Float64Array;
+  if (start) {
+    // Rectified, and off the boundary so that the search can move every diagonal entry.
+    theta0 = Float64Array.from(start);
+    terms.rectifyEngine(theta0);
+    for (const d of diagonal) theta0[d] = Math.max(theta0[d], 0.05);
+  } else if (terms.scalarOnly) {
+    theta0 = momentStart(prepared.cp);
+  } else {
+    theta0 = new Float64Array(terms.size);
+    terms.terms.forEach((t, i) => t.startTheta(theta0, terms.engineOffsets[i]));
+  }
+  // Unconstrained search (the criterion depends on lambda only through lambda lambda'), then
+  // rectified: lambda columns with a negative diagonal flip sign.
   const res = minimizeEven((t) => crit.evaluate(t), theta0, control);
-  const theta = Float64Array.from(res.x, Math.abs);
+  const theta = Float64Array.from(res.x);
+  terms.rectifyEngine(theta);
   let f = crit.evaluate(theta);
-  // Snap near-zero values to the boundary when that does not worsen the criterion.
-  for (let i = 0; i < theta.length; i++) {
+  // Snap near-zero diagonal entries to the boundary when that does not worsen the criterion.
+  for (const i of diagonal) {
     if (theta[i] !== 0 && theta[i] < 1e-3) {
       const keep = theta[i];
       theta[i] = 0;
@@ -70,11 +87,12 @@ export function optimizeTheta(
       else theta[i] = keep;
     }
   }
-  const names = prepared.engineOrder.map((i) => prepared.spec.random[i].group);
+  const names = terms.toEngineNames();
   const diagnostics: Diagnostic[] = [];
   // Convergence: a Newton step on the interior coordinates is negligible and the curvature positive.
   const k = theta.length;
-  const free = [...Array(k).keys()].filter((i) => theta[i] > 0);
+  const isDiagonal = new Set(diagonal);
+  const free = [...Array(k).keys()].filter((i) => !isDiagonal.has(i) || theta[i] > 0);
   let converged = res.withinBudget && Number.isFinite(f);
   if (!Number.isFinite(f)) {
     diagnostics.push(diagnostic('NOT_FINITE', 'warning', `The criterion at the optimum is ${f}: the fit failed numerically`));
@@ -92,7 +110,7 @@ export function optimizeTheta(
         maxRel = Infinity;
         break;
       }
-      maxRel = Math.max(maxRel, Math.abs(res.gradient[i] / h) / Math.max(1, theta[i]));
+      maxRel = Math.max(maxRel, Math.abs(res.gradient[i] / h) / Math.max(1, Math.abs(theta[i])));
     }
     if (!(maxRel < 1e-3)) {
       converged = false;
@@ -105,10 +123,16 @@ export function optimizeTheta(
       );
     }
   }
-  for (let i = 0; i < k; i++) {
+  for (const i of diagonal) {
     if (theta[i] < SINGULAR_TOL) {
       diagnostics.push(
-        diagnostic('SINGULAR', 'warning', `Singular fit: the variance of "${names[i]}" is estimated as ${theta[i] === 0 ? '0' : 'near 0'}`),
+        diagnostic(
+          'SINGULAR',
+          'warning',
+          terms.scalarOnly
+            ? `Singular fit: the variance of "${names[i]}" is estimated as ${theta[i] === 0 ? '0' : 'near 0'}`
+            : `Singular fit: the relative covariance factor entry "${names[i]}" is estimated as ${theta[i] === 0 ? '0' : 'near 0'}`,
+        ),
       );
     }
   }

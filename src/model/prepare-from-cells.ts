@@ -4,6 +4,8 @@
  * checks), each read from the cells. What only rows can give (fitted values and residuals per
  * row) is unavailable on the result and says so.
  */
+import { INTERCEPT, RandomEffectsTerm } from '../terms/random-effects-term.js';
+import { RandomTerms } from '../terms/random-terms.js';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { VardecompError } from '../errors.js';
 import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js';
@@ -65,6 +67,14 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
   const reml = options.reml ?? true;
   const spec = parseFormula(formula);
   if (spec.random.length === 0) throw new VardecompError('E_FORMULA', `Formula "${spec.text}" has no random term: add one such as (1 | unit)`);
+  const slope = spec.random.find((r) => r.columns.length !== 1 || r.columns[0] !== INTERCEPT);
+  if (slope) {
+    throw new VardecompError(
+      'E_NEEDS_ROWS',
+      `Random slopes (the term on "${slope.group}" with ${slope.columns.join(', ')}) need per-cell slope moments that cell statistics do not hold: fit from the rows`,
+      { group: slope.group },
+    );
+  }
   if (cells.columns[cells.columns.length - 1] !== spec.outcome) {
     throw new VardecompError('E_COLUMN', `The cell statistics are of outcome "${cells.columns[cells.columns.length - 1]}", not "${spec.outcome}"`, {
       column: spec.outcome,
@@ -200,5 +210,10 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
   };
   const engine = { n: nobs, p: design.p, x: new Float64Array(0), factors: cd.factors, weights: null };
   const criterion = new ProfiledCriterion(cp, reml);
-  return { spec, frame, design, reml, aliased, xShift, yShift, engineOrder, weightScale, engine, cp, criterion, diagnostics, cells: cd };
+  // Random intercepts only (checked above); codes are per cell, which is all an intercept term needs.
+  const terms = new RandomTerms(
+    spec.random.map((r, i) => new RandomEffectsTerm(r.group, r.columns, cellFrame.factors[i].levels, cellFrame.factors[i].codes, [null])),
+    engineOrder,
+  );
+  return { spec, frame, design, reml, aliased, xShift, yShift, engineOrder, weightScale, terms, engine, cp, criterion, diagnostics, cells: cd };
 }

@@ -18,6 +18,8 @@ import { SubsetRegressions } from '../objective/subset-regressions.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { termsSpannedByX } from './identified-terms.js';
+import { INTERCEPT, RandomEffectsTerm } from '../terms/random-effects-term.js';
+import { RandomTerms } from '../terms/random-terms.js';
 
 /** Options of `fit`. */
 export interface FitOptions {
@@ -69,6 +71,8 @@ export interface PreparedModel {
    * `theta / sqrt(weightScale)` and `sigma * sqrt(weightScale)` (see {@link weightScaleOf}).
    */
   readonly weightScale: number;
+  /** The random-effects terms (formula order) and theta's layout. */
+  readonly terms: RandomTerms;
   readonly engine: EngineDesign;
   readonly cp: CrossProducts;
   readonly criterion: ProfiledCriterion;
@@ -502,7 +506,11 @@ export function outcomeCrossProducts(
  * ```
  */
 export function checkGroupingLevels(factors: ModelFrame['factors'], nobs: number, diagnostics: Diagnostic[]): void {
+  const seen = new Set<string>();
   for (const f of factors) {
+    // (x || g) gives two terms on one factor: check and report it once
+    if (seen.has(f.name)) continue;
+    seen.add(f.name);
     if (f.levels.length < 2) {
       throw new VardecompError('E_LEVELS', `Grouping factor "${f.name}" has only one level ("${f.levels[0]}") in the usable rows`, {
         column: f.name,
@@ -597,11 +605,12 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     .map((f, i) => ({ i, q: f.levels.length }))
     .sort((a, b) => b.q - a.q || a.i - b.i)
     .map((e) => e.i);
+  const terms = new RandomTerms(buildTerms(spec, frame), engineOrder);
   const engineFor = (d: FixedDesign, x: Float64Array): EngineDesign => ({
     n: nobs,
     p: d.p,
     x,
-    factors: engineOrder.map((i) => ({ codes: frame.factors[i].codes, nlevels: frame.factors[i].levels.length })),
+    factors: engineOrder.map((i) => terms.terms[i].engineFactor()),
     weights: engineWeights,
   });
   // The one pass first: the aliasing check reads its X/y block instead of passing over the rows.
@@ -643,7 +652,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   }
   if (!(yResidual > EXACT_FIT_TOL)) throw fittedExactlyError(spec.outcome, nobs, design.names);
 
-  if (leavesNoResidual(xc, nobs, design.p, frame.factors, hasIntercept)) {
+  if (terms.scalarOnly && leavesNoResidual(xc, nobs, design.p, frame.factors, hasIntercept)) {
     const names = frame.factors.map((f) => `"${f.name}"`).join(', ');
     throw new VardecompError(
       'E_LEVELS',
@@ -657,5 +666,38 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   checkResidualVariation(cp, spec.outcome, frame.factors);
   for (const e of termsSpannedByX(cp)) diagnostics.push(notIdentified(frame.factors[engineOrder[e]].name));
   const criterion = new ProfiledCriterion(cp, reml);
-  return { spec, frame, design, reml, aliased, xShift: shift, yShift, engineOrder, weightScale, engine, cp, criterion, diagnostics };
+  return { spec, frame, design, reml, aliased, xShift: shift, yShift, engineOrder, weightScale, terms, engine, cp, criterion, diagnostics };
+}
+
+/**
+ * The random-effects terms over the frame's rows: each term's grouping factor and its Z columns
+ * (slopes must be numeric: `E_UNSUPPORTED` for a categorical one; `E_LEVELS` when a term has as
+ * many random effects as rows).
+ */
+function buildTerms(spec: ModelSpec, frame: ModelFrame): RandomEffectsTerm[] {
+  return spec.random.map((r, i) => {
+    const f = frame.factors[i];
+    const z = r.columns.map((c) => {
+      if (c === INTERCEPT) return null;
+      const v = frame.variables.get(c)!;
+      if (v.kind !== 'numeric') {
+        throw new VardecompError(
+          'E_UNSUPPORTED',
+          `Random slope on "${c}" in the term on "${r.group}": "${c}" is categorical (${v.levels.length} levels); ` +
+            'slopes must be numeric columns (fit a separate term per level, or code the contrast as a numeric column)',
+          { column: c, group: r.group },
+        );
+      }
+      return v.values;
+    });
+    if (r.columns.length > 1 && f.levels.length * r.columns.length >= frame.nobs) {
+      throw new VardecompError(
+        'E_LEVELS',
+        `The term (${r.columns.join(' + ')} | ${r.group}) has ${f.levels.length * r.columns.length} random effects for ${frame.nobs} rows: ` +
+          'they cannot be told apart from the residual',
+        { column: f.name },
+      );
+    }
+    return new RandomEffectsTerm(r.group, r.columns, f.levels, f.codes, z);
+  });
 }

@@ -18,15 +18,30 @@
  *
  * The y row and column are kept separate from the design-only parts: {@link CrossProducts.setResponse}
  * swaps in a new outcome in O(n + q1 m) without redoing the design work.
+ *
+ * Vector terms (random slopes; S columns per level) generalise this layout: a rest term takes
+ * `S` consecutive rows per level (level-major, lme4's order); the first term's level j has the
+ * S x S Gram block `T_j = Z_j'WZ_j` (in `n1`, S^2 per level) and S rows of `g`; levels with
+ * equal `T_j` are grouped (the count grouping is the case S = 1), and per group and pair of
+ * columns (s >= t) the block `H_c^{st} = sum_j (g_js g_jt' + g_jt g_js')` (halved for s = t)
+ * is precomputed.
  */
 
 import { rowPattern } from '../linalg/sparse-update.js';
 
-/** A random-intercept term as the engine sees it: integer level codes per observation. */
+/**
+ * A random-effects term as the engine sees it: integer level codes per observation and, for a
+ * term with slopes, its S columns of Z within a level (`null` for the intercept's column of
+ * ones). Without `columns` the term is a scalar random intercept.
+ */
 export interface EngineFactor {
   readonly codes: Int32Array;
   readonly nlevels: number;
+  readonly columns?: readonly (Float64Array | null)[];
 }
+
+/** Number of random-effect columns per level of an engine term. */
+export const termWidth = (f: EngineFactor): number => f.columns?.length ?? 1;
 
 /** Inputs of the one pass. X is column-major (n x p). */
 export interface EngineDesign {
@@ -38,9 +53,9 @@ export interface EngineDesign {
   readonly weights: Float64Array | null;
 }
 
-/** Grouping of first-term levels into distinct counts. */
+/** Grouping of first-term levels into distinct counts (distinct Gram blocks for a vector term). */
 interface CountGroups {
-  /** Distinct counts (weight sums). */
+  /** Distinct counts (weight sums); for a first term of width S, S x S Gram blocks, one after another. */
   readonly values: Float64Array;
   /** Levels per distinct count. */
   readonly multiplicity: Float64Array;
@@ -65,7 +80,13 @@ export class CrossProducts {
   readonly n: number;
   readonly p: number;
   readonly q1: number;
-  /** Levels of each non-first term, and each one's offset in the dense block. */
+  /** Random-effect columns per level of each term (engine order); 1 for random intercepts. */
+  readonly widths: Int32Array;
+  /** Width of the first term. */
+  readonly S1: number;
+  /** True when some term has slopes: the general (vector-term) layout is used. */
+  readonly vector: boolean;
+  /** Levels of each non-first term, and each one's offset in the dense block (levels x width rows). */
   readonly restLevels: Int32Array;
   readonly restOffsets: Int32Array;
   readonly qr: number;
@@ -117,12 +138,16 @@ export class CrossProducts {
     const m = qr + blocks.p + 1;
     const q1 = blocks.n1.length;
     if (blocks.B.length !== m * m || blocks.g.length !== q1 * m) throw new RangeError('CrossProducts.fromBlocks: block sizes do not match');
-    const counts = groupCounts(blocks.n1);
+    const counts = groupCounts(blocks.n1, 1);
     const { G, pattern } = schurLayout(blocks.g, q1, m, counts.values.length);
     Object.assign(cp, {
       n: blocks.n,
       p: blocks.p,
       q1,
+      // cells carry random intercepts only: every term has one column
+      widths: new Int32Array(restLevels.length + 1).fill(1),
+      S1: 1,
+      vector: false,
       restLevels,
       restOffsets,
       qr,
@@ -156,31 +181,43 @@ export class CrossProducts {
     this.n = n;
     this.p = p;
     this.q1 = factors[0].nlevels;
+    this.widths = Int32Array.from(factors.map(termWidth));
+    this.vector = factors.some((f) => f.columns !== undefined);
+    const S1 = this.widths[0];
+    this.S1 = S1;
     const rest = factors.slice(1);
     this.restLevels = Int32Array.from(rest.map((f) => f.nlevels));
     this.restOffsets = new Int32Array(rest.length);
     let qr = 0;
     rest.forEach((f, k) => {
       this.restOffsets[k] = qr;
-      qr += f.nlevels;
+      qr += f.nlevels * termWidth(f);
     });
     this.qr = qr;
     const m = qr + p + 1;
     this.m = m;
     this.B = new Float64Array(m * m);
-    this.g = new Float64Array(this.q1 * m);
-    this.n1 = new Float64Array(this.q1);
+    this.g = new Float64Array(this.q1 * S1 * m);
+    this.n1 = new Float64Array(this.q1 * S1 * S1);
     let ldW = 0;
     if (design.weights) for (let i = 0; i < n; i++) ldW += Math.log(design.weights[i]);
     this.ldW = ldW;
-    const fused = design.weights === null && factors.length === 2;
+    const fused = !this.vector && design.weights === null && factors.length === 2;
     if (fused) this.accumulateTwoFactors(y);
+    else if (this.vector) this.accumulateGeneral();
     else this.accumulateDesign();
-    this.counts = groupCounts(this.n1);
-    const ng = this.counts.values.length;
-    const layout = schurLayout(this.g, this.q1, m, ng);
-    this.G = layout.G;
-    this.pattern = layout.pattern;
+    this.counts = groupCounts(this.n1, S1);
+    const ng = this.counts.multiplicity.length;
+    if (S1 === 1) {
+      const layout = schurLayout(this.g, this.q1, m, ng);
+      this.G = layout.G;
+      this.pattern = layout.pattern;
+    } else {
+      // S x S blocks per level: grouped pair blocks H_c^{st} when they fit, else per-level updates.
+      const pairs = (S1 * (S1 + 1)) / 2;
+      this.G = ng * pairs * m * m <= MAX_GROUPED_DOUBLES && ng < this.q1 ? new Float64Array(ng * pairs * m * m) : null;
+      this.pattern = null;
+    }
     if (fused) {
       if (this.G) this.rebuildGroups();
     } else {
@@ -257,11 +294,101 @@ export class CrossProducts {
   }
 
   /**
+   * The entries of one row of `[Zr X]` (rest terms' columns, then X), as dense-block indices
+   * (ascending) and values, written into `idx`/`val`; returns how many. Also writes the first
+   * term's S1 values into `z1`.
+   */
+  private rowEntries(i: number, idx: Int32Array, val: Float64Array, z1: Float64Array): number {
+    const { n, p, x, factors } = this.design!;
+    const { qr, restOffsets, widths } = this;
+    let c = 0;
+    for (let k = 1; k < factors.length; k++) {
+      const f = factors[k];
+      const S = widths[k];
+      const base = restOffsets[k - 1] + f.codes[i] * S;
+      for (let s = 0; s < S; s++) {
+        const col = f.columns ? f.columns[s] : null;
+        idx[c] = base + s;
+        val[c++] = col ? col[i] : 1;
+      }
+    }
+    for (let d = 0; d < p; d++) {
+      idx[c] = qr + d;
+      val[c++] = x[d * n + i];
+    }
+    const first = factors[0];
+    for (let s = 0; s < this.S1; s++) {
+      const col = first.columns ? first.columns[s] : null;
+      z1[s] = col ? col[i] : 1;
+    }
+    return c;
+  }
+
+  /** Design-only parts of B, g and the first term's Gram blocks for vector terms: one pass. */
+  private accumulateGeneral(): void {
+    const { n, factors, weights } = this.design!;
+    const { m, B, g, n1, S1 } = this;
+    const f1 = factors[0].codes;
+    const width = this.qr + this.p;
+    const idx = new Int32Array(width);
+    const val = new Float64Array(width);
+    const z1 = new Float64Array(S1);
+    const SS = S1 * S1;
+    for (let i = 0; i < n; i++) {
+      const w = weights ? weights[i] : 1;
+      const cnt = this.rowEntries(i, idx, val, z1);
+      const j = f1[i];
+      for (let s = 0; s < S1; s++) {
+        const ws = w * z1[s];
+        for (let t = 0; t < S1; t++) n1[j * SS + s * S1 + t] += ws * z1[t];
+        if (ws === 0) continue;
+        const row = (j * S1 + s) * m;
+        for (let e = 0; e < cnt; e++) g[row + idx[e]] += ws * val[e];
+      }
+      for (let e = 0; e < cnt; e++) {
+        const wa = w * val[e];
+        if (wa === 0) continue;
+        const ra = idx[e] * m;
+        for (let u = 0; u <= e; u++) B[ra + idx[u]] += wa * val[u];
+      }
+    }
+  }
+
+  /** {@link setResponse} for vector terms. */
+  private setResponseGeneral(y: Float64Array): void {
+    const { n, factors, weights } = this.design!;
+    const { m, B, g, S1 } = this;
+    const last = m - 1;
+    const yrow = last * m;
+    for (let a = 0; a < m; a++) B[yrow + a] = 0;
+    for (let r = 0; r < this.q1 * S1; r++) g[r * m + last] = 0;
+    const f1 = factors[0].codes;
+    const width = this.qr + this.p;
+    const idx = new Int32Array(width);
+    const val = new Float64Array(width);
+    const z1 = new Float64Array(S1);
+    for (let i = 0; i < n; i++) {
+      const w = weights ? weights[i] : 1;
+      const wy = w * y[i];
+      const cnt = this.rowEntries(i, idx, val, z1);
+      const j = f1[i];
+      for (let s = 0; s < S1; s++) g[(j * S1 + s) * m + last] += wy * z1[s];
+      for (let e = 0; e < cnt; e++) B[yrow + idx[e]] += wy * val[e];
+      B[yrow + last] += wy * y[i];
+    }
+    this.responseUpdated();
+  }
+
+  /**
    * Replace the outcome: recompute the y row of B, the y column of g and the y rows of the G_c
    * blocks. O(n x (K + p) + q1 x m); design-only work is reused.
    */
   setResponse(y: Float64Array): void {
     if (!this.design) throw new RangeError('setResponse needs rows: these cross-products were built from cell statistics');
+    if (this.vector) {
+      this.setResponseGeneral(y);
+      return;
+    }
     const { n, p, x, factors, weights } = this.design;
     const { m, qr, B, g, q1, restOffsets } = this;
     const last = m - 1;
@@ -286,6 +413,10 @@ export class CrossProducts {
 
   /** `G_c = sum g_j g_j'` over the levels of each count group (lower triangles). */
   private rebuildGroups(): void {
+    if (this.S1 > 1) {
+      this.rebuildPairGroups(false);
+      return;
+    }
     const { m, g, q1 } = this;
     const G = this.G!;
     const { groupOf } = this.counts;
@@ -326,6 +457,41 @@ export class CrossProducts {
     this.groupsBuilt = true;
   }
 
+  /**
+   * `H_c^{st}` for a first term of width S1 > 1 (lower triangles): all rows, or only the y row
+   * (`responseOnly`, after a change of outcome).
+   */
+  private rebuildPairGroups(responseOnly: boolean): void {
+    const { m, g, q1, S1 } = this;
+    const G = this.G!;
+    const { groupOf } = this.counts;
+    const pairs = (S1 * (S1 + 1)) / 2;
+    const mm = m * m;
+    const last = m - 1;
+    const ng = G.length / (pairs * mm);
+    if (responseOnly) for (let c = 0; c < ng * pairs; c++) G.fill(0, c * mm + last * m, c * mm + mm);
+    else G.fill(0);
+    for (let j = 0; j < q1; j++) {
+      let pr = 0;
+      for (let s = 0; s < S1; s++) {
+        const gs = (j * S1 + s) * m;
+        for (let t = 0; t <= s; t++, pr++) {
+          const gt = (j * S1 + t) * m;
+          const off = (groupOf[j] * pairs + pr) * mm;
+          for (let a = responseOnly ? last : 0; a < m; a++) {
+            const vs = g[gs + a];
+            const vt = g[gt + a];
+            if (vs === 0 && vt === 0) continue;
+            const ra = off + a * m;
+            if (s === t) for (let b = 0; b <= a; b++) G[ra + b] += vs * g[gs + b];
+            else for (let b = 0; b <= a; b++) G[ra + b] += vs * g[gt + b] + vt * g[gs + b];
+          }
+        }
+      }
+    }
+    this.groupsBuilt = true;
+  }
+
   /** First-term levels ordered by count group (stable). */
   private levelsByGroup(): Int32Array {
     const { groupOf, values } = this.counts;
@@ -339,6 +505,10 @@ export class CrossProducts {
 
   /** Only the y rows of the G_c blocks: O(q1 x m) after a change of outcome. */
   private rebuildGroupResponseRows(): void {
+    if (this.S1 > 1) {
+      this.rebuildPairGroups(true);
+      return;
+    }
     const { m, g, q1 } = this;
     const G = this.G!;
     const { groupOf, values } = this.counts;
@@ -368,9 +538,9 @@ export class CrossProducts {
     return copy;
   }
 
-  /** Number of distinct first-term counts (the cost driver of one evaluation in grouped mode). */
+  /** Number of distinct first-term counts or Gram blocks (the cost driver of one evaluation in grouped mode). */
   get distinctCounts(): number {
-    return this.counts.values.length;
+    return this.counts.multiplicity.length;
   }
 }
 
@@ -408,17 +578,20 @@ function groupedIsCheaper(g: Float64Array, q1: number, m: number, ng: number): b
   return false;
 }
 
-function groupCounts(n1: Float64Array): CountGroups {
-  const index = new Map<number, number>();
+function groupCounts(n1: Float64Array, S: number): CountGroups {
+  const SS = S * S;
+  const index = new Map<number | string, number>();
   const values: number[] = [];
   const mult: number[] = [];
-  const groupOf = new Int32Array(n1.length);
-  for (let j = 0; j < n1.length; j++) {
-    let c = index.get(n1[j]);
+  const q1 = n1.length / SS;
+  const groupOf = new Int32Array(q1);
+  for (let j = 0; j < q1; j++) {
+    const key = S === 1 ? n1[j] : Array.prototype.join.call(n1.subarray(j * SS, (j + 1) * SS), ',');
+    let c = index.get(key);
     if (c === undefined) {
-      c = values.length;
-      index.set(n1[j], c);
-      values.push(n1[j]);
+      c = mult.length;
+      index.set(key, c);
+      for (let e = 0; e < SS; e++) values.push(n1[j * SS + e]);
       mult.push(0);
     }
     mult[c]++;

@@ -13,9 +13,16 @@
  *   `r2 = L_yy^2` (the penalised weighted residual sum of squares).
  * - ML: `ldL2 - log|W| + n (1 + log(2 pi r2 / n))`.
  * - REML: `ldL2 + ldRX2 - log|W| + (n - p)(1 + log(2 pi r2 / (n - p)))`.
+ *
+ * Vector terms (random slopes): theta holds each term's lambda (lme4's column-major lower
+ * triangle, terms in engine order). The first term's level j has the S x S block
+ * `D_j = Lambda1' T_j Lambda1 + I`; with `M_j = Lambda1 D_j^{-1} Lambda1'` the Schur update is
+ * `sum_j g_j' M_j g_j` (grouped by equal `T_j`), `log det` adds `sum_j log det D_j`, and the rest
+ * is `Lambda_r' (B - update) Lambda_r + I_r` with `Lambda_r` block diagonal.
  */
 import { choleskyInPlace, inverseFromCholesky, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
 import { sparseRankOneLower } from '../linalg/sparse-update.js';
+import { fillLambda, thetaSize } from '../terms/lambda.js';
 import type { CrossProducts } from './cross-products.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -54,17 +61,180 @@ export class ProfiledCriterion {
   evaluations = 0;
   private readonly work: Float64Array;
   private readonly scale: Float64Array;
+  /** True when some term has more than one column: the block (vector-term) path is used. */
+  private readonly blocks: boolean;
+  /** Offset of each engine term's theta. */
+  readonly thetaOffsets: Int32Array;
+  private readonly size_: number;
+  // S x S scratch for the block path (S the largest width).
+  private readonly lam: Float64Array;
+  private readonly dBuf: Float64Array;
+  private readonly mBuf: Float64Array;
+  private readonly vBuf: Float64Array;
 
   constructor(cp: CrossProducts, reml: boolean) {
     this.cp = cp;
     this.reml = reml;
     this.work = new Float64Array(cp.m * cp.m);
     this.scale = new Float64Array(cp.m);
+    const widths = cp.widths;
+    this.blocks = widths.some((w) => w > 1);
+    this.thetaOffsets = new Int32Array(widths.length);
+    let off = 0;
+    widths.forEach((w, e) => {
+      this.thetaOffsets[e] = off;
+      off += thetaSize(w);
+    });
+    this.size_ = off;
+    const smax = Math.max(...widths);
+    this.lam = new Float64Array(smax * smax);
+    this.dBuf = new Float64Array(smax * smax);
+    this.mBuf = new Float64Array(smax * smax);
+    this.vBuf = new Float64Array(Math.max(smax, cp.m));
   }
 
-  /** Number of theta parameters (random terms). */
+  /** Number of theta parameters (engine order: each term's lambda entries in turn). */
   get size(): number {
-    return 1 + this.cp.restLevels.length;
+    return this.size_;
+  }
+
+  /**
+   * `M = L D^{-1} L'` with `D = L' T L + I` for the first term's lambda `L` (in `lam`) and a
+   * Gram block `T` (row-major S1 x S1 at `toff` of `T`); `M` goes to `mBuf`. Returns `log det D`.
+   */
+  private levelBlock(T: Float64Array, toff: number): number {
+    const S = this.cp.S1;
+    const L = this.lam;
+    const D = this.dBuf;
+    const M = this.mBuf;
+    // D = L' T L + I (full), via M as scratch for T L.
+    for (let a = 0; a < S; a++) {
+      for (let b = 0; b < S; b++) {
+        let v = 0;
+        for (let c = b; c < S; c++) v += T[toff + a * S + c] * L[c * S + b];
+        M[a * S + b] = v;
+      }
+    }
+    for (let a = 0; a < S; a++) {
+      for (let b = 0; b <= a; b++) {
+        let v = 0;
+        for (let c = a; c < S; c++) v += L[c * S + a] * M[c * S + b];
+        D[a * S + b] = v + (a === b ? 1 : 0);
+      }
+    }
+    choleskyInPlace(D, S); // D >= I: never fails
+    let ld = 0;
+    for (let a = 0; a < S; a++) ld += 2 * Math.log(D[a * S + a]);
+    // W = C^{-1} L' (column by column into M's transpose), then M = W'W.
+    for (let col = 0; col < S; col++) {
+      // column col of L' is row col of L
+      for (let a = 0; a < S; a++) {
+        let v = a <= col ? L[col * S + a] : 0;
+        for (let k = 0; k < a; k++) v -= D[a * S + k] * this.vBuf[k];
+        this.vBuf[a] = v / D[a * S + a];
+      }
+      for (let a = 0; a < S; a++) M[col * S + a] = this.vBuf[a]; // M row col = W[:, col]
+    }
+    // M currently holds W' (row col = column col of W); M_out[s,t] = sum_a W[a,s] W[a,t].
+    const Wt = M;
+    for (let s = 0; s < S; s++) {
+      for (let t = 0; t <= s; t++) {
+        let v = 0;
+        for (let a = 0; a < S; a++) v += Wt[s * S + a] * Wt[t * S + a];
+        D[s * S + t] = v; // reuse D's lower triangle for M (its factor is no longer needed)
+      }
+    }
+    for (let s = 0; s < S; s++) for (let t = 0; t <= s; t++) M[s * S + t] = M[t * S + s] = D[s * S + t];
+    return ld;
+  }
+
+  /** Factor for the block path; see {@link factor}. */
+  private factorBlocks(theta: ArrayLike<number>): number {
+    const cp = this.cp;
+    const { m, qr, B, g, n1, q1, S1, restLevels, restOffsets, widths } = cp;
+    const A = this.work;
+    const M = this.mBuf;
+    const v = this.vBuf;
+    A.set(B);
+    fillLambda(theta, 0, S1, this.lam);
+    let ld1 = 0;
+    const G = cp.G;
+    const SS = S1 * S1;
+    if (G) {
+      const { values, multiplicity } = cp.counts;
+      const pairs = (S1 * (S1 + 1)) / 2;
+      const mm = m * m;
+      for (let c = 0; c < multiplicity.length; c++) {
+        ld1 += multiplicity[c] * this.levelBlock(values, c * SS);
+        let pr = 0;
+        for (let s = 0; s < S1; s++) {
+          for (let t = 0; t <= s; t++, pr++) {
+            const a = M[s * S1 + t];
+            if (a === 0) continue;
+            const off = (c * pairs + pr) * mm;
+            for (let i = 0; i < m; i++) {
+              const ri = i * m;
+              for (let k = 0; k <= i; k++) A[ri + k] -= a * G[off + ri + k];
+            }
+          }
+        }
+      }
+    } else {
+      for (let j = 0; j < q1; j++) {
+        ld1 += this.levelBlock(n1, j * SS);
+        const gj = j * S1 * m;
+        for (let i = 0; i < m; i++) {
+          let any = false;
+          for (let t = 0; t < S1; t++) {
+            let vt = 0;
+            for (let s = 0; s < S1; s++) vt += M[s * S1 + t] * g[gj + s * m + i];
+            v[t] = vt;
+            if (vt !== 0) any = true;
+          }
+          if (!any) continue;
+          const ri = i * m;
+          for (let k = 0; k <= i; k++) {
+            let d = 0;
+            for (let t = 0; t < S1; t++) d += v[t] * g[gj + t * m + k];
+            A[ri + k] -= d;
+          }
+        }
+      }
+    }
+    // Mirror to the upper triangle, then A <- Lambda_r' A Lambda_r on the rest rows and columns.
+    for (let i = 0; i < m; i++) for (let k = 0; k < i; k++) A[k * m + i] = A[i * m + k];
+    const L = this.lam;
+    for (let r = 0; r < restLevels.length; r++) {
+      const S = widths[r + 1];
+      fillLambda(theta, this.thetaOffsets[r + 1], S, L);
+      const o0 = restOffsets[r];
+      for (let l = 0; l < restLevels[r]; l++) {
+        const o = o0 + l * S;
+        // columns: A[i, o+b] = sum_{d >= b} A[i, o+d] L[d, b]
+        for (let i = 0; i < m; i++) {
+          const ri = i * m + o;
+          for (let b = 0; b < S; b++) {
+            let val = 0;
+            for (let d = b; d < S; d++) val += A[ri + d] * L[d * S + b];
+            A[ri + b] = val;
+          }
+        }
+        // rows: A[o+a, k] = sum_{c >= a} L[c, a] A[o+c, k]
+        for (let k = 0; k < m; k++) {
+          for (let a = 0; a < S; a++) {
+            let val = 0;
+            for (let c = a; c < S; c++) val += L[c * S + a] * A[(o + c) * m + k];
+            A[(o + a) * m + k] = val;
+          }
+        }
+      }
+      fillLambda(theta, 0, S1, this.lam);
+    }
+    for (let i = 0; i < qr; i++) A[i * m + i] += 1;
+    const failed = choleskyInPlace(A, m);
+    if (failed >= 0 && failed < m - 1) return Number.NaN;
+    if (failed === m - 1) A[m * m - 1] = 0;
+    return ld1;
   }
 
   /**
@@ -72,6 +242,7 @@ export class ProfiledCriterion {
    * the dense factorisation failed (the caller maps that to +Infinity).
    */
   private factor(theta: ArrayLike<number>): number {
+    if (this.blocks) return this.factorBlocks(theta);
     const cp = this.cp;
     const { m, qr, B, g, n1, q1, restLevels, restOffsets } = cp;
     const A = this.work;
@@ -159,7 +330,7 @@ export class ProfiledCriterion {
   solve(thetaIn: ArrayLike<number>): PlsSolution {
     const theta = Float64Array.from(thetaIn);
     const cp = this.cp;
-    const { m, qr, p, n, g, n1, q1, restLevels, restOffsets } = cp;
+    const { m, qr, p, n } = cp;
     const ld1 = this.factor(theta);
     const A = this.work;
     const { criterion, ldL2, ldRX2, r2 } = Number.isNaN(ld1)
@@ -173,7 +344,13 @@ export class ProfiledCriterion {
     const beta = v.slice(qr, qr + p);
     const unscaledVcov = inverseFromCholesky(A, m, qr, p);
     const sigma = Math.sqrt(r2 / (this.reml ? n - p : n));
-    // First term's modes in closed form.
+    const b = this.blocks ? this.modesBlocks(theta, v, beta) : this.modesScalar(theta, v, beta);
+    return { theta, criterion, ldL2, ldRX2, r2, sigma, beta, unscaledVcov, b };
+  }
+
+  /** Conditional modes for scalar terms: `b = theta u` on the rest, closed form on the first. */
+  private modesScalar(theta: Float64Array, v: Float64Array, beta: Float64Array): Float64Array[] {
+    const { m, qr, p, g, n1, q1, restLevels, restOffsets } = this.cp;
     const t1 = theta[0];
     const t1s = t1 * t1;
     const b1 = new Float64Array(q1);
@@ -200,6 +377,53 @@ export class ProfiledCriterion {
       for (let l = 0; l < restLevels[k]; l++) bk[l] = theta[k + 1] * v[o + l];
       b.push(bk);
     }
-    return { theta, criterion, ldL2, ldRX2, r2, sigma, beta, unscaledVcov, b };
+    return b;
+  }
+
+  /**
+   * Conditional modes for vector terms: `b = Lambda u` per level on the rest; on the first
+   * term `b_j = M_j r_j` with `r_j` the level's residual cross-products.
+   */
+  private modesBlocks(theta: Float64Array, v: Float64Array, beta: Float64Array): Float64Array[] {
+    const { m, qr, p, g, n1, q1, S1, restLevels, restOffsets, widths } = this.cp;
+    const coef = new Float64Array(qr + p);
+    const rest: Float64Array[] = [];
+    const L = this.lam;
+    for (let r = 0; r < restLevels.length; r++) {
+      const S = widths[r + 1];
+      fillLambda(theta, this.thetaOffsets[r + 1], S, L);
+      const o0 = restOffsets[r];
+      const bk = new Float64Array(restLevels[r] * S);
+      for (let l = 0; l < restLevels[r]; l++) {
+        for (let s = 0; s < S; s++) {
+          let val = 0;
+          for (let t = 0; t <= s; t++) val += L[s * S + t] * v[o0 + l * S + t];
+          bk[l * S + s] = val;
+          coef[o0 + l * S + s] = val;
+        }
+      }
+      rest.push(bk);
+    }
+    for (let c = 0; c < p; c++) coef[qr + c] = beta[c];
+    fillLambda(theta, 0, S1, L);
+    const b1 = new Float64Array(q1 * S1);
+    const r = new Float64Array(S1);
+    const SS = S1 * S1;
+    const k = qr + p;
+    for (let j = 0; j < q1; j++) {
+      this.levelBlock(n1, j * SS);
+      for (let s = 0; s < S1; s++) {
+        const gs = (j * S1 + s) * m;
+        let val = g[gs + m - 1];
+        for (let i = 0; i < k; i++) val -= coef[i] * g[gs + i];
+        r[s] = val;
+      }
+      for (let s = 0; s < S1; s++) {
+        let val = 0;
+        for (let t = 0; t < S1; t++) val += this.mBuf[s * S1 + t] * r[t];
+        b1[j * S1 + s] = val;
+      }
+    }
+    return [b1, ...rest];
   }
 }

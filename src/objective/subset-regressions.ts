@@ -10,6 +10,12 @@
  * factored by a Cholesky that skips linearly dependent columns (dummies of crossed factors are
  * collinear with the intercept and with each other); the last pivot squared is the residual sum
  * of squares.
+ *
+ * A first factor with slopes (S columns per level) is absorbed the same way with the level's
+ * S x S Gram block: `B_sub - sum_j g_j' T_j^- g_j`, with a generalised inverse `T_j^-` (a level
+ * whose slope variable does not vary has a singular `T_j`; the projection is the same for every
+ * generalised inverse). A rest factor with slopes enters as all its columns (intercept dummies
+ * and per-level slope columns).
  */
 import type { CrossProducts } from './cross-products.js';
 
@@ -39,31 +45,134 @@ export class SubsetRegressions {
   readonly cp: CrossProducts;
   private readonly work: Float64Array;
   private readonly idx: Int32Array;
+  private readonly tinv: Float64Array;
+  private readonly tfac: Float64Array;
 
   constructor(cp: CrossProducts) {
     this.cp = cp;
     this.work = new Float64Array(cp.m * cp.m);
     this.idx = new Int32Array(cp.m);
+    this.tinv = new Float64Array(cp.S1 * cp.S1);
+    this.tfac = new Float64Array(cp.S1 * cp.S1);
+  }
+
+  /** A generalised inverse of the Gram block at `T[off ..]` (S1 x S1) into `tinv`. */
+  private gramInverse(T: Float64Array, off: number): void {
+    const S = this.cp.S1;
+    const F = this.tfac;
+    const out = this.tinv;
+    for (let e = 0; e < S * S; e++) F[e] = T[off + e];
+    const keep: boolean[] = [];
+    // Cholesky skipping dependent columns.
+    for (let j = 0; j < S; j++) {
+      let d = F[j * S + j];
+      for (let k = 0; k < j; k++) d -= F[j * S + k] * F[j * S + k];
+      if (!(d > DEPENDENT_TOL * T[off + j * S + j])) {
+        for (let i = j; i < S; i++) F[i * S + j] = 0;
+        keep.push(false);
+        continue;
+      }
+      keep.push(true);
+      const l = Math.sqrt(d);
+      F[j * S + j] = l;
+      for (let i = j + 1; i < S; i++) {
+        let v = F[i * S + j];
+        for (let k = 0; k < j; k++) v -= F[i * S + k] * F[j * S + k];
+        F[i * S + j] = v / l;
+      }
+    }
+    // (F F')^{-1} on the kept columns, 0 elsewhere.
+    out.fill(0);
+    const col = new Float64Array(S);
+    for (let c = 0; c < S; c++) {
+      if (!keep[c]) continue;
+      col.fill(0);
+      col[c] = 1;
+      for (let i = 0; i < S; i++) {
+        if (!keep[i]) continue;
+        let v = col[i];
+        for (let k = 0; k < i; k++) if (keep[k]) v -= F[i * S + k] * col[k];
+        col[i] = v / F[i * S + i];
+      }
+      for (let i = S - 1; i >= 0; i--) {
+        if (!keep[i]) {
+          col[i] = 0;
+          continue;
+        }
+        let v = col[i];
+        for (let k = i + 1; k < S; k++) if (keep[k]) v -= F[k * S + i] * col[k];
+        col[i] = v / F[i * S + i];
+      }
+      for (let i = 0; i < S; i++) out[i * S + c] = col[i];
+    }
+  }
+
+  /** Absorb a first factor with S1 > 1 columns per level into `A` (subset indices `idx[0..s)`). */
+  private absorbBlocks(A: Float64Array, s: number): void {
+    const cp = this.cp;
+    const { m, g, n1, q1, S1 } = cp;
+    const idx = this.idx;
+    const M = this.tinv;
+    const SS = S1 * S1;
+    const G = cp.G;
+    if (G) {
+      const { values, multiplicity } = cp.counts;
+      const pairs = (S1 * (S1 + 1)) / 2;
+      for (let c = 0; c < multiplicity.length; c++) {
+        this.gramInverse(values, c * SS);
+        let pr = 0;
+        for (let u = 0; u < S1; u++) {
+          for (let t = 0; t <= u; t++, pr++) {
+            const coef = M[u * S1 + t];
+            if (coef === 0) continue;
+            const off = (c * pairs + pr) * m * m;
+            for (let a = 0; a < s; a++) {
+              const ra = off + idx[a] * m;
+              for (let b = 0; b <= a; b++) A[a * s + b] -= coef * G[ra + idx[b]];
+            }
+          }
+        }
+      }
+      return;
+    }
+    for (let j = 0; j < q1; j++) {
+      this.gramInverse(n1, j * SS);
+      const gj = j * S1 * m;
+      for (let a = 0; a < s; a++) {
+        for (let b = 0; b <= a; b++) {
+          let d = 0;
+          for (let u = 0; u < S1; u++) {
+            const ga = g[gj + u * m + idx[a]];
+            if (ga === 0) continue;
+            for (let t = 0; t < S1; t++) d += ga * M[u * S1 + t] * g[gj + t * m + idx[b]];
+          }
+          A[a * s + b] -= d;
+        }
+      }
+    }
   }
 
   /** Residual (weighted) sum of squares of the outcome on the subset's columns. */
   rss(subset: RegressionSubset): number {
     const cp = this.cp;
-    const { m, qr, B, g, n1, q1, restLevels, restOffsets } = cp;
+    const { m, qr, B, g, n1, q1, restLevels, restOffsets, widths } = cp;
     const idx = this.idx;
     let s = 0;
     restLevels.forEach((q, k) => {
-      if (subset.rest[k]) for (let l = 0; l < q; l++) idx[s++] = restOffsets[k] + l;
+      if (subset.rest[k]) for (let l = 0; l < q * widths[k + 1]; l++) idx[s++] = restOffsets[k] + l;
     });
     for (let c = 0; c < cp.p; c++) if (subset.x[c]) idx[s++] = qr + c;
     idx[s++] = m - 1;
     const A = this.work;
     for (let a = 0; a < s; a++) for (let b = 0; b <= a; b++) A[a * s + b] = B[idx[a] * m + idx[b]];
-    if (subset.first) {
+    if (subset.first && cp.S1 > 1) {
+      this.absorbBlocks(A, s);
+    } else if (subset.first) {
       const G = cp.G;
       if (G) {
         const { values } = cp.counts;
         for (let c = 0; c < values.length; c++) {
+          if (!(values[c] > 0)) continue; // a slope that is 0 throughout the level: nothing to absorb
           const inv = 1 / values[c];
           const off = c * m * m;
           for (let a = 0; a < s; a++) {
@@ -73,6 +182,7 @@ export class SubsetRegressions {
         }
       } else {
         for (let j = 0; j < q1; j++) {
+          if (!(n1[j] > 0)) continue;
           const inv = 1 / n1[j];
           const gj = j * m;
           for (let a = 0; a < s; a++) {

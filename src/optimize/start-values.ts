@@ -14,6 +14,7 @@ import type { CrossProducts } from '../objective/cross-products.js';
  * ```
  */
 export function momentStart(cp: CrossProducts): Float64Array {
+  if (cp.vector) throw new RangeError('momentStart: random intercepts only (start vector terms at lme4\'s identity)');
   const { m, q1, g, n1, B, restLevels, restOffsets } = cp;
   const last = m - 1;
   let W = 0;

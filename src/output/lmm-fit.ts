@@ -8,13 +8,18 @@ import type { PlsSolution } from '../objective/profiled-criterion.js';
 import type { PreparedModel } from '../model/prepare-model.js';
 import { needsRowsError } from '../model/prepare-from-cells.js';
 import { SINGULAR_TOL, type OptimizerInfo, type ThetaOptimum } from '../model/optimize-theta.js';
+import type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
 
-/** One row of the variance-components table. */
-export interface VarCorrRow {
-  readonly group: string;
-  readonly variance: number;
-  readonly sd: number;
-}
+export type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
+
+/**
+ * Conditional modes of one grouping factor: keyed by level for a factor with one random-effect
+ * column; with slopes, one field per column (`(Intercept)`, `Days`), each keyed by level.
+ */
+export type RanefRecord = Record<string, number> | Record<string, Record<string, number>>;
+
+/** A correlation counts as on the +-1 boundary (a singular fit) within this distance of it. */
+const CORRELATION_BOUNDARY_TOL = 1e-6;
 
 /** The serialisable part of a fit. */
 export interface LmmFitData {
@@ -30,6 +35,8 @@ export interface LmmFitData {
   readonly theta: Record<string, number>;
   readonly sigma: number;
   readonly varcorr: readonly VarCorrRow[];
+  /** Correlations between the random-effect columns of each term with slopes (empty otherwise). */
+  readonly correlations?: readonly RandomCorrelation[];
   readonly remlCriterion: number | null;
   readonly deviance: number | null;
   readonly logLik: number;
@@ -80,9 +87,16 @@ export class LmmFit implements LmmFitData {
   readonly beta: Record<string, number>;
   readonly se: Record<string, number>;
   readonly vcov: number[][];
+  /**
+   * theta in formula order: keyed by the group for a scalar random intercept (`la`), by lme4's
+   * names otherwise (`Subject.(Intercept)`, `Subject.Days.(Intercept)`, `Subject.Days`).
+   */
   readonly theta: Record<string, number>;
   readonly sigma: number;
+  /** One row per random-effect column `{ group, name, variance, sd }`, then the residual. */
   readonly varcorr: readonly VarCorrRow[];
+  /** Correlations between the random-effect columns of each term with slopes. */
+  readonly correlations: readonly RandomCorrelation[];
   readonly remlCriterion: number | null;
   readonly deviance: number | null;
   readonly logLik: number;
@@ -93,7 +107,7 @@ export class LmmFit implements LmmFitData {
   readonly converged: boolean;
   readonly diagnostics: readonly Diagnostic[];
   readonly optimizer: OptimizerInfo;
-  /** Random-term group names, formula order. */
+  /** Random-term group names, formula order (a group repeats for `(x || g)`). */
   readonly groups: readonly string[];
   /** Indices (into the input rows) of the observations used. */
   readonly rows: Int32Array;
@@ -106,7 +120,7 @@ export class LmmFit implements LmmFitData {
   constructor(prepared: PreparedModel, opt: ThetaOptimum, solution: PlsSolution, extraDiagnostics: readonly Diagnostic[] = []) {
     this.#prepared = prepared;
     this.#solution = solution;
-    const { spec, frame, design, engineOrder, xShift, yShift, reml } = prepared;
+    const { spec, frame, design, xShift, yShift, reml } = prepared;
     const p = design.p;
     const n = frame.nobs;
     this.formula = spec.text;
@@ -146,45 +160,51 @@ export class LmmFit implements LmmFitData {
       V.map((row, i) => Math.sqrt(row[i])),
     );
     // The engine fits scaled weights (prepared.weightScale): theta and sigma are reported for the
-    // user's weights, as lme4 reports them; every other quantity is the same on both scales.
+    // user's weights, as lme4 reports them; every other quantity (sigma^2 Lambda Lambda' among
+    // them) is the same on both scales.
     const rootScale = Math.sqrt(prepared.weightScale);
-    const thetaFormula = new Float64Array(engineOrder.length);
-    engineOrder.forEach((fi, e) => (thetaFormula[fi] = opt.theta[e]));
+    const { terms } = prepared;
+    const thetaFormula = terms.toFormula(opt.theta);
     this.theta = record(
-      this.groups,
+      terms.thetaNames,
       thetaFormula.map((t) => t / rootScale),
     );
     this.sigma = solution.sigma * rootScale;
-    this.varcorr = [
-      ...this.groups.map((group, i) => {
-        const sd = thetaFormula[i] * solution.sigma;
-        return { group, variance: sd * sd, sd };
-      }),
-      { group: 'Residual', variance: this.sigma * this.sigma, sd: this.sigma },
-    ];
+    const rows: VarCorrRow[] = [];
+    const correlations: RandomCorrelation[] = [];
+    terms.terms.forEach((t, i) => {
+      const vc = t.varcorr(thetaFormula, terms.formulaOffsets[i], solution.sigma);
+      rows.push(...vc.rows);
+      correlations.push(...vc.correlations);
+    });
+    this.varcorr = [...rows, { group: 'Residual', variance: this.sigma * this.sigma, sd: this.sigma }];
+    this.correlations = correlations;
     this.remlCriterion = reml ? solution.criterion : null;
     this.deviance = reml ? null : solution.criterion;
     this.logLik = -solution.criterion / 2;
-    this.df = p + this.groups.length + 1;
+    this.df = p + terms.size + 1;
     this.aic = -2 * this.logLik + 2 * this.df;
     this.bic = -2 * this.logLik + this.df * Math.log(n);
     // On the engine's theta (weights scaled to a geometric mean near 1), so that it does not
-    // depend on the weights' unit; the same as lme4's isSingular for unweighted models.
-    this.isSingular = thetaFormula.some((t) => t < SINGULAR_TOL);
+    // depend on the weights' unit; the same as lme4's isSingular for unweighted models: a diagonal
+    // entry of lambda at 0, or (equivalently for two columns) a correlation at +-1.
+    this.isSingular =
+      terms.terms.some((t, i) => t.diagonal.some((d) => thetaFormula[terms.formulaOffsets[i] + d] < SINGULAR_TOL)) ||
+      correlations.some((c) => Math.abs(c.correlation) > 1 - CORRELATION_BOUNDARY_TOL);
     this.converged = opt.converged;
     this.diagnostics = [...prepared.diagnostics, ...opt.diagnostics, ...extraDiagnostics];
-    const gradFormula = new Float64Array(engineOrder.length);
-    const startFormula = new Float64Array(engineOrder.length);
-    engineOrder.forEach((fi, e) => {
-      gradFormula[fi] = opt.gradient[e] * rootScale;
-      startFormula[fi] = opt.start[e] / rootScale;
-    });
     this.optimizer = {
       method: 'quadratic-model+newton',
       evaluations: opt.evaluations,
       newtonIterations: opt.newtonIterations,
-      thetaStart: record(this.groups, startFormula),
-      gradient: record(this.groups, gradFormula),
+      thetaStart: record(
+        terms.thetaNames,
+        terms.toFormula(opt.start).map((t) => t / rootScale),
+      ),
+      gradient: record(
+        terms.thetaNames,
+        terms.toFormula(opt.gradient).map((g) => g * rootScale),
+      ),
     };
   }
 
@@ -198,31 +218,65 @@ export class LmmFit implements LmmFitData {
     return this.#betaArray.slice();
   }
 
-  private groupIndex(group: string): number {
-    const i = this.groups.indexOf(group);
-    if (i < 0) {
-      throw new VardecompError('E_OPTION', `"${group}" is not a random term of this model (terms: ${this.groups.join(', ')})`);
+  /** The random-effect columns of a grouping factor and, per column, its term and position. */
+  private groupColumns(group: string): Array<{ name: string; term: number; s: number }> {
+    const { terms } = this.#prepared;
+    const idx = terms.indicesOf(group);
+    if (idx.length === 0) {
+      throw new VardecompError('E_OPTION', `"${group}" is not a random term of this model (terms: ${[...new Set(this.groups)].join(', ')})`);
     }
-    return i;
+    return idx.flatMap((i) => terms.terms[i].columns.map((name, s) => ({ name, term: i, s })));
   }
 
-  /** Conditional modes (BLUPs) of one term's random intercepts, as an array in level order. */
-  ranefArray(group: string): { levels: readonly string[]; values: Float64Array } {
-    const fi = this.groupIndex(group);
-    const e = this.#prepared.engineOrder.indexOf(fi);
-    return { levels: this.#prepared.frame.factors[fi].levels, values: this.#solution.b[e].slice() };
+  /**
+   * Conditional modes (BLUPs) of one grouping factor's column (default: its first, usually
+   * `(Intercept)`), as an array in level order.
+   */
+  ranefArray(group: string, column?: string): { levels: readonly string[]; values: Float64Array } {
+    const cols = this.groupColumns(group);
+    const col = column === undefined ? cols[0] : cols.find((c) => c.name === column);
+    if (!col) {
+      throw new VardecompError(
+        'E_OPTION',
+        `"${column}" is not a random-effect column of "${group}" (columns: ${cols.map((c) => c.name).join(', ')})`,
+      );
+    }
+    const { terms } = this.#prepared;
+    const t = terms.terms[col.term];
+    const b = this.#solution.b[terms.engineOrder.indexOf(col.term)];
+    const S = t.width;
+    return { levels: t.levels, values: Float64Array.from({ length: t.levels.length }, (_, l) => b[l * S + col.s]) };
   }
 
-  /** Conditional modes of one term's random intercepts, keyed by level (lme4's `ranef`). */
-  ranef(group: string): Record<string, number> {
-    const { levels, values } = this.ranefArray(group);
-    return record(levels, values);
+  /**
+   * Conditional modes of one grouping factor (lme4's `ranef`): keyed by level for a random
+   * intercept; with slopes, one field per column, each keyed by level (type it as
+   * `m.ranef<Record<string, Record<string, number>>>('Subject')`).
+   *
+   * @example
+   * ```ts
+   * m.ranef('la'); // { E06000001: 3.1, ... }
+   * fit(sleepstudy, 'Reaction ~ Days + (Days | Subject)').ranef<Record<string, Record<string, number>>>('Subject').Days['308'];
+   * ```
+   */
+  ranef<T extends RanefRecord = Record<string, number>>(group: string): T {
+    const cols = this.groupColumns(group);
+    if (cols.length === 1) {
+      const { levels, values } = this.ranefArray(group);
+      return record(levels, values) as T;
+    }
+    return Object.fromEntries(
+      cols.map((c) => {
+        const { levels, values } = this.ranefArray(group, c.name);
+        return [c.name, record(levels, values)];
+      }),
+    ) as T;
   }
 
   /** Fitted values `X beta + Z b` (plus the offset, if any) for the rows used (in input order of those rows). */
   fitted(): Float64Array {
     if (this.#prepared.cells) throw needsRowsError('Fitted values per row');
-    const { frame, design, engineOrder, yShift } = this.#prepared;
+    const { frame, design, terms, yShift } = this.#prepared;
     const n = frame.nobs;
     // X is stored centred: X beta = Xc beta' + ybar, with beta' the engine's coefficients.
     const out = new Float64Array(n).fill(yShift);
@@ -232,11 +286,7 @@ export class LmmFit implements LmmFitData {
       const off = j * n;
       for (let i = 0; i < n; i++) out[i] += bj * design.x[off + i];
     }
-    engineOrder.forEach((fi, e) => {
-      const codes = frame.factors[fi].codes;
-      const b = this.#solution.b[e];
-      for (let i = 0; i < n; i++) out[i] += b[codes[i]];
-    });
+    terms.engineOrder.forEach((fi, e) => terms.terms[fi].addZb(this.#solution.b[e], out));
     const offset = frame.offset;
     if (offset) for (let i = 0; i < n; i++) out[i] += offset[i];
     return out;
@@ -253,20 +303,28 @@ export class LmmFit implements LmmFitData {
 
   /**
    * The profiled criterion (REML criterion or ML deviance, as fitted) at any theta: lme4's
-   * `devFunOnly`. Theta is keyed by group, or an array in formula order.
+   * `devFunOnly`. Theta is keyed as {@link LmmFit.theta}, or the full array in that order.
    */
   objective(theta: Readonly<Record<string, number>> | ArrayLike<number>): number {
-    const { engineOrder, criterion } = this.#prepared;
-    const t = new Float64Array(engineOrder.length);
+    const { terms, criterion } = this.#prepared;
+    const t = new Float64Array(terms.size);
     const isArray = typeof (theta as ArrayLike<number>).length === 'number';
-    engineOrder.forEach((fi, e) => {
-      const v = isArray ? (theta as ArrayLike<number>)[fi] : (theta as Record<string, number>)[this.groups[fi]];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new VardecompError('E_OPTION', `theta for "${this.groups[fi]}" must be a finite number >= 0 (got ${String(v)})`);
+    if (isArray && (theta as ArrayLike<number>).length !== terms.size) {
+      throw new VardecompError(
+        'E_OPTION',
+        `theta must have ${terms.size} entries (${terms.thetaNames.join(', ')}), got ${(theta as ArrayLike<number>).length}`,
+      );
+    }
+    const diagonal = new Set(terms.terms.flatMap((tm, i) => tm.diagonal.map((d) => terms.formulaOffsets[i] + d)));
+    terms.thetaNames.forEach((name, k) => {
+      const v = isArray ? (theta as ArrayLike<number>)[k] : (theta as Record<string, number>)[name];
+      if (typeof v !== 'number' || !Number.isFinite(v) || (diagonal.has(k) && v < 0)) {
+        const what = diagonal.has(k) ? 'a finite number >= 0' : 'a finite number';
+        throw new VardecompError('E_OPTION', `theta for "${name}" must be ${what} (got ${String(v)})`);
       }
-      t[e] = v * Math.sqrt(this.#prepared.weightScale);
+      t[k] = v * Math.sqrt(this.#prepared.weightScale);
     });
-    return criterion.evaluate(t);
+    return criterion.evaluate(terms.toEngine(t));
   }
 
   /** A text summary in the layout of lme4's print. */
@@ -280,11 +338,9 @@ export class LmmFit implements LmmFitData {
         : `     AIC      BIC   logLik deviance\n${[this.aic, this.bic, this.logLik, this.deviance!].map((v) => v.toFixed(1).padStart(8)).join(' ')}`,
     );
     lines.push('', 'Random effects:');
-    const rc = [['Groups', 'Name', 'Variance', 'Std.Dev.']];
-    for (const r of this.varcorr) rc.push([r.group, r.group === 'Residual' ? '' : '(Intercept)', fmt(r.variance), fmt(r.sd)]);
-    lines.push(table(rc, [false, false, true, true]).replace(/^/gm, ' '));
+    lines.push(this.randomEffectsTable());
     lines.push(
-      `Number of obs: ${this.nobs}, groups:  ${this.groups.map((g) => `${g}, ${this.ngroups[g]}`).join('; ')}` +
+      `Number of obs: ${this.nobs}, groups:  ${[...new Set(this.groups)].map((g) => `${g}, ${this.ngroups[g]}`).join('; ')}` +
         (this.nDropped > 0 ? ` (${this.nDropped} rows dropped for missing values)` : ''),
     );
     lines.push('', 'Fixed effects:');
@@ -294,6 +350,32 @@ export class LmmFit implements LmmFitData {
     const warn = this.diagnostics.filter((d) => d.level === 'warning');
     if (warn.length > 0) lines.push('', ...warn.map((d) => `${d.code}: ${d.message}`));
     return lines.join('\n');
+  }
+
+  /** lme4's random-effects table; with slopes, the group is named once per term and a Corr column follows. */
+  private randomEffectsTable(): string {
+    const withCorr = this.correlations.length > 0;
+    const rc = [['Groups', 'Name', 'Variance', 'Std.Dev.', ...(withCorr ? ['Corr'] : [])]];
+    const { terms } = this.#prepared;
+    let k = 0;
+    terms.terms.forEach((t) => {
+      t.columns.forEach((name, a) => {
+        const r = this.varcorr[k++];
+        const corr = withCorr
+          ? [
+              t.columns
+                .slice(0, a)
+                .map((b) => this.correlations.find((c) => c.group === t.group && c.names[0] === b && c.names[1] === name)!.correlation)
+                .map((c) => (Number.isNaN(c) ? '  NaN' : c.toFixed(2).padStart(5)))
+                .join(' '),
+            ]
+          : [];
+        rc.push([a === 0 ? t.group : '', name, fmt(r.variance), fmt(r.sd), ...corr]);
+      });
+    });
+    const res = this.varcorr[this.varcorr.length - 1];
+    rc.push(['Residual', '', fmt(res.variance), fmt(res.sd), ...(withCorr ? [''] : [])]);
+    return table(rc, [false, false, true, true, false]).replace(/^/gm, ' ');
   }
 
   /** The serialisable record (what `JSON.stringify` writes). */
@@ -311,6 +393,7 @@ export class LmmFit implements LmmFitData {
       theta: this.theta,
       sigma: this.sigma,
       varcorr: this.varcorr,
+      ...(this.correlations.length > 0 ? { correlations: this.correlations } : {}),
       remlCriterion: this.remlCriterion,
       deviance: this.deviance,
       logLik: this.logLik,

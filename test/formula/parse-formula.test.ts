@@ -6,8 +6,8 @@ import { formatName, tokenize } from '../../src/formula/tokenize.js';
 
 /** A fixed term from its label: `'a:b'` -> `{ variables: ['a', 'b'], label: 'a:b' }`. */
 const fx = (label: string): FixedTerm => ({ variables: label.split(':'), label });
-/** A random term from its group: `'b:a'` -> `{ group: 'b:a', variables: ['b', 'a'] }`. */
-const rx = (group: string): RandomTerm => ({ group, variables: group.split(':') });
+/** A random intercept from its group: `'b:a'` -> `{ group: 'b:a', variables: ['b', 'a'], columns: ['(Intercept)'] }`. */
+const rx = (group: string): RandomTerm => ({ group, variables: group.split(':'), columns: ['(Intercept)'] });
 
 /** The error `fn` throws (fails the test when it does not throw a VardecompError). */
 function caught(fn: () => unknown): VardecompError {
@@ -107,8 +107,8 @@ describe('parseFormula: fixed terms', () => {
         { variables: ['x2'], label: 'x2' },
       ],
       random: [
-        { group: 'la', variables: ['la'] },
-        { group: 'year', variables: ['year'] },
+        { group: 'la', variables: ['la'], columns: ['(Intercept)'] },
+        { group: 'year', variables: ['year'], columns: ['(Intercept)'] },
       ],
       text: 'y ~ x1 + x2 + (1 | la) + (1 | year)',
     });
@@ -124,8 +124,8 @@ describe('parseFormula: fixed terms', () => {
         { variables: ['x1', 'x2'], label: 'x1:x2' },
       ],
       random: [
-        { group: 'la', variables: ['la'] },
-        { group: 'year', variables: ['year'] },
+        { group: 'la', variables: ['la'], columns: ['(Intercept)'] },
+        { group: 'year', variables: ['year'], columns: ['(Intercept)'] },
       ],
       text: 'y ~ x1 + x2 + x1:x2 + (1 | la) + (1 | year)',
     });
@@ -255,8 +255,8 @@ describe('parseFormula: random terms', () => {
       intercept: true,
       fixed: [fx('x')],
       random: [
-        { group: 'year', variables: ['year'] },
-        { group: 'la:region', variables: ['la', 'region'] },
+        { group: 'year', variables: ['year'], columns: ['(Intercept)'] },
+        { group: 'la:region', variables: ['la', 'region'], columns: ['(Intercept)'] },
       ],
       text: 'y ~ x + (1 | year) + (1 | la:region)',
     });
@@ -268,9 +268,9 @@ describe('parseFormula: random terms', () => {
       intercept: true,
       fixed: [fx('x')],
       random: [
-        { group: 'la:region', variables: ['la', 'region'] },
-        { group: 'region', variables: ['region'] },
-        { group: 'year', variables: ['year'] },
+        { group: 'la:region', variables: ['la', 'region'], columns: ['(Intercept)'] },
+        { group: 'region', variables: ['region'], columns: ['(Intercept)'] },
+        { group: 'year', variables: ['year'], columns: ['(Intercept)'] },
       ],
       text: 'y ~ x + (1 | la:region) + (1 | region) + (1 | year)',
     });
@@ -278,9 +278,9 @@ describe('parseFormula: random terms', () => {
 
   it('expands (1|a/b/c) innermost first: c:b:a, b:a, a', () => {
     expect(parseFormula('y ~ (1|a/b/c)').random).toEqual([
-      { group: 'c:b:a', variables: ['c', 'b', 'a'] },
-      { group: 'b:a', variables: ['b', 'a'] },
-      { group: 'a', variables: ['a'] },
+      { group: 'c:b:a', variables: ['c', 'b', 'a'], columns: ['(Intercept)'] },
+      { group: 'b:a', variables: ['b', 'a'], columns: ['(Intercept)'] },
+      { group: 'a', variables: ['a'], columns: ['(Intercept)'] },
     ]);
     expect(parseFormula('y ~ (1|a/b/c)').text).toBe('y ~ 1 + (1 | c:b:a) + (1 | b:a) + (1 | a)');
   });
@@ -301,14 +301,51 @@ describe('parseFormula: random terms', () => {
   });
 });
 
+describe('parseFormula: random slopes', () => {
+  const cols = (f: string) => parseFormula(f).random.map((r) => `${r.group}[${r.columns.join(',')}]`);
+
+  it('reads (x | g), (1 + x | g), (0 + x | g), (x - 1 | g) and several slopes in lme4\'s column order', () => {
+    expect(cols('y ~ (x | g)')).toEqual(['g[(Intercept),x]']);
+    expect(cols('y ~ (1 + x | g)')).toEqual(['g[(Intercept),x]']);
+    expect(cols('y ~ (x + 1 | g)')).toEqual(['g[(Intercept),x]']);
+    expect(cols('y ~ (0 + x | g)')).toEqual(['g[x]']);
+    expect(cols('y ~ (x - 1 | g)')).toEqual(['g[x]']);
+    expect(cols('y ~ (1 + x1 + x2 | g)')).toEqual(['g[(Intercept),x1,x2]']);
+    expect(cols('y ~ x + (x | g) + (1 | h)')).toEqual(['g[(Intercept),x]', 'h[(Intercept)]']);
+  });
+
+  it('expands (x || g) into uncorrelated terms as lme4 does', () => {
+    expect(cols('y ~ (x || g)')).toEqual(['g[(Intercept)]', 'g[x]']);
+    expect(cols('y ~ (x1 + x2 || g)')).toEqual(['g[(Intercept)]', 'g[x1]', 'g[x2]']);
+    expect(cols('y ~ (0 + x || g)')).toEqual(['g[x]']);
+    expect(cols('y ~ (1 || g)')).toEqual(['g[(Intercept)]']);
+    expect(parseFormula('y ~ (x || g)').text).toBe('y ~ 1 + (1 | g) + (0 + x | g)');
+  });
+
+  it('nests slopes as lme4 does and writes the canonical text', () => {
+    expect(cols('y ~ (t | a/b)')).toEqual(['b:a[(Intercept),t]', 'a[(Intercept),t]']);
+    expect(parseFormula('y ~ t + (1 + t | la) + (1 | year)').text).toBe('y ~ t + (t | la) + (1 | year)');
+    expect(parseFormula('y ~ (0 + t | la)').text).toBe('y ~ 1 + (0 + t | la)');
+  });
+
+  it('allows separate terms on one group but not a column twice', () => {
+    expect(cols('y ~ (1 | g) + (0 + x | g)')).toEqual(['g[(Intercept)]', 'g[x]']);
+    const e = caught(() => parseFormula('y ~ (x | g) + (0 + x | g)'));
+    expect(e.code).toBe('E_FORMULA');
+    expect(e.message).toContain('"x" in a term on g');
+    expect(caught(() => parseFormula('y ~ (x | g) + (1 | g)')).message).toContain('duplicate random term (1 | g)');
+  });
+
+  it('rejects a slope on the outcome and a term without effects', () => {
+    expect(caught(() => parseFormula('y ~ (y | g)')).code).toBe('E_FORMULA');
+    expect(caught(() => parseFormula('y ~ (0 | g)')).message).toContain('has no effects');
+  });
+});
+
 describe('parseFormula: unsupported syntax', () => {
   it.each([
-    ['y ~ (x | g)', 4, 'Random slopes "(x | g)"'],
-    ['y ~ (0 + x | g)', 4, 'Random slopes "(0 + x | g)"'],
-    ['y ~ (1 + x | g)', 4, 'Random slopes "(1 + x | g)"'],
-    ['y ~ z + (x|g)', 8, 'Random slopes "(x|g)"'],
-    ['y ~ (x || g)', 4, '"(x || g)"'],
-    ['y ~ (1 || g)', 4, '"(1 || g)"'],
+    ['y ~ (x:z | g)', 4, 'Random slopes on interactions ("(x:z | g)")'],
+    ['y ~ (log(x) | g)', 4, 'Random slopes on formula functions ("log(x)"'],
     ['y ~ ns(x)', 4, '"ns(x)"'],
     ['log(y) ~ x', 0, '"log(y)"'],
     ['y ~ log(poly(x, 2))', 8, '"poly(x, 2)"'],
@@ -327,9 +364,7 @@ describe('parseFormula: unsupported syntax', () => {
   });
 
   it('says what is supported', () => {
-    expect(caught(() => parseFormula('y ~ (x | g)')).message).toMatch(
-      /^Random slopes "\(x \| g\)" are not supported yet; only random intercepts \(1 \| g\) are/,
-    );
+    expect(caught(() => parseFormula('y ~ (x:z | g)')).message).toContain('compute the product column');
     expect(caught(() => parseFormula('y ~ poly(x, 2)')).message).toContain(
       'the formula functions are within, between, log, log1p, exp, sqrt, scale, I, offset; compute other transformed columns',
     );
@@ -480,7 +515,7 @@ describe('parseFormula: object form', () => {
       outcome: 'log wage',
       intercept: true,
       fixed: [{ variables: ['cpp rate', 'x'], label: 'cpp rate:x' }],
-      random: [{ group: 'my la:region', variables: ['my la', 'region'] }],
+      random: [{ group: 'my la:region', variables: ['my la', 'region'], columns: ['(Intercept)'] }],
       text: '`log wage` ~ `cpp rate`:x + (1 | `my la`:region)',
     });
   });

@@ -29,7 +29,7 @@ const BAD: Array<[string, unknown, unknown, Record<string, unknown>]> = [
   ['column entirely missing', rows.map((r) => ({ ...r, x: null })), F, {}],
   ['bad weight', rows, F, { weights: rows.map((_, i) => (i === 2 ? -1 : 1)) }],
   ['malformed formula', rows, 'y ~ x + (1 | unit', {}],
-  ['random slope', rows, 'y ~ x + (x | unit)', {}],
+  ['random slope on a categorical column', rows, 'y ~ x + (region | period)', {}],
   ['option of the wrong type', rows, F, { reml: 'yes' }],
   ['control out of range', rows, F, { control: { maxEvaluations: -1 } }],
   ['data that is not a table', 42, F, {}],

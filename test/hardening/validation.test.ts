@@ -248,13 +248,26 @@ describe('E_FORMULA: malformed formulas give the position', () => {
 });
 
 describe('E_UNSUPPORTED', () => {
-  it.each(['y ~ x + (x | unit)', 'y ~ x + (1 + x | unit)', 'y ~ x + (0 + x | unit)', 'y ~ x + (1 || unit)', 'log(y) ~ x + (1 | unit)'])(
+  it.each(['y ~ x + (x:period | unit)', 'log(y) ~ x + (1 | unit)'])(
     '%s',
     (formula) => {
       const e = expectError(() => fit(rows, formula), 'E_UNSUPPORTED');
       expect(typeof e.detail?.position).toBe('number');
     },
   );
+
+  it('a random slope on a categorical column, naming the column and the group', () => {
+    const e = expectError(() => fit(rows, 'y ~ x + (region | period)'), 'E_UNSUPPORTED');
+    expect(e.message).toContain('"region"');
+    expect(e.message).toContain('categorical');
+    expect(e.detail).toMatchObject({ column: 'region', group: 'period' });
+  });
+
+  it('a slope term with as many random effects as rows', () => {
+    const few = rows.filter((r) => r.period < 2002);
+    const e = expectError(() => fit(few, 'y ~ x + (x | unit)'), 'E_LEVELS');
+    expect(e.message).toContain('20 random effects for 20 rows');
+  });
 });
 
 describe('E_OPTION: options of the wrong type or range', () => {
@@ -391,5 +404,13 @@ describe('checkOutcome: the outcome checks for another outcome on a prepared des
       const e = expectError(() => checkOutcome(prepared, 'y2', y), code as never);
       expect(e.message).toContain('"y2"');
     }
+  });
+});
+
+describe('random slopes where they are not supported yet', () => {
+  it('a GLMM with a random slope is E_UNSUPPORTED, not silently an intercept model', () => {
+    const counts = rows.map((r) => ({ ...r, n: Math.round(Math.abs(r.y ?? 0) * 3) }));
+    const e = expectError(() => fit(counts, 'n ~ x + (x | unit)', { family: 'poisson' }), 'E_UNSUPPORTED');
+    expect(e.message).toContain('Random slopes in a generalised linear mixed model');
   });
 });

@@ -56,13 +56,17 @@ export interface Fixture {
   };
 }
 
-/** All lme4 fixtures, with their data as an arquero table. */
+/**
+ * All random-intercept lme4 fixtures (make-fixtures.R), with their data as an arquero table.
+ * Other feature's fixtures (slopes-*.json from slopes.R) have their own layout and loaders.
+ */
 export function loadFixtures(): Array<{ fixture: Fixture; table: aq.ColumnTable }> {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => {
-      const fixture = JSON.parse(readFileSync(dir + f, 'utf8')) as Fixture;
+    .map((f) => JSON.parse(readFileSync(dir + f, 'utf8')) as Fixture)
+    .filter((fixture) => typeof fixture.data === 'string' && fixture.reml !== undefined)
+    .map((fixture) => {
       const table = aq.fromCSV(readFileSync(dir + fixture.data, 'utf8'));
       return { fixture, table };
     });
