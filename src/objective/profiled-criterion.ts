@@ -44,6 +44,17 @@ export interface PlsSolution {
   readonly b: Float64Array[];
 }
 
+/** Output of {@link ProfiledCriterion.fixedBlock}: caller-owned, overwritten on each call. */
+export interface FixedBlockParts {
+  ldL2: number;
+  ldRX2: number;
+  r2: number;
+  /** p x p, row-major, lower triangle. */
+  readonly lx: Float64Array;
+  /** p. */
+  readonly ly: Float64Array;
+}
+
 /**
  * The profiled criterion over the cross-products of one design and response.
  *
@@ -324,6 +335,36 @@ export class ProfiledCriterion {
     if (Number.isNaN(ld1)) return Number.POSITIVE_INFINITY;
     const c = this.assemble(ld1).criterion;
     return Number.isNaN(c) ? Number.POSITIVE_INFINITY : c;
+  }
+
+  /**
+   * Factor at theta and copy out what a profile over the fixed effects needs, without
+   * allocating: `ldL2`, `ldRX2`, `r2` into `parts`, the p x p lower-triangular block `L_X`
+   * (row-major, `L_X L_X' = R_X' R_X`) into `parts.lx`, and the y row over X into `parts.ly`
+   * (so `beta_hat` solves `L_X' beta = ly` and `(beta - beta_hat)' R_X'R_X (beta - beta_hat)`
+   * is `|L_X' beta - ly|^2`). Returns false where the factorisation fails.
+   *
+   * @example
+   * ```ts
+   * const parts = { ldL2: 0, ldRX2: 0, r2: 0, lx: new Float64Array(p * p), ly: new Float64Array(p) };
+   * if (crit.fixedBlock(theta, parts)) parts.r2; // penalised weighted RSS at theta
+   * ```
+   */
+  fixedBlock(theta: ArrayLike<number>, parts: FixedBlockParts): boolean {
+    this.evaluations++;
+    const ld1 = this.factor(theta);
+    if (Number.isNaN(ld1)) return false;
+    const { ldL2, ldRX2, r2 } = this.assemble(ld1);
+    const { m, qr, p } = this.cp;
+    const A = this.work;
+    parts.ldL2 = ldL2;
+    parts.ldRX2 = ldRX2;
+    parts.r2 = r2;
+    for (let a = 0; a < p; a++) {
+      for (let b = 0; b < p; b++) parts.lx[a * p + b] = b <= a ? A[(qr + a) * m + qr + b] : 0;
+      parts.ly[a] = A[(m - 1) * m + qr + a];
+    }
+    return Number.isFinite(ldL2) && Number.isFinite(ldRX2);
   }
 
   /** Solve the penalised least-squares problem at theta: beta, sigma, conditional modes. */
