@@ -118,6 +118,18 @@ export interface SimulatePanelOptions {
   readonly exact?: boolean;
   /** Add the true realised u_i, v_t and e_it as columns (names `u`, `v`, `e`). Default false. */
   readonly components?: boolean;
+  /**
+   * Correlation, in [-1, 1], between the covariate's between-unit part `a_i` and the unit
+   * effect `u_i`: `a_i = r u_i / sd(u) + sqrt(1 - r^2) a'_i` (so covariates and unit effects are
+   * dependent, as in most real panels; the parts then no longer add to `total`). Needs
+   * `shares.unit > 0` and `covariateWithin < 1` when non-zero; not with `exact`. Default 0.
+   */
+  readonly unitCovariateCorrelation?: number;
+  /**
+   * The realised period effects v_1..v_T (outcome units), instead of drawing them: panels that
+   * share their periods and differ in their units. Not with `exact`. Default: drawn.
+   */
+  readonly periodEffects?: ArrayLike<number>;
 }
 
 const DEFAULT_NAMES: PanelColumnNames = {
@@ -148,6 +160,8 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'startPeriod',
   'exact',
   'components',
+  'unitCovariateCorrelation',
+  'periodEffects',
 ]);
 
 const SHARE_KEYS = ['unit', 'fixed', 'period', 'residual'] as const;
@@ -172,6 +186,8 @@ interface Resolved {
   startPeriod: number;
   exact: boolean;
   components: boolean;
+  unitCovariateCorrelation: number;
+  periodEffects: Float64Array | null;
 }
 
 function describe(v: unknown): string {
@@ -316,7 +332,31 @@ function resolveOptions(options: unknown): Resolved {
     throw optionError('missing', `drops all ${n} rows`, missing);
   }
 
+  const unitCovariateCorrelation = finiteOption('unitCovariateCorrelation', o.unitCovariateCorrelation, 0);
+  if (unitCovariateCorrelation < -1 || unitCovariateCorrelation > 1) {
+    throw optionError('unitCovariateCorrelation', 'must be in [-1, 1]', o.unitCovariateCorrelation);
+  }
+  if (unitCovariateCorrelation !== 0 && (exact || shares.unit === 0 || covariateWithin === 1)) {
+    throw optionError('unitCovariateCorrelation', 'needs shares.unit > 0, covariateWithin < 1 and exact: false when non-zero', o.unitCovariateCorrelation);
+  }
+  let periodEffects: Float64Array | null = null;
+  if (o.periodEffects !== undefined) {
+    const pe = o.periodEffects as ArrayLike<unknown>;
+    if (typeof pe !== 'object' || pe === null || typeof pe.length !== 'number' || pe.length !== periods) {
+      throw optionError('periodEffects', `must be an array of ${periods} numbers (one per period)`, o.periodEffects);
+    }
+    periodEffects = new Float64Array(periods);
+    for (let t = 0; t < periods; t++) {
+      const v = pe[t];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw optionError(`periodEffects[${t}]`, 'must be a finite number', v);
+      periodEffects[t] = v;
+    }
+    if (exact) throw optionError('periodEffects', 'cannot be combined with exact: true', o.periodEffects);
+  }
+
   return {
+    unitCovariateCorrelation,
+    periodEffects,
     units,
     periods,
     seed,
@@ -509,8 +549,12 @@ export function simulatePanel(options?: SimulatePanelOptions): ColumnTable {
     if (c < 1) orthogonalise(u, a);
     scaleToSumSquares(u, (fU + fE / T) * dfU);
   } else {
+    const rho = o.unitCovariateCorrelation;
+    // Before u is scaled it is standard normal: mix it into a.
+    if (rho !== 0) for (let i = 0; i < N; i++) a[i] = rho * u[i] + Math.sqrt(1 - rho * rho) * a[i];
     scale(u, Math.sqrt(fU));
     scale(v, Math.sqrt(fV));
+    if (o.periodEffects) v.set(o.periodEffects);
     scale(a, Math.sqrt(xVar * (1 - c)));
     scale(b, Math.sqrt(xVar * c));
     scale(e, Math.sqrt(fE));
