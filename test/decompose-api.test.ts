@@ -83,7 +83,7 @@ describe('decompose, compare, decomposeMany', () => {
 
   it('onProgress reports every replicate and every outcome', () => {
     const seen: number[] = [];
-    decompose(rows, 'y ~ x + (1|unit) + (1|period)', { intervals: { n: 20, onProgress: (d) => seen.push(d) } });
+    decompose(rows, 'y ~ x + (1|unit) + (1|period)', { intervals: { method: 'percentile', n: 20, onProgress: (d) => seen.push(d) } });
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const outer: Array<[number, number]> = [];
     decomposeMany(rows, { outcomes: ['y', 'y3'], rhs: 'x + (1|unit) + (1|period)', onProgress: (d, t) => outer.push([d, t]) });

@@ -13,7 +13,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { ColumnTable } from 'arquero';
 import { version } from '../../package.json';
 import { compare, decompose, decomposeMany, fit, naoPanel, simulatePanel, VardecompError } from '../index.js';
-import type { SimulatePanelOptions } from '../index.js';
+import type { IntervalOptions, SimulatePanelOptions } from '../index.js';
 import { loadEnglandPanel } from '../data/index.js';
 import type { Comparison, Decomposition, ManyDecomposition } from '../report/index.js';
 import type { CliIo } from './cli-io.js';
@@ -48,6 +48,7 @@ interface RawOptions {
   labels?: string;
   order?: string;
   bootstrap?: string;
+  intervals?: string;
   seed?: string;
   level?: string;
   outcomes?: string;
@@ -138,14 +139,11 @@ function requireFormula(o: RawOptions): string {
   return o.formula;
 }
 
-/** The bootstrap settings, or undefined without `--bootstrap` (or `--bootstrap 0`). */
-function intervalOptions(
-  o: RawOptions,
-  onProgress: (done: number, total: number) => void,
-  defaultReplicates = 0,
-): { n: number; seed: number; level: number; onProgress: (done: number, total: number) => void } | undefined {
+/** The interval settings, or undefined without `--bootstrap` / `--intervals` (or with `--bootstrap 0`). */
+function intervalOptions(o: RawOptions, onProgress: (done: number, total: number) => void, defaultReplicates = 0): IntervalOptions | undefined {
   const n = o.bootstrap === undefined ? defaultReplicates : parseInteger(o.bootstrap, 'bootstrap', 0, MAX_REPLICATES);
-  if (n === 0) {
+  const method = o.intervals === undefined ? undefined : (o.intervals as IntervalOptions['method']);
+  if (n === 0 && method === undefined) {
     if (o.seed !== undefined || o.level !== undefined) {
       throw new VardecompError('E_OPTION', `Option "--${o.seed !== undefined ? 'seed' : 'level'}" needs --bootstrap N (the number of replicates)`, {
         option: o.seed !== undefined ? 'seed' : 'level',
@@ -153,10 +151,10 @@ function intervalOptions(
     }
     return undefined;
   }
-  if (n < 2) throw new VardecompError('E_OPTION', `Option "--bootstrap" must be 0 or at least 2 (got ${n})`, { option: 'bootstrap', value: n });
+  if (n === 1) throw new VardecompError('E_OPTION', `Option "--bootstrap" must be 0 or at least 2 (got ${n})`, { option: 'bootstrap', value: n });
   const seed = o.seed === undefined ? 1 : parseNumber(o.seed, 'seed');
   const level = o.level === undefined ? 0.95 : parseProportion(o.level, 'level');
-  return { n, seed, level, onProgress };
+  return { ...(method !== undefined ? { method } : {}), ...(n >= 2 ? { n } : {}), seed, level, onProgress };
 }
 
 /** The decomposition options the CLI can set. */
@@ -165,7 +163,7 @@ interface CliDecomposeOptions {
   weights?: string;
   labels?: Record<string, string>;
   order?: string[];
-  intervals?: { n: number; seed: number; level: number; onProgress: (done: number, total: number) => void };
+  intervals?: IntervalOptions;
 }
 
 function decomposeOptions(o: RawOptions, progress: Progress, defaultReplicates = 0): CliDecomposeOptions {
@@ -363,7 +361,8 @@ function addShares(cmd: Command, defaultReplicates = 0): Command {
   return cmd
     .option('--labels <pairs>', 'display names, e.g. la_code=local,year=national,fixed=deprivation')
     .option('--order <keys>', 'entry order for the sequential method, e.g. fixed,year,la_code')
-    .option('--bootstrap <n>', `parametric-bootstrap replicates for intervals (default ${defaultReplicates}${defaultReplicates === 0 ? ': none' : ''})`)
+    .option('--bootstrap <n>', `bootstrap replicates for intervals (default ${defaultReplicates}${defaultReplicates === 0 ? ': none' : ''})`)
+    .option('--intervals <method>', 'interval method: auto (profile for components, unit bootstrap otherwise) | profile | percentile | unit-bootstrap')
     .option('--seed <s>', 'bootstrap seed (default 1)')
     .option('--level <p>', 'interval coverage (default 0.95)')
     .option('--format <format>', 'table | markdown | json | csv (default table)')

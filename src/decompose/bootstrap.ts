@@ -13,8 +13,23 @@ import { Rng } from '../random/rng.js';
 import { cellResponseSimulator } from './cell-simulation.js';
 import type { LmmFit } from '../output/lmm-fit.js';
 
-/** Bootstrap options. */
+/**
+ * How intervals are made. `auto` (the default): profile likelihood for the components shares of
+ * random-intercept Gaussian models (a percentile parametric bootstrap where the profile does not
+ * apply), a unit bootstrap for sequential and Shapley. `profile`: the same (the profile exists for
+ * the components method only). `percentile`: the parametric percentile bootstrap for every
+ * method (as partR2 and lme4's bootMer). `unit-bootstrap`: resample whole units for every method.
+ */
+export type IntervalMethodOption = 'auto' | 'profile' | 'percentile' | 'unit-bootstrap';
+
+const INTERVAL_METHODS: readonly IntervalMethodOption[] = ['auto', 'profile', 'percentile', 'unit-bootstrap'];
+
+/** Interval options. */
 export interface IntervalOptions {
+  /** Interval method (default `auto`). */
+  method?: IntervalMethodOption;
+  /** What a unit bootstrap draws: whole units (default), or units and periods independently (`two-way`). */
+  resample?: 'units' | 'two-way';
   /** Replicates (default 1000). */
   n?: number;
   /** Interval coverage (default 0.95). */
@@ -27,8 +42,10 @@ export interface IntervalOptions {
   keepReplicates?: boolean;
 }
 
-/** Validated bootstrap settings. */
+/** Validated interval settings. */
 export interface ResolvedIntervals {
+  readonly method: IntervalMethodOption;
+  readonly resample: 'units' | 'two-way';
   readonly n: number;
   readonly level: number;
   readonly seed: number;
@@ -51,7 +68,7 @@ export const MAX_REPLICATES = 1e7;
  *
  * @example
  * ```ts
- * resolveIntervals({ n: 500, seed: 7 }); // { n: 500, level: 0.95, seed: 7, keepReplicates: false }
+ * resolveIntervals({ n: 500, seed: 7 }); // { method: 'auto', resample: 'units', n: 500, level: 0.95, seed: 7, keepReplicates: false }
  * ```
  */
 export function resolveIntervals(opt: IntervalOptions | boolean | undefined): ResolvedIntervals | null {
@@ -59,9 +76,17 @@ export function resolveIntervals(opt: IntervalOptions | boolean | undefined): Re
   const o: IntervalOptions = opt === true ? {} : opt;
   if (typeof o !== 'object' || o === null) throw new VardecompError('E_OPTION', 'Option "intervals" must be an object or true');
   for (const k of Object.keys(o)) {
-    if (!['n', 'level', 'seed', 'onProgress', 'keepReplicates'].includes(k)) {
-      throw new VardecompError('E_OPTION', `Unknown option "intervals.${k}" (expected n, level, seed, onProgress, keepReplicates)`);
+    if (!['method', 'resample', 'n', 'level', 'seed', 'onProgress', 'keepReplicates'].includes(k)) {
+      throw new VardecompError('E_OPTION', `Unknown option "intervals.${k}" (expected method, resample, n, level, seed, onProgress, keepReplicates)`);
     }
+  }
+  const method = o.method ?? 'auto';
+  if (!INTERVAL_METHODS.includes(method)) {
+    throw new VardecompError('E_OPTION', `Option "intervals.method" must be one of ${INTERVAL_METHODS.join(', ')} (got ${JSON.stringify(method)})`);
+  }
+  const resample = o.resample ?? 'units';
+  if (resample !== 'units' && resample !== 'two-way') {
+    throw new VardecompError('E_OPTION', `Option "intervals.resample" must be "units" or "two-way" (got ${JSON.stringify(resample)})`);
   }
   const n = o.n ?? 1000;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 2 || n > MAX_REPLICATES) {
@@ -81,7 +106,7 @@ export function resolveIntervals(opt: IntervalOptions | boolean | undefined): Re
   if (o.keepReplicates !== undefined && typeof o.keepReplicates !== 'boolean') {
     throw new VardecompError('E_OPTION', 'Option "intervals.keepReplicates" must be true or false');
   }
-  return { n, level, seed, onProgress: o.onProgress, keepReplicates: o.keepReplicates ?? false };
+  return { method, resample, n, level, seed, onProgress: o.onProgress, keepReplicates: o.keepReplicates ?? false };
 }
 
 /** One simulated replicate, refitted: what share calculators need. */
@@ -183,17 +208,50 @@ export function runBootstrap(
     } catch {
       rec = {};
     }
-    for (const [k, v] of Object.entries(rec)) {
-      let arr = out.get(k);
-      if (!arr) {
-        arr = new Float64Array(settings.n).fill(NaN);
-        out.set(k, arr);
-      }
-      arr[r] = v;
-    }
+    recordReplicate(out, rec, r, settings.n);
     settings.onProgress?.(r + 1, settings.n);
   }
   return out;
+}
+
+/**
+ * Store replicate `r`'s shares by key (arrays of length `total`, NaN until set).
+ *
+ * @example
+ * ```ts
+ * const out = new Map<string, Float64Array>();
+ * recordReplicate(out, { la: 0.4 }, 0, 100); // out.get('la')[0] === 0.4
+ * ```
+ */
+export function recordReplicate(out: Map<string, Float64Array>, rec: Record<string, number>, r: number, total: number): void {
+  for (const [k, v] of Object.entries(rec)) {
+    let arr = out.get(k);
+    if (!arr) {
+      arr = new Float64Array(total).fill(NaN);
+      out.set(k, arr);
+    }
+    arr[r] = v;
+  }
+}
+
+/**
+ * Type-7 quantiles (R's default `quantile`) of the finite values of a replicate array: returns
+ * the quantile function, or null when no value is finite.
+ *
+ * @example
+ * ```ts
+ * quantilesOf(Float64Array.of(1, 2, 3, 4, 5))!(0.25); // 2
+ * ```
+ */
+export function quantilesOf(values: Float64Array): ((p: number) => number) | null {
+  const v = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return (p: number) => {
+    const h = (v.length - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, v.length - 1);
+    return v[lo] + (h - lo) * (v[hi] - v[lo]);
+  };
 }
 
 /**
@@ -206,14 +264,8 @@ export function runBootstrap(
  * ```
  */
 export function percentileInterval(values: Float64Array, level: number): [number, number] {
-  const v = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return [NaN, NaN];
-  const q = (p: number) => {
-    const h = (v.length - 1) * p;
-    const lo = Math.floor(h);
-    const hi = Math.min(lo + 1, v.length - 1);
-    return v[lo] + (h - lo) * (v[hi] - v[lo]);
-  };
+  const q = quantilesOf(values);
+  if (!q) return [NaN, NaN];
   const a = (1 - level) / 2;
   return [q(a), q(1 - a)];
 }

@@ -10,7 +10,9 @@ import type { CrossProducts } from '../objective/cross-products.js';
 import type { PlsSolution } from '../objective/profiled-criterion.js';
 import { componentVariances, type ComponentInputs, type ComponentVariances } from './components.js';
 import { cellComponentVariances } from './cell-components.js';
-import { percentileInterval, resolveIntervals, runBootstrap, type IntervalOptions } from './bootstrap.js';
+import { percentileInterval, resolveIntervals, runBootstrap, type IntervalOptions, type ResolvedIntervals } from './bootstrap.js';
+import { profileIntervals, type ProfileResult } from './profile-intervals.js';
+import { centredPercentileInterval, runUnitBootstrap } from './unit-bootstrap.js';
 import {
   DECOMPOSITION_METHODS,
   type ComparisonData,
@@ -18,6 +20,8 @@ import {
   type ComponentShare,
   type DecompositionData,
   type DecompositionMethod,
+  type IntervalInfo,
+  type ShareIntervalKind,
 } from './decomposition-data.js';
 import { r2Game, sequentialShares, shapleyShares, type R2Split } from './r2-shares.js';
 
@@ -27,7 +31,7 @@ export interface DecompositionOptions {
   labels?: Readonly<Record<string, string>>;
   /** Entry order for the sequential method (default: `fixed`, then random terms in formula order). */
   order?: readonly string[];
-  /** Parametric-bootstrap intervals: `true` for the defaults, or settings. */
+  /** Intervals: `true` for the defaults (profile likelihood for components, unit bootstrap for sequential and Shapley), or settings. */
   intervals?: IntervalOptions | boolean;
 }
 
@@ -200,6 +204,92 @@ function replicateShares(
   };
 }
 
+type DecompositionIntervalKind = IntervalInfo['kind'];
+
+/** Most random terms for which the default intervals are profiles (each end is a search over the other parts). */
+const PROFILE_MAX_TERMS = 3;
+
+/**
+ * Whether the profile-likelihood intervals cover a fit: a Gaussian model with one variance
+ * parameter (a random intercept) per random term, and at most {@link PROFILE_MAX_TERMS} terms.
+ */
+function profileCovers(fit: LmmFit): boolean {
+  const prepared = fit.prepared;
+  const k = prepared.spec.random.length;
+  return prepared.criterion.size === k && k > 0 && k <= PROFILE_MAX_TERMS;
+}
+
+function intervalKindFor(method: DecompositionMethod, settings: ResolvedIntervals, profileOk: boolean, rows: boolean): DecompositionIntervalKind {
+  if (settings.method === 'percentile') return 'parametric-bootstrap';
+  // Resampling units needs the rows; a model fitted from cell statistics has none.
+  if (!rows) return method === 'components' && profileOk && settings.method !== 'unit-bootstrap' ? 'profile' : 'parametric-bootstrap';
+  const unit = settings.resample === 'two-way' ? 'two-way-bootstrap' : 'unit-bootstrap';
+  if (settings.method === 'unit-bootstrap') return unit;
+  if (method === 'components') return profileOk ? 'profile' : 'parametric-bootstrap';
+  return unit;
+}
+
+const ESTIMANDS: Record<DecompositionIntervalKind, (method: DecompositionMethod) => string> = {
+  profile: () =>
+    "the model's variance shares (the fixed part as beta' S beta with this sample's covariate covariance S); profile likelihood of the REML deviance",
+  'parametric-bootstrap': (m) =>
+    m === 'components'
+      ? 'the shares under the fitted model, design held fixed (percentile of a parametric bootstrap)'
+      : 'the expected split of an outcome simulated from the fitted mixed model, design held fixed (unit effects independent of the covariates), not the sample split',
+  'unit-bootstrap': () => 'the split expected from a panel of this design drawn from the same population of units (the other grouping levels as observed)',
+  'two-way-bootstrap': () => 'the split expected from a panel of this design drawn from the same populations of units and of the other grouping levels',
+};
+
+/**
+ * The matrix S of the components method's fixed part, `V_f = beta' S beta`, read off the method's
+ * own definition by polarisation (rows or cells alike): `S_aa = V_f(e_a)`,
+ * `S_ab = (V_f(e_a + e_b) - V_f(e_a) - V_f(e_b)) / 2`.
+ */
+function fixedCovariance(prepared: PreparedModel): Float64Array {
+  const { engine, design } = prepared;
+  const p = engine.p;
+  const beta = new Float64Array(p);
+  const vf = (a: number, b: number): number => {
+    beta.fill(0);
+    beta[a] = 1;
+    beta[b] = 1;
+    return variancesOf(prepared, {
+      x: engine.x,
+      n: engine.n,
+      p,
+      beta,
+      termOf: design.termOf,
+      nterms: design.terms.length,
+      randomVariances: new Float64Array(prepared.spec.random.length),
+      sigma2: 1,
+      weights: engine.weights,
+    }).fixed;
+  };
+  const diag = Float64Array.from({ length: p }, (_, a) => vf(a, a));
+  const S = new Float64Array(p * p);
+  for (let a = 0; a < p; a++) {
+    S[a * p + a] = diag[a];
+    for (let b = 0; b < a; b++) {
+      const v = (vf(a, b) - diag[a] - diag[b]) / 2;
+      S[a * p + b] = v;
+      S[b * p + a] = v;
+    }
+  }
+  return S;
+}
+
+/** Profile intervals for the components shares; `residualVariance` is the components method's residual part. */
+function profileFor(fit: LmmFit, hasFixed: boolean, level: number, residualVariance: number): ProfileResult {
+  const prepared = fit.prepared;
+  // The engine's theta and sigma (for the scaled weights, see PreparedModel.weightScale).
+  const rootScale = Math.sqrt(prepared.weightScale);
+  const theta = Float64Array.from(prepared.engineOrder, (fi) => fit.theta[prepared.spec.random[fi].group] * rootScale);
+  const sigma = fit.sigma / rootScale;
+  const residualFactor = residualVariance / (sigma * sigma);
+  const fixed = hasFixed ? fixedCovariance(prepared) : undefined;
+  return profileIntervals({ prepared, theta, beta: fit.betaArray(), sigma, hasFixed, residualFactor, fixedCovariance: fixed }, level);
+}
+
 /**
  * The fit's diagnostics, plus a `NOT_FINITE` warning when a share is not a finite number: a NaN
  * never leaves the library without a word.
@@ -254,15 +344,39 @@ export function compareFit(
   const order = resolveOrder(keys, options.order);
   const settings = resolveIntervals(options.intervals);
   const points = new Map(methods.map((m) => [m, withZeroFixed(pointEstimate(fit, m, order, hasFixed))]));
+  const profileOk = profileCovers(fit);
+  const hasRows = !prepared.cells;
+  const kinds = new Map(methods.map((m) => [m, settings ? intervalKindFor(m, settings, profileOk, hasRows) : null]));
+  const profile = settings && methods.includes('components') && kinds.get('components') === 'profile'
+      ? profileFor(fit, hasFixed, settings.level, points.get('components')!.variances!.residual)
+      : null;
+  const profileFailed = profile ? profile.intervals.some((iv) => !(Number.isFinite(iv.lower) && Number.isFinite(iv.upper))) : false;
+  // Parametric replicates: for the methods that use them, and for components when a profile end failed.
+  const parametricMethods = methods.filter((m) => kinds.get(m) === 'parametric-bootstrap' || (m === 'components' && profileFailed));
   let reps: Map<string, Float64Array> | null = null;
-  if (settings) {
-    reps = runBootstrap(fit, settings, replicateShares(methods, order, hasFixed), methods.includes('components'));
+  if (settings && parametricMethods.length > 0) {
+    reps = runBootstrap(fit, settings, replicateShares(parametricMethods, order, hasFixed), parametricMethods.includes('components'));
+  }
+  const unitMethods = methods.filter((m) => {
+    const k = kinds.get(m);
+    return k === 'unit-bootstrap' || k === 'two-way-bootstrap';
+  });
+  let unitReps: Map<string, Float64Array> | null = null;
+  if (settings && unitMethods.length > 0) {
+    unitReps = runUnitBootstrap(fit, settings, settings.resample, replicateShares(unitMethods, order, hasFixed), unitMethods.includes('components'));
   }
   const kindOf = (k: string): ComponentShare['kind'] => (k === 'fixed' ? 'fixed' : k === 'residual' ? 'residual' : 'random');
   const decompositions = {} as Record<DecompositionMethod, DecompositionData>;
   for (const method of methods) {
     const pt = points.get(method)!;
-    let succeeded = 0;
+    const kind = kinds.get(method) ?? null;
+    const pool = kind === 'unit-bootstrap' || kind === 'two-way-bootstrap' ? unitReps : reps;
+    let fallback: string | undefined;
+    if (settings && method === 'components' && kind === 'parametric-bootstrap' && !profileOk && settings.method !== 'percentile') {
+      fallback = `profile-likelihood intervals cover random-intercept Gaussian models with up to ${PROFILE_MAX_TERMS} random terms: percentile parametric bootstrap used`;
+    } else if (settings && kind === 'parametric-bootstrap' && !hasRows && settings.method !== 'percentile') {
+      fallback = 'the unit bootstrap resamples rows, and a model fitted from cell statistics has none: percentile parametric bootstrap used';
+    }
     const components: ComponentShare[] = shown.map((key) => {
       const base: ComponentShare = {
         key,
@@ -271,14 +385,36 @@ export function compareFit(
         ...(pt.variances ? { variance: pt.variances[key] } : {}),
         share: pt.shares[key],
       };
-      if (!reps || !settings) return base;
-      const arr = reps.get(`${method}/${key}`) ?? (hasFixed || key !== 'fixed' ? undefined : new Float64Array(settings.n));
+      if (!settings || !kind) return base;
+      if (!hasFixed && key === 'fixed') {
+        // No covariates: the fixed share is 0 by construction, not estimated.
+        return { ...base, lower: 0, upper: 0, intervalMethod: kind === 'profile' ? 'profile' : kind === 'parametric-bootstrap' ? 'percentile' : kind };
+      }
+      if (kind === 'profile' && profile) {
+        const iv = profile.intervals[profile.slots.indexOf(key)];
+        if (Number.isFinite(iv.lower) && Number.isFinite(iv.upper)) {
+          return { ...base, lower: iv.lower, upper: iv.upper, intervalMethod: iv.method };
+        }
+        fallback = 'the profile did not bracket every end: those shares use the percentile parametric bootstrap';
+        const arr = reps?.get(`${method}/${key}`);
+        const [lower, upper] = arr ? percentileInterval(arr, settings.level) : [NaN, NaN];
+        return { ...base, lower, upper, intervalMethod: 'percentile' };
+      }
+      const arr = pool?.get(`${method}/${key}`);
       if (!arr) return { ...base, lower: NaN, upper: NaN };
-      const [lower, upper] = percentileInterval(arr, settings.level);
-      return { ...base, lower, upper };
+      if (kind === 'parametric-bootstrap') {
+        const [lower, upper] = percentileInterval(arr, settings.level);
+        return { ...base, lower, upper, intervalMethod: 'percentile' };
+      }
+      const [lower, upper] = centredPercentileInterval(arr, pt.shares[key], settings.level);
+      return { ...base, lower, upper, intervalMethod: kind as ShareIntervalKind };
     });
-    if (reps && settings) {
-      const first = reps.get(`${method}/${keys[0]}`);
+    let succeeded = 0;
+    let nReps = 0;
+    const usedPool = kind === 'profile' ? (profileFailed ? reps : null) : pool;
+    if (settings && usedPool) {
+      nReps = settings.n;
+      const first = usedPool.get(`${method}/${keys[0]}`);
       succeeded = first ? Array.from(first).filter(Number.isFinite).length : 0;
     }
     decompositions[method] = {
@@ -294,18 +430,20 @@ export function compareFit(
       labels,
       ...(method === 'sequential' ? { order } : {}),
       ...(pt.r2 !== undefined ? { r2: pt.r2 } : {}),
-      ...(settings
+      ...(settings && kind
         ? {
             intervals: {
-              n: settings.n,
+              n: nReps,
               succeeded,
               level: settings.level,
               seed: settings.seed,
-              kind: 'parametric-bootstrap' as const,
-              ...(settings.keepReplicates
+              kind,
+              estimand: ESTIMANDS[kind](method),
+              ...(fallback ? { fallback } : {}),
+              ...(settings.keepReplicates && usedPool
                 ? {
                     replicates: Object.fromEntries(
-                      shown.map((k) => [k, Array.from(reps!.get(`${method}/${k}`) ?? (k === 'fixed' ? new Float64Array(settings.n) : []))]),
+                      shown.map((k) => [k, Array.from(usedPool.get(`${method}/${k}`) ?? (k === 'fixed' ? new Float64Array(settings.n) : []))]),
                     ),
                   }
                 : {}),

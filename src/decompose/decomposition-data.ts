@@ -27,19 +27,34 @@ export interface ComponentShare {
   /** Variance of the part (components method only). */
   readonly variance?: number;
   readonly share: number;
-  /** Percentile bootstrap interval of the share, when intervals were asked for. */
+  /** Interval of the share, when intervals were asked for. */
   readonly lower?: number;
   readonly upper?: number;
+  /** How this share's interval was made. */
+  readonly intervalMethod?: ShareIntervalKind;
 }
+
+/**
+ * How one share's interval was made: `profile` (profile likelihood, chi-square cut-off),
+ * `profile-boundary` (profile likelihood, one-sided at 0 by the mixed chi-square test),
+ * `percentile` (parametric percentile bootstrap), `unit-bootstrap` / `two-way-bootstrap`
+ * (resampling units, or units and periods, percentile re-centred on the estimate).
+ */
+export type ShareIntervalKind = 'profile' | 'profile-boundary' | 'percentile' | 'unit-bootstrap' | 'two-way-bootstrap';
 
 /** How the intervals were made. */
 export interface IntervalInfo {
-  /** Replicates asked for, and those that produced finite shares. */
+  /** Bootstrap replicates asked for, and those that produced finite shares (0 and 0 for profile intervals alone). */
   readonly n: number;
   readonly succeeded: number;
   readonly level: number;
   readonly seed: number;
-  readonly kind: 'parametric-bootstrap';
+  /** The decomposition's interval method (shares may differ: see each component's `intervalMethod`). */
+  readonly kind: 'profile' | 'parametric-bootstrap' | 'unit-bootstrap' | 'two-way-bootstrap';
+  /** What the intervals estimate, in words. */
+  readonly estimand?: string;
+  /** Why a share used another method than `kind` (e.g. the profile does not cover the model). */
+  readonly fallback?: string;
   /** Replicate shares by key, when `keepReplicates` was set. */
   readonly replicates?: Record<string, number[]>;
 }

@@ -41,6 +41,8 @@ export interface ProfileInputs {
   readonly hasFixed: boolean;
   /** `V_e / sigma^2` (1 unweighted, `mean(1/w)` with precision weights). */
   readonly residualFactor: number;
+  /** `S` with `V_f = beta' S beta` (default: the sample covariance of the rows of X). */
+  readonly fixedCovariance?: Float64Array;
 }
 
 /** Result: an interval per slot (engine-order random terms, fixed, residual) and the cost. */
@@ -120,7 +122,7 @@ function bracket(f: (s: number) => number, s0: number, dir: 1 | -1): [number, nu
  */
 export function profileIntervals(inp: ProfileInputs, level: number): ProfileResult {
   const { prepared, theta, beta, sigma, hasFixed, residualFactor } = inp;
-  const dev = new ShareDeviance(prepared, hasFixed, residualFactor);
+  const dev = new ShareDeviance(prepared, hasFixed, residualFactor, inp.fixedCovariance);
   const K = dev.K;
   const rhoHat = hasFixed ? dev.fixedVariance(beta) / (sigma * sigma) : 0;
   const dHat = dev.deviance(theta, rhoHat);

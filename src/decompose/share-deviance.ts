@@ -54,7 +54,11 @@ export class ShareDeviance {
   /** Evaluations of `D*` so far. */
   evaluations = 0;
 
-  constructor(prepared: PreparedModel, hasFixed: boolean, residualFactor: number) {
+  /**
+   * @param fixedCovariance `S` with `V_f = beta' S beta` (p x p, row-major); default the n - 1
+   *   sample covariance of the columns of `design.x` (row-level models).
+   */
+  constructor(prepared: PreparedModel, hasFixed: boolean, residualFactor: number, fixedCovariance?: Float64Array) {
     const { cp, design, reml } = prepared;
     const p = design.p;
     this.crit = new ProfiledCriterion(cp, reml);
@@ -65,7 +69,7 @@ export class ShareDeviance {
     this.df = reml ? cp.n - p : cp.n;
     this.ldW = cp.ldW;
     this.p = p;
-    this.S = sampleCovariance(design.x, cp.n, p);
+    this.S = fixedCovariance ?? sampleCovariance(design.x, cp.n, p);
     this.parts = { ldL2: 0, ldRX2: 0, r2: 0, lx: new Float64Array(p * p), ly: new Float64Array(p) };
     this.work = new Float64Array(p * p);
     this.C = new Float64Array(p * p);

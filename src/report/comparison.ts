@@ -17,6 +17,7 @@ import {
   frozenCopy,
   intervalHeader,
   intervalNote,
+  shareMethodsNote,
   labelOf,
   type FormatOptions,
   type MarkdownOptions,
@@ -162,8 +163,14 @@ export class Comparison implements ComparisonData {
     }
     const r2 = this.methods.map((m) => this.decompositions[m]?.r2).find((v) => v !== undefined);
     if (r2 !== undefined) notes.push(`R² of the full fixed-effects regression: ${r2.toFixed(3)}`);
-    const info = this.methods.map((m) => this.decompositions[m]?.intervals).find((v) => v !== undefined);
-    if (info) notes.push(intervalNote(info));
+    for (const m of this.methods) {
+      const mi = this.decompositions[m]?.intervals;
+      if (!mi) continue;
+      const lines = intervalNote(mi).split('\n');
+      notes.push(...lines.map((l, i) => (i === 0 ? l.replace(/^Intervals:/, `Intervals (${m}):`) : `  ${l}`)));
+      const byShare = shareMethodsNote(this.decompositions[m].components);
+      if (byShare) notes.push(`  ${byShare}`);
+    }
     if (first) notes.push(...diagnosticNotes(first.diagnostics));
     lines.push(...notes.map((n) => ` ${n}`));
     return lines.join('\n');
@@ -200,7 +207,9 @@ export class Comparison implements ComparisonData {
     return (
       `**${this.outcome}** by ${this.methods.join(', ')}: \`${this.formula}\`` +
       (first ? `, ${observationsText(first.nobs, first.nDropped)}` : '') +
-      (info ? `; ${intervalHeader(info)}s in brackets` : '') +
+      (info
+        ? `; ${intervalHeader(info)}s in brackets (${this.methods.map((m) => `${m}: ${this.decompositions[m]?.intervals?.kind ?? 'none'}`).join(', ')})`
+        : '') +
       `.\n\n${tableText}`
     );
   }

@@ -20,6 +20,8 @@ import {
   intervalNote,
   labelOf,
   METHOD_TITLES,
+  shareIntervalName,
+  shareMethodsNote,
   type FormatOptions,
   type MarkdownOptions,
 } from './report-notes.js';
@@ -171,7 +173,11 @@ export class Decomposition implements DecompositionData {
     }
     if (this.r2 !== undefined) notes.push(`R² of the full fixed-effects regression: ${this.r2.toFixed(3)}`);
     if (!withVariance) notes.push(`Total variance of ${this.outcome}: ${formatNumber(this.total, columnDecimals([this.total]))}`);
-    if (this.intervals) notes.push(intervalNote(this.intervals));
+    if (this.intervals) {
+      notes.push(...intervalNote(this.intervals).split('\n'));
+      const byShare = shareMethodsNote(this.components);
+      if (byShare) notes.push(byShare);
+    }
     notes.push(...diagnosticNotes(this.diagnostics));
     return notes;
   }
@@ -191,14 +197,23 @@ export class Decomposition implements DecompositionData {
     const digits = checkDigits(options.digits);
     const withVariance = this.components.some((c) => typeof c.variance === 'number');
     const withInterval = this.hasIntervals;
+    const withMethod = withInterval && this.components.some((c) => c.intervalMethod !== undefined);
     const decimals = columnDecimals(this.components.map((c) => c.variance ?? NaN));
-    const header = ['Component', 'Kind', ...(withVariance ? ['Variance'] : []), 'Share', ...(withInterval ? [intervalHeader(this.intervals)] : [])];
+    const header = [
+      'Component',
+      'Kind',
+      ...(withVariance ? ['Variance'] : []),
+      'Share',
+      ...(withInterval ? [intervalHeader(this.intervals)] : []),
+      ...(withMethod ? ['Interval method'] : []),
+    ];
     const body = this.components.map((c) => [
       c.label,
       c.kind,
       ...(withVariance ? [typeof c.variance === 'number' ? formatNumber(c.variance, decimals) : ''] : []),
       formatPercent(c.share, digits),
       ...(withInterval ? [`${formatPercent(c.lower!, digits)} to ${formatPercent(c.upper!, digits)}`] : []),
+      ...(withMethod ? [shareIntervalName(c.intervalMethod)] : []),
     ]);
     const align: ('left' | 'right')[] = [
       'left',
@@ -206,6 +221,7 @@ export class Decomposition implements DecompositionData {
       ...(withVariance ? ['right' as const] : []),
       'right',
       ...(withInterval ? ['left' as const] : []),
+      ...(withMethod ? ['left' as const] : []),
     ];
     const tableText = markdownTable(header, body, align);
     if (!options.caption) return tableText;
@@ -232,6 +248,7 @@ export class Decomposition implements DecompositionData {
       share: this.components.map((c) => c.share),
       lower: this.components.map((c) => num(c.lower)),
       upper: this.components.map((c) => num(c.upper)),
+      ...(this.components.some((c) => c.intervalMethod !== undefined) ? { interval_method: this.components.map((c) => c.intervalMethod ?? null) } : {}),
     });
   }
 

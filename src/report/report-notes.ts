@@ -3,7 +3,7 @@
  * under a table, and frozen copies of plain data.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { DecompositionData, DecompositionMethod, IntervalInfo } from '../decompose/decomposition-data.js';
+import type { DecompositionData, DecompositionMethod, IntervalInfo, ShareIntervalKind } from '../decompose/decomposition-data.js';
 import { formatPercent, levelText } from './text-layout.js';
 
 /**
@@ -96,17 +96,76 @@ export function diagnosticNotes(diagnostics: readonly Diagnostic[], prefix = '')
 }
 
 /**
- * One line describing how the intervals were made.
+ * Lines describing how the intervals were made: the method, what they estimate, and any
+ * fallback.
  *
  * @example
  * ```ts
  * intervalNote({ n: 1000, succeeded: 1000, level: 0.95, seed: 1, kind: 'parametric-bootstrap' });
  * // "Intervals: 95% percentile, parametric bootstrap, 1,000 replicates, seed 1"
+ * intervalNote({ n: 0, succeeded: 0, level: 0.95, seed: 1, kind: 'profile' });
+ * // "Intervals: 95% profile likelihood (REML deviance, chi-square(1) cut-off; one-sided at 0 where the mixed chi-square test keeps 0)"
  * ```
  */
 export function intervalNote(info: IntervalInfo): string {
   const ok = info.succeeded === info.n ? '' : ` (${info.succeeded.toLocaleString('en-GB')} succeeded)`;
-  return `Intervals: ${levelText(info.level)} percentile, parametric bootstrap, ${info.n.toLocaleString('en-GB')} replicates${ok}, seed ${info.seed}`;
+  const reps = `${info.n.toLocaleString('en-GB')} replicates${ok}, seed ${info.seed}`;
+  const level = levelText(info.level);
+  let line: string;
+  switch (info.kind) {
+    case 'profile':
+      line = `Intervals: ${level} profile likelihood (REML deviance, chi-square(1) cut-off; one-sided at 0 where the mixed chi-square test keeps 0)`;
+      if (info.n > 0) line += `; percentile parametric bootstrap for the shares noted, ${reps}`;
+      break;
+    case 'unit-bootstrap':
+      line = `Intervals: ${level} unit bootstrap (whole units resampled; percentile re-centred on the estimate), ${reps}`;
+      break;
+    case 'two-way-bootstrap':
+      line = `Intervals: ${level} two-way bootstrap (units and the other grouping levels resampled independently; percentile re-centred on the estimate), ${reps}`;
+      break;
+    default:
+      line = `Intervals: ${level} percentile, parametric bootstrap, ${reps}`;
+  }
+  if (info.estimand) line += `\nEstimand: ${info.estimand}`;
+  if (info.fallback) line += `\nNote: ${info.fallback}`;
+  return line;
+}
+
+/** Display names of the per-share interval methods. */
+const SHARE_INTERVAL_NAMES: Readonly<Record<ShareIntervalKind, string>> = {
+  profile: 'profile',
+  'profile-boundary': 'profile, one-sided at 0',
+  percentile: 'parametric percentile',
+  'unit-bootstrap': 'unit bootstrap',
+  'two-way-bootstrap': 'two-way bootstrap',
+};
+
+/**
+ * The interval method of one share, for tables.
+ *
+ * @example
+ * ```ts
+ * shareIntervalName('profile-boundary'); // "profile, one-sided at 0"
+ * ```
+ */
+export function shareIntervalName(kind: ShareIntervalKind | undefined): string {
+  return kind ? SHARE_INTERVAL_NAMES[kind] : '';
+}
+
+/**
+ * One line naming each share's interval method when they differ within a decomposition
+ * (e.g. a share one-sided at 0), or null when all shares used the same one.
+ *
+ * @example
+ * ```ts
+ * shareMethodsNote([{ label: 'year', intervalMethod: 'profile-boundary' }, { label: 'la', intervalMethod: 'profile' }]);
+ * // "Interval method by share: year profile, one-sided at 0; la profile"
+ * ```
+ */
+export function shareMethodsNote(components: ReadonlyArray<{ readonly label: string; readonly intervalMethod?: ShareIntervalKind }>): string | null {
+  const kinds = new Set(components.map((c) => c.intervalMethod));
+  if (kinds.size <= 1) return null;
+  return `Interval method by share: ${components.map((c) => `${c.label} ${shareIntervalName(c.intervalMethod)}`).join('; ')}`;
 }
 
 /**

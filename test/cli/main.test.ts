@@ -176,7 +176,7 @@ describe('vardecomp fit', () => {
 describe('vardecomp decompose and compare', () => {
   it('decomposes with labels and bootstrap intervals', async () => {
     writeFileSync(join(dir, 'nao.csv'), await naoCsv());
-    const r = await run(['decompose', 'nao.csv', '-f', FORMULA, '--labels', LABELS, '--bootstrap', '20', '--seed', '2']);
+    const r = await run(['decompose', 'nao.csv', '-f', FORMULA, '--labels', LABELS, '--bootstrap', '20', '--seed', '2', '--intervals', 'percentile']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Variance decomposition of rate: variance components of the mixed model');
     expect(r.stdout).toMatch(/ local\s+random\s+[\d.]+\s+44\.0%\s+\[/);

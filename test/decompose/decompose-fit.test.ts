@@ -88,8 +88,8 @@ describe('comparison and intervals', () => {
   });
 
   it('bootstrap intervals are reproducible for a seed and bracket the estimate', () => {
-    const a = decomposeFit(m, 'components', { intervals: { n: 60, seed: 5, keepReplicates: true } });
-    const b = decomposeFit(m, 'components', { intervals: { n: 60, seed: 5, keepReplicates: true } });
+    const a = decomposeFit(m, 'components', { intervals: { method: 'percentile', n: 60, seed: 5, keepReplicates: true } });
+    const b = decomposeFit(m, 'components', { intervals: { method: 'percentile', n: 60, seed: 5, keepReplicates: true } });
     expect(a.intervals!.replicates).toEqual(b.intervals!.replicates);
     expect(a.intervals!.succeeded).toBe(60);
     for (const c of a.components) {
@@ -97,7 +97,7 @@ describe('comparison and intervals', () => {
       expect(c.lower!).toBeLessThan(c.share + 0.2);
       expect(c.upper!).toBeGreaterThan(c.share - 0.2);
     }
-    const other = decomposeFit(m, 'components', { intervals: { n: 60, seed: 6, keepReplicates: true } });
+    const other = decomposeFit(m, 'components', { intervals: { method: 'percentile', n: 60, seed: 6, keepReplicates: true } });
     expect(other.intervals!.replicates).not.toEqual(a.intervals!.replicates);
   });
 });

@@ -33,7 +33,7 @@ describe('Comparison', () => {
     expect(text).toContain('sequential  R² gained as deprivation, then local, then national enter');
     expect(text).toMatch(/ shapley\s+R² gains averaged over every entry order/);
     expect(text).toContain('R² of the full fixed-effects regression: 0.726');
-    expect(text).toContain('Intervals: 95% percentile');
+    expect(text).toContain('Intervals (components): 95% percentile');
   });
 
   it('wraps each method as a Decomposition', () => {

@@ -1,0 +1,121 @@
+/**
+ * Interval methods through the public API: the default (profile likelihood for components, unit
+ * bootstrap for sequential and Shapley), the parametric percentile by name, the two-way
+ * bootstrap, and how each share's method is named in the data and the reports.
+ */
+import { describe, expect, it } from 'vitest';
+import { compare, decompose, fit, simulatePanel, VardecompError } from '../../src/index.js';
+import { centredPercentileInterval } from '../../src/decompose/unit-bootstrap.js';
+import { resolveIntervals } from '../../src/decompose/bootstrap.js';
+
+const FORMULA = 'y ~ x + (1|unit) + (1|period)';
+
+describe('interval methods', () => {
+  const data = simulatePanel({ units: 40, periods: 6, seed: 21, unitCovariateCorrelation: 0.6 });
+  const m = fit(data, FORMULA);
+
+  it('components default to profile likelihood, named per share, with the estimand', () => {
+    const d = decompose(m, { intervals: true });
+    expect(d.intervals!.kind).toBe('profile');
+    expect(d.intervals!.estimand).toContain('profile likelihood');
+    expect(d.intervals!.n).toBe(0);
+    for (const c of d.components) {
+      expect(['profile', 'profile-boundary']).toContain(c.intervalMethod);
+      expect(c.lower!).toBeLessThanOrEqual(c.share);
+      expect(c.upper!).toBeGreaterThanOrEqual(c.share);
+    }
+    expect(d.format()).toContain('Intervals: 95% profile likelihood');
+    expect(d.format()).toContain('Estimand: ');
+    expect(d.toMarkdown().split('\n')[0]).toContain('Interval method');
+    expect(JSON.parse(JSON.stringify(d)).components[0].intervalMethod).toMatch(/^profile/);
+    expect(d.toTable().columnNames()).toContain('interval_method');
+  });
+
+  it('the parametric percentile bootstrap stays available by name', () => {
+    const d = decompose(m, { intervals: { method: 'percentile', n: 40, seed: 3 } });
+    expect(d.intervals!.kind).toBe('parametric-bootstrap');
+    expect(d.intervals!.n).toBe(40);
+    expect(d.components.every((c) => c.intervalMethod === 'percentile')).toBe(true);
+    expect(d.format()).toContain('Intervals: 95% percentile, parametric bootstrap, 40 replicates');
+  });
+
+  it('sequential and Shapley default to the unit bootstrap; every interval contains its estimate; reproducible', () => {
+    const c = compare(m, { intervals: { n: 60, seed: 4 } });
+    expect(c.decompositions.components.intervals!.kind).toBe('profile');
+    for (const method of ['sequential', 'shapley'] as const) {
+      const d = c.decompositions[method];
+      expect(d.intervals!.kind).toBe('unit-bootstrap');
+      expect(d.intervals!.succeeded).toBe(60);
+      expect(d.intervals!.estimand).toContain('population of units');
+      for (const x of d.components) {
+        expect(x.intervalMethod).toBe('unit-bootstrap');
+        expect(x.lower!).toBeLessThanOrEqual(x.share);
+        expect(x.upper!).toBeGreaterThanOrEqual(x.share);
+        expect(x.upper! - x.lower!).toBeGreaterThan(0);
+      }
+    }
+    const again = compare(m, { intervals: { n: 60, seed: 4 } });
+    expect(again.rows).toEqual(c.rows);
+    expect(c.format()).toContain('Intervals (sequential): 95% unit bootstrap');
+  });
+
+  it('the two-way bootstrap resamples units and periods', () => {
+    const d = decompose(m, { method: 'shapley', intervals: { method: 'unit-bootstrap', resample: 'two-way', n: 40, seed: 2, keepReplicates: true } });
+    expect(d.intervals!.kind).toBe('two-way-bootstrap');
+    // With periods resampled too, the period share varies more than under the unit bootstrap.
+    const one = decompose(m, { method: 'shapley', intervals: { method: 'unit-bootstrap', n: 40, seed: 2, keepReplicates: true } });
+    const sd = (v: number[]) => {
+      const mu = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, b) => a + (b - mu) ** 2, 0) / (v.length - 1));
+    };
+    expect(sd(d.intervals!.replicates!.period)).toBeGreaterThan(sd(one.intervals!.replicates!.period));
+    for (const x of d.components) expect(x.lower!).toBeLessThanOrEqual(x.share);
+  });
+
+  it('unit-bootstrap components refit each replicate', () => {
+    const d = decompose(m, { intervals: { method: 'unit-bootstrap', n: 20, seed: 1 } });
+    expect(d.intervals!.kind).toBe('unit-bootstrap');
+    expect(d.intervals!.succeeded).toBe(20);
+    for (const x of d.components) expect(x.lower!).toBeLessThanOrEqual(x.share);
+  });
+
+  it('beyond three random terms the components fall back to the percentile bootstrap, and say so', () => {
+    const rows = (data.objects() as Array<Record<string, unknown>>).map((r, i) => ({
+      ...r,
+      region: `R${Number(String(r.unit).slice(1)) % 5}`,
+      wave: `W${Number(r.period) % 2}`,
+      site: `S${i % 7}`,
+    }));
+    const d = decompose(rows, 'y ~ x + (1|unit) + (1|period) + (1|region) + (1|site)', { intervals: { n: 20, seed: 1 } });
+    expect(d.intervals!.kind).toBe('parametric-bootstrap');
+    expect(d.intervals!.fallback).toContain('up to 3 random terms');
+    expect(d.format()).toContain('Note: profile-likelihood intervals cover');
+    expect(d.components.every((c) => c.intervalMethod === 'percentile')).toBe(true);
+  });
+
+  it('bad interval options are E_OPTION naming the field', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof VardecompError ? `${e.code}: ${e.message}` : String(e);
+      }
+      return 'none';
+    };
+    expect(code(() => resolveIntervals({ method: 'bca' as never }))).toMatch(/E_OPTION.*intervals\.method/);
+    expect(code(() => resolveIntervals({ resample: 'rows' as never }))).toMatch(/E_OPTION.*intervals\.resample/);
+  });
+});
+
+describe('centredPercentileInterval', () => {
+  it('shifts the percentile interval by the estimate minus the median, within [0, 1]', () => {
+    const v = Float64Array.from({ length: 101 }, (_, i) => i / 100);
+    // Type-7 quantiles of 0..1 in steps of 0.01: q(0.025) = 0.025, q(0.975) = 0.975, median 0.5.
+    const [lo, hi] = centredPercentileInterval(v, 0.6, 0.95);
+    expect(lo).toBeCloseTo(0.125, 12);
+    expect(hi).toBeCloseTo(1, 12);
+    const [lo2, hi2] = centredPercentileInterval(v, 0.5, 0.95);
+    expect(lo2).toBeCloseTo(0.025, 12);
+    expect(hi2).toBeCloseTo(0.975, 12);
+  });
+});
