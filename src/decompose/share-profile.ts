@@ -6,7 +6,8 @@
  * Fixing `share_j = s` leaves an unconstrained search over the other parts:
  *
  * - a random term or the fixed part: the free variables are the square roots of the other
- *   non-residual parts (`theta_l`, `sqrt(rho)`), and the target part is solved from the
+ *   non-residual parts relative to the residual factor (`theta_l / sqrt(c_e)`, `sqrt(rho / c_e)`,
+ *   so that the search does not depend on the unit of the weights), and the target part is solved from the
  *   constraint, `v_j = s / (1 - s) (sum of the other parts + c_e)`;
  * - the residual: the non-residual parts must add to `R^2 = c_e (1 - s) / s`; one anchor part
  *   (the largest at the fit) is 1 and the others are free ratios x, `v = R^2 (x^2, 1) / (1 + |x|^2)`.
@@ -77,8 +78,9 @@ export class ShareProfile {
   /** The free variables at the fitted parts. */
   private startAtFit(): Float64Array {
     const { fitted, freeSlots, slot, residualSlot, anchor } = this;
+    const ce = this.dev.residualFactor;
     return Float64Array.from(freeSlots, (k) =>
-      slot === residualSlot ? Math.sqrt(fitted[k] / Math.max(fitted[anchor], 1e-300)) : Math.sqrt(fitted[k]),
+      slot === residualSlot ? Math.sqrt(fitted[k] / Math.max(fitted[anchor], 1e-300)) : Math.sqrt(fitted[k] / ce),
     );
   }
 
@@ -96,7 +98,7 @@ export class ShareProfile {
     } else {
       let others = ce;
       for (let i = 0; i < x.length; i++) {
-        const vi = x[i] * x[i];
+        const vi = ce * x[i] * x[i];
         v[freeSlots[i]] = vi;
         others += vi;
       }

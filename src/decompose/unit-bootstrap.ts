@@ -145,8 +145,10 @@ function resampledModel(prepared: PreparedModel, y: Float64Array, draw: Draw): P
   const p = prepared.design.p;
   const x = new Float64Array(n * p);
   for (let c = 0; c < p; c++) for (let r = 0; r < n; r++) x[c * n + r] = prepared.design.x[c * n0 + rows[r]];
-  const w0 = prepared.frame.weights;
+  const w0 = prepared.engine.weights;
   const weights = w0 ? Float64Array.from(rows, (i) => w0[i]) : null;
+  const f0 = prepared.frame.weights;
+  const frameWeights = f0 ? Float64Array.from(rows, (i) => f0[i]) : null;
   const yr = Float64Array.from(rows, (i) => y[i]);
   const engine: EngineDesign = {
     n,
@@ -159,7 +161,7 @@ function resampledModel(prepared: PreparedModel, y: Float64Array, draw: Draw): P
   const criterion = new ProfiledCriterion(cp, prepared.reml);
   return {
     ...prepared,
-    frame: { ...prepared.frame, nobs: n, y: yr, weights },
+    frame: { ...prepared.frame, nobs: n, y: yr, weights: frameWeights },
     design: { ...prepared.design, n, x },
     engine,
     cp,
@@ -187,7 +189,9 @@ export function runUnitBootstrap(
   const prepared = fitted.prepared;
   const y = Float64Array.from(prepared.frame.y, (v) => v - prepared.yShift);
   const byUnit = rowsByLevel(prepared.engine.factors[0]);
-  const thetaFitted = Float64Array.from(prepared.engineOrder, (fi) => fitted.theta[prepared.spec.random[fi].group]);
+  // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
+  const rootScale = Math.sqrt(prepared.weightScale);
+  const thetaFitted = Float64Array.from(prepared.engineOrder, (fi) => fitted.theta[prepared.spec.random[fi].group] * rootScale);
   const out = new Map<string, Float64Array>();
   const root = new Rng(settings.seed);
   for (let r = 0; r < settings.n; r++) {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compare, decompose, fit, simulatePanel, VardecompError } from '../../src/index.js';
 import { centredPercentileInterval } from '../../src/decompose/unit-bootstrap.js';
 import { resolveIntervals } from '../../src/decompose/bootstrap.js';
+import { loadFixtures } from '../helpers/fixtures.js';
 
 const FORMULA = 'y ~ x + (1|unit) + (1|period)';
 
@@ -91,6 +92,21 @@ describe('interval methods', () => {
     expect(d.intervals!.fallback).toContain('up to 3 random terms');
     expect(d.format()).toContain('Note: profile-likelihood intervals cover');
     expect(d.components.every((c) => c.intervalMethod === 'percentile')).toBe(true);
+  });
+
+  it('unit-bootstrap and profile intervals do not depend on the unit of the weights', () => {
+    const weighted = loadFixtures().find((f) => f.fixture.name === 'panel-weights')!;
+    const rows = weighted.table.objects() as Array<Record<string, unknown>>;
+    const scaled = (c: number) => rows.map((r) => ({ ...r, ws: (r.w as number) * c }));
+    for (const method of ['components', 'shapley'] as const) {
+      const opts = { method, weights: 'ws', intervals: { method: 'unit-bootstrap' as const, n: 10, seed: 3 } };
+      const a = decompose(scaled(1), weighted.fixture.formula, opts).components;
+      const b = decompose(scaled(1e10), weighted.fixture.formula, opts).components;
+      a.forEach((p, i) => {
+        expect(Math.abs(p.lower! - b[i].lower!)).toBeLessThan(1e-6);
+        expect(Math.abs(p.upper! - b[i].upper!)).toBeLessThan(1e-6);
+      });
+    }
   });
 
   it('bad interval options are E_OPTION naming the field', () => {

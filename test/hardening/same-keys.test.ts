@@ -23,12 +23,16 @@ describe('an intercept-only model has a fixed key with share 0', () => {
   it('the same keys as a model with covariates, with intervals and labels', () => {
     const withX = decompose(rows, 'y ~ x + (1|unit) + (1|period)');
     const d = decompose(rows, 'y ~ 1 + (1|unit) + (1|period)', {
-      intervals: { n: 8, seed: 2, keepReplicates: true },
+      intervals: { method: 'percentile', n: 8, seed: 2, keepReplicates: true },
       labels: { fixed: 'covariates' },
     });
     expect(Object.keys(d.shares)).toEqual(Object.keys(withX.shares));
     expect(d.components[0]).toMatchObject({ key: 'fixed', label: 'covariates', share: 0, lower: 0, upper: 0 });
     expect(d.intervals!.replicates!.fixed).toEqual(new Array(8).fill(0));
+    // The default (profile) intervals keep the structural zero too.
+    const p = decompose(rows, 'y ~ 1 + (1|unit) + (1|period)', { intervals: true });
+    expect(p.components[0]).toMatchObject({ key: 'fixed', share: 0, lower: 0, upper: 0 });
+    for (const c of p.components.slice(1)) expect(c.upper!).toBeGreaterThan(c.share);
   });
 
   it('compare and decomposeMany rows include fixed', () => {

@@ -57,7 +57,7 @@ describe('Markdown tables parse as tables', () => {
     expect(body.map((r) => r[0])).toEqual(['fixed', 'a | b', 'period', 'residual']);
     expect(body[1][header.length - 1]).toBe(`${(100 * d.shares.unit).toFixed(1)}%`);
     const di = decompose(rows, F, { method, intervals: { n: 10, seed: 1 } });
-    expectOneTable(di.toMarkdown({ caption: true }), [...header, '95% interval'], 4);
+    expectOneTable(di.toMarkdown({ caption: true }), [...header, '95% interval', 'Interval method'], 4);
   });
 
   it('Comparison.toMarkdown and ManyDecomposition.toMarkdown', () => {
