@@ -187,7 +187,9 @@ export function runUnitBootstrap(
   needsRefit: boolean,
 ): Map<string, Float64Array> {
   const prepared = fitted.prepared;
-  const y = Float64Array.from(prepared.frame.y, (v) => v - prepared.yShift);
+  // The response the criterion sees: y - offset, shifted as the cross-products were.
+  const offset = prepared.frame.offset;
+  const y = Float64Array.from(prepared.frame.y, (v, i) => v - (offset ? offset[i] : 0) - prepared.yShift);
   const byUnit = rowsByLevel(prepared.engine.factors[0]);
   // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
   const rootScale = Math.sqrt(prepared.weightScale);

@@ -109,6 +109,21 @@ describe('interval methods', () => {
     }
   });
 
+  it('the unit bootstrap resamples the response the fit sees (with an offset, y - offset)', () => {
+    const rows: Array<Record<string, number | string>> = (data.objects() as Array<Record<string, number | string>>).map((r) => ({ ...r, off: 3 * Number(r.x) }));
+    const withOffset = decompose(rows, 'y ~ x + (1|unit) + (1|period)', { method: 'shapley', offset: 'off', intervals: { n: 30, seed: 5 } });
+    const shifted = decompose(
+      rows.map((r) => ({ ...r, y: Number(r.y) - Number(r.off) })),
+      'y ~ x + (1|unit) + (1|period)',
+      { method: 'shapley', intervals: { n: 30, seed: 5 } },
+    );
+    withOffset.components.forEach((c, i) => {
+      expect(c.share).toBeCloseTo(shifted.components[i].share, 10);
+      expect(c.lower!).toBeCloseTo(shifted.components[i].lower!, 10);
+      expect(c.upper!).toBeCloseTo(shifted.components[i].upper!, 10);
+    });
+  });
+
   it('bad interval options are E_OPTION naming the field', () => {
     const code = (f: () => unknown) => {
       try {
