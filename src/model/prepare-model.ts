@@ -191,6 +191,36 @@ function responseOf(y: Float64Array, offset: Float64Array | null): Float64Array 
   return offset ? Float64Array.from(y, (v, i) => v - offset[i]) : y;
 }
 
+/**
+ * Relative spread of `y - offset`, against the magnitude of y and the offset, at or below which
+ * it is only rounding: the offset accounts for the outcome exactly.
+ */
+const OFFSET_ROUNDING_TOL = 1e-12;
+
+/**
+ * The outcome checks for `y - offset` (`adjusted`): finite, not constant, and not constant up to
+ * the rounding of the subtraction (`y = z + 1` with `offset(z)`), which would otherwise be fitted
+ * as rounding noise.
+ */
+function checkOffsetResponse(outcome: string, y: Float64Array, offset: Float64Array, adjusted: Float64Array, rows: ArrayLike<number>): void {
+  checkOutcomeRange(`${outcome} - offset`, adjusted, rows);
+  let scale = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < y.length; i++) {
+    scale = Math.max(scale, Math.abs(y[i]), Math.abs(offset[i]));
+    lo = Math.min(lo, adjusted[i]);
+    hi = Math.max(hi, adjusted[i]);
+  }
+  if (hi - lo <= OFFSET_ROUNDING_TOL * scale) {
+    throw new VardecompError(
+      'E_CONSTANT',
+      `Outcome "${outcome}" minus the offset is constant (${lo}) up to rounding over the ${y.length} usable rows: the offset accounts for it exactly`,
+      { column: outcome },
+    );
+  }
+}
+
 function weightedMean(v: Float64Array, w: Float64Array | null): number {
   let s = 0;
   let sw = 0;
@@ -485,7 +515,7 @@ export function outcomeCrossProducts(
   const { frame, design } = prepared;
   checkOutcomeRange(outcome, yRaw, frame.rows);
   const y = responseOf(yRaw, frame.offset);
-  if (frame.offset) checkOutcomeRange(`${outcome} - offset`, y, frame.rows);
+  if (frame.offset) checkOffsetResponse(outcome, yRaw, frame.offset, y, frame.rows);
   const yShift = prepared.spec.intercept ? weightedMean(y, frame.weights) : 0;
   const yc = Float64Array.from(y, (v) => v - yShift);
   const cp = prepared.cp.clone();
@@ -576,7 +606,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   checkOutcomeRange(spec.outcome, frame.y, frame.rows);
   // With an offset the model is fitted to y - offset (lme4's criterion); fitted values add it back.
   const y = responseOf(frame.y, frame.offset);
-  if (frame.offset) checkOutcomeRange(`${spec.outcome} - offset`, y, frame.rows);
+  if (frame.offset) checkOffsetResponse(spec.outcome, frame.y, frame.offset, y, frame.rows);
   checkGroupingLevels(frame.factors, nobs, diagnostics);
 
   // X, centred when there is an intercept (exactly invariant: unit-triangular change of basis).

@@ -245,3 +245,13 @@ describe('specials: numbers written as text', () => {
     expect(a.beta['log(xs)']).toBeCloseTo(b.beta['log(x)'], 12);
   });
 });
+
+describe('specials: an offset that accounts for the outcome', () => {
+  it('is E_CONSTANT, also when y - offset varies only by rounding', () => {
+    const rows = panel().filter((r) => r.z !== null && !Number.isNaN(r.y)).map((r) => ({ ...r, y: (r.x as number) * 3 + 1 }));
+    const e = caught(() => fit(rows, 'y ~ z + offset(3 * x) + (1 | u)'));
+    expect(e.code).toBe('E_CONSTANT');
+    expect(e.message).toContain('minus the offset is constant');
+    expect(caught(() => fit(rows.map((r) => ({ ...r, y: 5 })), 'y ~ z + offset(0 * x) + (1 | u)')).code).toBe('E_CONSTANT');
+  });
+});
