@@ -3,6 +3,7 @@
  * and an array of row objects. Nothing here copies or mutates the caller's data.
  */
 import { VardecompError } from '../errors.js';
+import { dictionaryCodesOf, type DictionaryCodes } from './dictionary-codes.js';
 
 /** A read-only column: any array-like of cell values. */
 export type ColumnValues = ArrayLike<unknown>;
@@ -31,6 +32,8 @@ export interface DataSource {
   /** The column's values, in row order (throws `E_COLUMN` if absent). */
   column(name: string): ColumnValues;
   columnNames(): string[];
+  /** The column's dictionary encoding when it has one (see `dictionaryCodesOf`), else null. */
+  dictionary?(name: string): DictionaryCodes | null;
 }
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
@@ -103,15 +106,25 @@ function missingColumn(name: string, available: string[]): VardecompError {
  * filtered nor ordered and the column is a plain array or typed array of exactly `nrows`
  * values (arquero 8 keeps the arrays given to `table()` / `derive()`). `table.array(name)`
  * copies through a per-row callback instead (about 40 ms per million rows and column, and a
- * boxed copy). Arrow-backed columns and filtered or ordered tables return null.
+ * boxed copy). An Arrow-backed column (from `fromArrow`) gives its own `toArray()`: the Arrow
+ * buffer itself for a numeric column without nulls, one pass otherwise. Filtered or ordered
+ * tables return null.
  */
 function storedColumn(data: TableLike, name: string, nrows: number): ArrayLike<unknown> | null {
+  let col = ownColumn(data, name);
+  if (col !== null && typeof col === 'object' && !Array.isArray(col) && typeof (col as { toArray?: unknown }).toArray === 'function') {
+    col = (col as { toArray: () => unknown }).toArray();
+  }
+  const plain = Array.isArray(col) || (ArrayBuffer.isView(col) && !(col instanceof DataView));
+  return plain && (col as ArrayLike<unknown>).length === nrows ? (col as ArrayLike<unknown>) : null;
+}
+
+/** An unfiltered, unordered table's own column object (arquero's `column(name)`), or null. */
+function ownColumn(data: TableLike, name: string): unknown {
   const t = data as TableLike & { column?: unknown; isFiltered?: unknown; isOrdered?: unknown };
   if (typeof t.column !== 'function' || typeof t.isFiltered !== 'function' || typeof t.isOrdered !== 'function') return null;
   if ((t.isFiltered as () => boolean).call(data) || (t.isOrdered as () => boolean).call(data)) return null;
-  const col: unknown = (t.column as (n: string) => unknown).call(data, name);
-  const plain = Array.isArray(col) || (ArrayBuffer.isView(col) && !(col instanceof DataView));
-  return plain && (col as ArrayLike<unknown>).length === nrows ? (col as ArrayLike<unknown>) : null;
+  return (t.column as (n: string) => unknown).call(data, name);
 }
 
 /**
@@ -159,6 +172,11 @@ export function toDataSource(data: unknown): DataSource {
         return values;
       },
       columnNames: () => names.slice(),
+      dictionary: (n) => {
+        if (!names.includes(n)) return null;
+        const codes = dictionaryCodesOf(ownColumn(data, n));
+        return codes && codes.keys.length === nrows ? codes : null;
+      },
     };
   }
   if (Array.isArray(data)) {
@@ -185,6 +203,7 @@ export function toDataSource(data: unknown): DataSource {
         return out;
       },
       columnNames: () => names.slice(),
+      dictionary: () => null,
     };
   }
   if (typeof data === 'object' && data !== null && !isSpecialObject(data)) {
@@ -215,6 +234,7 @@ export function toDataSource(data: unknown): DataSource {
         return cols[n];
       },
       columnNames: () => names.slice(),
+      dictionary: (n) => (hasOwn(cols, n) ? dictionaryCodesOf(cols[n]) : null),
     };
   }
   const got = data === null ? 'null' : typeof data === 'object' ? Object.prototype.toString.call(data) : typeof data;

@@ -15,6 +15,7 @@ import { table as arqueroTable } from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { VardecompError } from '../errors.js';
 import { DEFAULT_MISSING_MARKERS, parseNumberText } from './cell-text.js';
+import { withDictionary } from './dictionary-codes.js';
 
 /**
  * A column type a reader can be told or decides: `numeric` (numbers; missing cells are NaN) or
@@ -102,11 +103,19 @@ function inputError(message: string, detail?: Record<string, unknown>): Vardecom
   return new VardecompError('E_INPUT', message, detail);
 }
 
-/** One column being read: numbers in a growing Float64Array until a text cell appears. */
+/**
+ * One column being read: numbers in a growing Float64Array until a text cell appears. Text is
+ * dictionary-encoded as it arrives (each distinct value stored once, with integer keys), so that
+ * a factor is later encoded from the keys.
+ */
 class ColumnBuilder {
   private num = new Float64Array(1024);
   private values: unknown[] | null = null;
   private n = 0;
+  /** Text dictionary and keys (-1 for missing); dropped when the column turns out mixed. */
+  private dict: Map<string, number> | null = null;
+  private keys: Int32Array | null = null;
+  private readonly words: string[] = [];
   missing = 0;
   numbers = 0;
   text = 0;
@@ -119,7 +128,11 @@ class ColumnBuilder {
     private readonly na: ReadonlySet<string>,
     private readonly decimalComma: boolean,
   ) {
-    if (stated === 'text') this.values = [];
+    if (stated === 'text') {
+      this.values = [];
+      this.dict = new Map();
+      this.keys = new Int32Array(1024);
+    }
   }
 
   add(token: string, line: number): void {
@@ -134,8 +147,7 @@ class ColumnBuilder {
     }
     if (this.stated === 'text') {
       this.text++;
-      this.values!.push(token);
-      this.n++;
+      this.push(token, NaN);
       return;
     }
     const x = parseNumberText(t, this.decimalComma);
@@ -174,8 +186,38 @@ class ColumnBuilder {
       const vals = new Array<unknown>(this.n);
       for (let i = 0; i < this.n; i++) vals[i] = Number.isNaN(this.num[i]) ? null : this.num[i];
       this.values = vals;
+      if (this.numbers === 0) {
+        // Only missing cells so far: the column may be text, keep its dictionary.
+        this.dict = new Map();
+        this.keys = new Int32Array(Math.max(1024, 2 * this.n)).fill(-1, 0, this.n);
+      }
     }
     if (this.values !== null) {
+      if (this.dict !== null) {
+        if (typeof value === 'number') {
+          this.dict = null; // mixed: no dictionary
+          this.keys = null;
+        } else {
+          let key = -1;
+          if (typeof value === 'string') {
+            const k = this.dict.get(value);
+            if (k === undefined) {
+              key = this.words.length;
+              this.dict.set(value, key);
+              this.words.push(value);
+            } else {
+              key = k;
+              value = this.words[k]; // one string object per distinct value
+            }
+          }
+          if (this.n === this.keys!.length) {
+            const grown = new Int32Array(this.keys!.length * 2);
+            grown.set(this.keys!);
+            this.keys = grown;
+          }
+          this.keys![this.n] = key;
+        }
+      }
       this.values.push(value);
     } else {
       if (this.n === this.num.length) {
@@ -194,7 +236,10 @@ class ColumnBuilder {
       : this.text > 0 ? (this.numbers > 0 ? 'mixed' : 'text')
       : this.numbers > 0 || this.stated === 'numeric' ? 'numeric'
       : 'empty';
-    const values = this.values ?? this.num.slice(0, this.n);
+    let values: ArrayLike<unknown> = this.values ?? this.num.slice(0, this.n);
+    if (type === 'text' && this.dict !== null && this.values !== null) {
+      values = withDictionary(this.values, { keys: this.keys!.slice(0, this.n), dictionary: this.words });
+    }
     return {
       values,
       report: {

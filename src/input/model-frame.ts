@@ -8,6 +8,7 @@
 import { VardecompError } from '../errors.js';
 import { isMissingText, parseNumberText } from './cell-text.js';
 import type { ColumnValues, DataSource } from './data-source.js';
+import type { DictionaryCodes } from './dictionary-codes.js';
 
 /** A numeric covariate. */
 export interface NumericVariable {
@@ -201,9 +202,41 @@ function encode(
   col: ColumnValues,
   rows: Int32Array,
   checkNew?: (v: unknown, row: number) => void,
+  dict?: DictionaryCodes | null,
 ): { codes: Int32Array; levels: string[] } {
-  const index = new Map<unknown, number>();
   const raw: unknown[] = [];
+  const codes = dict ? codesFromDictionary(dict, rows, raw, checkNew) : codesByValue(col, rows, raw, checkNew);
+  return sortLevels(raw, codes);
+}
+
+/**
+ * Codes in order of first appearance from a dictionary encoding: one array read per row, each
+ * distinct value met once (no hashing).
+ */
+function codesFromDictionary(dict: DictionaryCodes, rows: Int32Array, raw: unknown[], checkNew?: (v: unknown, row: number) => void): Int32Array {
+  const { keys, dictionary } = dict;
+  const size = dictionary.length;
+  const first = new Int32Array(size).fill(-1);
+  const codes = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const key = keys[rows[i]];
+    if (!(key >= 0 && key < size)) throw new Error(`internal: dictionary key ${key} of row ${rows[i]} is outside the dictionary`);
+    let c = first[key];
+    if (c < 0) {
+      const v = dictionary[key];
+      if (checkNew) checkNew(v, rows[i]);
+      c = raw.length;
+      first[key] = c;
+      raw.push(v);
+    }
+    codes[i] = c;
+  }
+  return codes;
+}
+
+/** Codes in order of first appearance, by looking each value up. */
+function codesByValue(col: ColumnValues, rows: Int32Array, raw: unknown[], checkNew?: (v: unknown, row: number) => void): Int32Array {
+  const index = new Map<unknown, number>();
   const codes = new Int32Array(rows.length);
   // Sorted or grouped data repeats a value over consecutive rows: skip the lookup then.
   let prev: unknown = undefined;
@@ -226,6 +259,11 @@ function encode(
     prev = v;
     prevCode = c;
   }
+  return codes;
+}
+
+/** Renumber codes (in order of first appearance of `raw`) to sorted, merged levels. */
+function sortLevels(raw: unknown[], codes: Int32Array): { codes: Int32Array; levels: string[] } {
   const order = raw.map((_, i) => i).sort((i, j) => compareLevels(raw[i], raw[j]));
   const remap = new Int32Array(raw.length);
   order.forEach((old, pos) => (remap[old] = pos));
@@ -595,7 +633,8 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
     } else {
       if (stated === undefined) refuseNumbersAsText(col, rows, name);
       const given = req.levels?.[name];
-      const { codes, levels } = given === undefined ? encode(col, rows) : encodeWithLevels(col, rows, name, given);
+      const { codes, levels } =
+        given === undefined ? encode(col, rows, undefined, source.dictionary?.(name)) : encodeWithLevels(col, rows, name, given);
       variables.set(name, { kind: 'categorical', name, codes, levels });
     }
   }
@@ -650,7 +689,7 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
               { column: v, row },
             );
           }
-        });
+        }, source.dictionary?.(v));
         single.set(v, e);
       }
       return e;
