@@ -10,15 +10,25 @@ import { isMissing } from './input/model-frame.js';
 import { prepareModel, type FitOptions, type PreparedModel } from './model/prepare-model.js';
 import { withOutcome } from './model/share-design.js';
 import { LmmFit } from './output/lmm-fit.js';
+import { GlmmFit } from './output/glmm-fit.js';
 import { fitPrepared } from './fit.js';
+import { fitGlmm } from './fit-glmm.js';
+import type { GlmmFitOptions } from './glmm/glmm-model.js';
+import { decomposeGlmmFit, type GlmmDecompositionOptions } from './decompose/glmm-decompose.js';
 import { compareFit, decomposeFit, type DecompositionOptions } from './decompose/decompose-fit.js';
 import { DECOMPOSITION_METHODS, type DecompositionMethod } from './decompose/decomposition-data.js';
 import { Comparison, Decomposition, ManyDecomposition } from './report/index.js';
 
 /** Options of {@link decompose}: the fit's options, the method, labels, order and intervals. */
 export interface DecomposeOptions extends FitOptions, DecompositionOptions {
-  /** `'components'` (default), `'sequential'` or `'shapley'`. */
+  /** `'components'` (default), `'sequential'` or `'shapley'` (Gaussian models only). */
   method?: DecompositionMethod;
+  /** `'gaussian'` (default), or a GLMM: `'poisson'` or `'binomial'` (latent-scale components). */
+  family?: 'gaussian' | GlmmFitOptions['family'];
+  /** GLMMs: an offset column or array (see {@link GlmmFitOptions}). */
+  offset?: GlmmFitOptions['offset'];
+  /** GLMMs: the Poisson distribution-specific variance (`'lognormal'`, `'delta'`, `'trigamma'`). */
+  approximation?: GlmmDecompositionOptions['approximation'];
 }
 
 /** Options of {@link compare}. */
@@ -36,6 +46,13 @@ export interface DecomposeManyOptions extends DecomposeOptions {
 
 const FIT_KEYS = ['reml', 'weights', 'offset', 'control', 'types', 'levels'];
 const DECOMPOSE_KEYS = ['labels', 'order', 'intervals'];
+const GLMM_KEYS = ['family', 'offset', 'link', 'weights', 'control'];
+
+const isGlmmFamily = (o: { family?: unknown }): boolean => o.family !== undefined && o.family !== 'gaussian';
+
+function glmmOptionsOf(o: DecomposeOptions): GlmmFitOptions {
+  return Object.fromEntries(GLMM_KEYS.filter((k) => k in o).map((k) => [k, (o as Record<string, unknown>)[k]])) as unknown as GlmmFitOptions;
+}
 
 function checkKeys(options: object, allowed: readonly string[], where: string): void {
   for (const k of Object.keys(options)) {
@@ -75,16 +92,28 @@ function asObject<T extends object>(o: T | undefined, where: string): T {
  * console.log(d.format());
  * ```
  */
-export function decompose(fit: LmmFit, options?: DecomposeOptions): Decomposition;
+export function decompose(fit: LmmFit | GlmmFit, options?: DecomposeOptions): Decomposition;
 export function decompose(data: DataInput, formula: FormulaInput, options?: DecomposeOptions): Decomposition;
-export function decompose(a: LmmFit | DataInput, b?: FormulaInput | DecomposeOptions, c?: DecomposeOptions): Decomposition {
+export function decompose(a: LmmFit | GlmmFit | DataInput, b?: FormulaInput | DecomposeOptions, c?: DecomposeOptions): Decomposition {
+  if (a instanceof GlmmFit) {
+    const o = asObject(b as DecomposeOptions | undefined, 'decompose');
+    checkKeys(o, ['method', 'approximation', ...DECOMPOSE_KEYS], 'decompose(fit, options)');
+    return new Decomposition(decomposeGlmmFit(a, resolveMethod(o.method), o));
+  }
+  if (!(a instanceof LmmFit) && c !== undefined && typeof c === 'object' && c !== null && isGlmmFamily(c)) {
+    const o = c;
+    checkKeys(o, ['method', 'approximation', ...GLMM_KEYS, ...DECOMPOSE_KEYS], 'decompose');
+    const method = resolveMethod(o.method);
+    const m = fitGlmm(a, b as FormulaInput, glmmOptionsOf(o));
+    return new Decomposition(decomposeGlmmFit(m, method, o));
+  }
   if (a instanceof LmmFit) {
     const o = asObject(b as DecomposeOptions | undefined, 'decompose');
     checkKeys(o, ['method', ...DECOMPOSE_KEYS], 'decompose(fit, options)');
     return new Decomposition(decomposeFit(a, resolveMethod(o.method), o));
   }
   const o = asObject(c, 'decompose');
-  checkKeys(o, ['method', ...FIT_KEYS, ...DECOMPOSE_KEYS], 'decompose');
+  checkKeys(o, ['method', 'family', ...FIT_KEYS, ...DECOMPOSE_KEYS], 'decompose');
   const method = resolveMethod(o.method);
   const m = fitPrepared(prepareModel(a, b as FormulaInput, fitOptionsOf(o)), fitOptionsOf(o));
   return new Decomposition(decomposeFit(m, method, o));
@@ -100,9 +129,18 @@ export function decompose(a: LmmFit | DataInput, b?: FormulaInput | DecomposeOpt
  * console.log(c.format());
  * ```
  */
-export function compare(fit: LmmFit, options?: DecompositionOptions): Comparison;
+export function compare(fit: LmmFit | GlmmFit, options?: DecompositionOptions): Comparison;
 export function compare(data: DataInput, formula: FormulaInput, options?: CompareOptions): Comparison;
-export function compare(a: LmmFit | DataInput, b?: FormulaInput | DecompositionOptions, c?: CompareOptions): Comparison {
+export function compare(a: LmmFit | GlmmFit | DataInput, b?: FormulaInput | DecompositionOptions, c?: CompareOptions): Comparison {
+  // sequential and Shapley are not defined for GLMMs: refuse with the reason.
+  if (a instanceof GlmmFit) decomposeGlmmFit(a, 'sequential');
+  if (c !== undefined && typeof c === 'object' && c !== null && isGlmmFamily(c as { family?: unknown })) {
+    throw new VardecompError(
+      'E_UNSUPPORTED',
+      'compare runs the sequential and Shapley methods, which split the R^2 of a Gaussian model: for a GLMM use decompose with method "components"',
+      { option: 'family' },
+    );
+  }
   if (a instanceof LmmFit) {
     const o = asObject(b as DecompositionOptions | undefined, 'compare');
     checkKeys(o, DECOMPOSE_KEYS, 'compare(fit, options)');
@@ -131,6 +169,11 @@ export function compare(a: LmmFit | DataInput, b?: FormulaInput | DecompositionO
  */
 export function decomposeMany(data: DataInput, options: DecomposeManyOptions): ManyDecomposition {
   const o = asObject(options, 'decomposeMany');
+  if (isGlmmFamily(o as { family?: unknown })) {
+    throw new VardecompError('E_UNSUPPORTED', 'decomposeMany fits Gaussian models: decompose each GLMM outcome with decompose(data, formula, { family })', {
+      option: 'family',
+    });
+  }
   checkKeys(o, ['outcomes', 'rhs', 'onProgress', 'method', ...FIT_KEYS, ...DECOMPOSE_KEYS], 'decomposeMany');
   if (!Array.isArray(o.outcomes) || o.outcomes.length === 0 || !o.outcomes.every((x) => typeof x === 'string' && x.length > 0)) {
     throw new VardecompError('E_OPTION', 'Option "outcomes" must be a non-empty array of column names');

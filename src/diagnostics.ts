@@ -12,7 +12,8 @@ export type DiagnosticCode =
   | 'FEW_LEVELS'
   | 'RANK_DEFICIENT'
   | 'NOT_FINITE'
-  | 'NOT_IDENTIFIED';
+  | 'NOT_IDENTIFIED'
+  | 'OBSERVATION_LEVEL';
 
 /** One diagnostic of a fit. */
 export interface Diagnostic {

@@ -51,6 +51,8 @@ export {
   type ComparisonRow,
   type ComponentShare,
   type IntervalInfo,
+  type LatentInfo,
   type ManyData,
 } from './decompose/decomposition-data.js';
+export type { GlmmDecompositionOptions } from './decompose/glmm-decompose.js';
 export { Decomposition, Comparison, ManyDecomposition } from './report/index.js';

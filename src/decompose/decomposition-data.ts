@@ -59,6 +59,19 @@ export interface IntervalInfo {
   readonly replicates?: Record<string, number[]>;
 }
 
+/** Latent-scale details of a GLMM decomposition (components method). */
+export interface LatentInfo {
+  readonly family: 'poisson' | 'binomial';
+  /** The Poisson approximation of the distribution-specific variance. */
+  readonly approximation: 'lognormal' | 'delta' | 'trigamma';
+  /** Poisson: the null model's mean expected count over the model rows (offset included). */
+  readonly lambda: number | null;
+  /** The distribution-specific variance (the `residual` part). */
+  readonly distribution: number;
+  /** Poisson: the null model's intercept and summed random-effect variances. */
+  readonly nullModel: { readonly intercept: number; readonly sigma2: number } | null;
+}
+
 /** A decomposition as data. */
 export interface DecompositionData {
   readonly method: DecompositionMethod;
@@ -84,6 +97,8 @@ export interface DecompositionData {
   /** R^2 of the full fixed-effects regression (sequential and Shapley). */
   readonly r2?: number;
   readonly intervals?: IntervalInfo;
+  /** GLMMs: the latent-scale details. */
+  readonly latent?: LatentInfo;
   readonly diagnostics: readonly Diagnostic[];
 }
 

@@ -44,6 +44,8 @@ export interface GlmmOptimizeOptions {
   readonly control?: MinimizeControl;
   /** Start stage 2 from this theta (engine order) and beta, skipping stage 1 (bootstrap refits). */
   readonly start?: { readonly theta: ArrayLike<number>; readonly beta: ArrayLike<number> };
+  /** Compute the covariance of beta (default true; bootstrap refits skip it). */
+  readonly vcov?: boolean;
 }
 
 /**
@@ -79,7 +81,8 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
       for (let i = 0; i < k; i++) abs[i] = Math.abs(t[i]);
       return pirls.run(abs, null).deviance;
     };
-    const r0 = minimizeEven(f0, new Float64Array(k).fill(1), { ...control, simplexTolerance: 1e-6, stepTolerance: 1e-6 });
+    // Only a start for stage 2: the simplex to a modest tolerance, no Newton polish.
+    const r0 = minimizeEven(f0, new Float64Array(k).fill(1), { ...control, simplexTolerance: 1e-7 }, { newton: false });
     theta1 = Float64Array.from(r0.x, Math.abs);
     const joint = pirls.run(theta1, null);
     beta1 = joint.beta;
@@ -125,7 +128,8 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
       }
     }
   }
-  const vcov = covarianceFromHessian(fullHessian(pirls, theta, betaHat, R), R, k, p);
+  const vcov =
+    options.vcov === false ? new Float64Array(p * p).fill(Number.NaN) : covarianceFromHessian(fullHessian(pirls, theta, betaHat, R), R, k, p);
   solution = pirls.run(theta, betaHat);
   let converged = res.withinBudget && Number.isFinite(solution.deviance) && solution.converged;
   if (!res.withinBudget) {

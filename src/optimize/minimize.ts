@@ -16,7 +16,8 @@
  * evaluation factors a dense block of order 1,000 or more, the whole search takes about 60
  * evaluations for three variance components; for panels, where an evaluation costs
  * microseconds, the result is converged far beyond the 2e-4 of lme4's default optimiser.
- * `phases.simplex = false` skips the first phase for a start already near the optimum.
+ * `phases.simplex = false` skips the first phase for a start already near the optimum;
+ * `phases.newton = false` stops after it (a first stage whose result only starts another search).
  */
 import { quadraticModelSearch } from './quadratic-model.js';
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
@@ -64,7 +65,7 @@ export function minimizeEven(
   f: (x: Float64Array) => number,
   x0: ArrayLike<number>,
   control: MinimizeControl = {},
-  phases: { readonly simplex?: boolean } = {},
+  phases: { readonly simplex?: boolean; readonly newton?: boolean } = {},
 ): MinimizeResult {
   const maxEval = control.maxEvaluations ?? 10_000;
   const ftol = control.simplexTolerance ?? 1e-8;
@@ -160,7 +161,7 @@ export function minimizeEven(
   };
   let iterations = 0;
   let withinBudget = true;
-  for (; iterations < 100; iterations++) {
+  for (; iterations < (phases.newton === false ? 0 : 100); iterations++) {
     if (evals + 2 * k * k + 2 > maxEval) {
       withinBudget = false;
       break;
@@ -214,7 +215,7 @@ export function minimizeEven(
       break;
     }
   }
-  if (!derivativesAtX && evals + 2 * k * k + 2 <= maxEval) derivatives();
+  if (phases.newton !== false && !derivativesAtX && evals + 2 * k * k + 2 <= maxEval) derivatives();
   return {
     x,
     f: fx,

@@ -10,6 +10,7 @@ import type {
   DecompositionData,
   DecompositionMethod,
   IntervalInfo,
+  LatentInfo,
 } from '../decompose/decomposition-data.js';
 import {
   checkDigits,
@@ -67,6 +68,8 @@ export class Decomposition implements DecompositionData {
   readonly order?: readonly string[];
   readonly r2?: number;
   readonly intervals?: IntervalInfo;
+  /** GLMMs: the latent-scale details (family, approximation, lambda, null model). */
+  readonly latent?: LatentInfo;
   readonly diagnostics: readonly Diagnostic[];
 
   /**
@@ -91,6 +94,7 @@ export class Decomposition implements DecompositionData {
     if (data.order !== undefined) this.order = frozenCopy(data.order);
     if (data.r2 !== undefined) this.r2 = data.r2;
     if (data.intervals !== undefined) this.intervals = frozenCopy(data.intervals);
+    if (data.latent !== undefined) this.latent = frozenCopy(data.latent);
     this.diagnostics = frozenCopy(data.diagnostics);
     Object.freeze(this);
   }
@@ -172,6 +176,7 @@ export class Decomposition implements DecompositionData {
       notes.push(`Entry order: ${this.order.map((k) => labelOf(this.labels, k)).join(', ')}, then the residual`);
     }
     if (this.r2 !== undefined) notes.push(`R² of the full fixed-effects regression: ${this.r2.toFixed(3)}`);
+    if (this.latent) notes.push(latentNote(this.latent));
     if (!withVariance) notes.push(`Total variance of ${this.outcome}: ${formatNumber(this.total, columnDecimals([this.total]))}`);
     if (this.intervals) {
       notes.push(...intervalNote(this.intervals).split('\n'));
@@ -275,6 +280,7 @@ export class Decomposition implements DecompositionData {
       ...(this.order !== undefined ? { order: this.order } : {}),
       ...(this.r2 !== undefined ? { r2: this.r2 } : {}),
       ...(this.intervals !== undefined ? { intervals: this.intervals } : {}),
+      ...(this.latent !== undefined ? { latent: this.latent } : {}),
       diagnostics: this.diagnostics,
     };
   }
@@ -314,4 +320,11 @@ export class Decomposition implements DecompositionData {
   toString(): string {
     return this.format();
   }
+}
+
+/** The footer line of a GLMM decomposition: the scale and where the residual comes from. */
+function latentNote(l: LatentInfo): string {
+  if (l.family === 'binomial') return 'Latent (logit) scale: the residual is the logistic distribution-specific variance pi²/3';
+  const how = l.approximation === 'lognormal' ? 'ln(1 + 1/λ)' : l.approximation === 'delta' ? '1/λ' : 'trigamma(λ)';
+  return `Latent (log) scale: the residual is the Poisson distribution-specific variance ${how} (${l.approximation}), λ = ${l.lambda?.toPrecision(4)} the null model's mean expected count (offset included)`;
 }

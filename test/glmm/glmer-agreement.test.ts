@@ -11,21 +11,8 @@
  *   2 H^-1 from the finite-difference Hessian in theta and beta), variances 2e-3.
  */
 import { describe, expect, it } from 'vitest';
-import { fit, type GlmmFitOptions } from '../../src/index.js';
-import type { GlmmFit } from '../../src/output/glmm-fit.js';
 import { closeRel } from '../helpers/fixtures.js';
-import { loadGlmmFixture, thetaGroup, type GlmmFixture } from '../helpers/glmm-fixtures.js';
-
-const OFFSET_TERM = / \+ offset\(log\(child_pop_0_17_dfe\)\)/;
-
-/** Fit a fixture's model; the England offset is given as the `offset` option (log of the column). */
-export function fitFixture(name: string): { fixture: GlmmFixture; m: GlmmFit } {
-  const { fixture, table } = loadGlmmFixture(name);
-  const options: GlmmFitOptions = { family: fixture.family };
-  if (fixture.offset) options.offset = Array.from(table.array(fixture.offset) as ArrayLike<number>, Math.log);
-  const m = fit(table, fixture.formula.replace(OFFSET_TERM, ''), options);
-  return { fixture, m };
-}
+import { fitFixture, thetaGroup } from '../helpers/glmm-fixtures.js';
 
 // grouseticks (three terms, 186 dense rows) and VerbAgg (7,584 rows) take seconds each: they run in
 // `npm run test:glmm` (and CI), the others in every `npm test`.

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as aq from 'arquero';
+import { fit, type GlmmFitOptions } from '../../src/index.js';
+import type { GlmmFit } from '../../src/output/glmm-fit.js';
 
 const dir = fileURLToPath(new URL('../fixtures/glmm/', import.meta.url));
 
@@ -64,3 +66,14 @@ export function loadGlmmFixture(name: string): { fixture: GlmmFixture; table: aq
 
 /** The group of an lme4 theta name such as `herd.(Intercept)`. */
 export const thetaGroup = (name: string): string => name.replace(/\.\(Intercept\)$/, '');
+
+const OFFSET_TERM = / \+ offset\(log\(child_pop_0_17_dfe\)\)/;
+
+/** Fit a fixture's model; the England offset is given as the `offset` option (log of the column). */
+export function fitFixture(name: string): { fixture: GlmmFixture; m: GlmmFit } {
+  const { fixture, table } = loadGlmmFixture(name);
+  const options: GlmmFitOptions = { family: fixture.family };
+  if (fixture.offset) options.offset = Array.from(table.array(fixture.offset) as ArrayLike<number>, Math.log);
+  const m = fit(table, fixture.formula.replace(OFFSET_TERM, ''), options);
+  return { fixture, m };
+}

@@ -1,0 +1,215 @@
+/**
+ * Decomposition of a GLMM on the latent scale (the components method; see latent-shares.ts), with
+ * parametric-bootstrap intervals: simulate counts (or successes) from the fitted model — new
+ * random effects for every term, then Poisson or binomial responses at the conditional means —,
+ * refit each replicate (and its null model) from the fitted estimates, and take percentile
+ * intervals of the shares. sequential and Shapley split the R^2 of a Gaussian model and are
+ * refused for GLMMs.
+ */
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { VardecompError } from '../errors.js';
+import type { LatentApproximation } from '../family/family.js';
+import type { GlmmModel } from '../glmm/glmm-model.js';
+import { optimizeGlmm } from '../glmm/optimize-glmm.js';
+import type { GlmmFit } from '../output/glmm-fit.js';
+import { binomialDraw, poissonDraw } from '../random/count-samplers.js';
+import { Rng } from '../random/rng.js';
+import { percentileInterval, resolveIntervals, type ResolvedIntervals } from './bootstrap.js';
+import type { DecompositionOptions } from './decompose-fit.js';
+import type { ComponentShare, DecompositionData, DecompositionMethod } from './decomposition-data.js';
+import { latentParts, nullGlmmModel, type LatentParts, type NullModelSummary } from './latent-shares.js';
+
+/** Options of a GLMM decomposition. */
+export interface GlmmDecompositionOptions extends DecompositionOptions {
+  /** The Poisson distribution-specific variance: `'lognormal'` (default), `'delta'` or `'trigamma'`. */
+  approximation?: LatentApproximation;
+}
+
+const APPROXIMATIONS: readonly LatentApproximation[] = ['lognormal', 'delta', 'trigamma'];
+
+/** A null-model fit: its summary and the engine-order theta and intercept to restart from. */
+interface NullFit {
+  readonly summary: NullModelSummary;
+  readonly theta: Float64Array;
+  readonly beta: Float64Array;
+}
+
+/** The null model of each fitted GLMM, fitted once. */
+const nullFits = new WeakMap<GlmmFit, NullFit>();
+
+/** Bootstrap refits stop at Newton steps below 1e-7 (relative): far below the replicates' spread. */
+const REFIT_CONTROL = { stepTolerance: 1e-7 };
+
+function fitNull(model: GlmmModel, start?: NullFit): NullFit {
+  const opt = optimizeGlmm(nullGlmmModel(model), {
+    vcov: false,
+    ...(start ? { start: { theta: start.theta, beta: start.beta }, control: REFIT_CONTROL } : {}),
+  });
+  let sigma2 = 0;
+  for (const t of opt.theta) sigma2 += t * t;
+  return { summary: { intercept: opt.beta[0], sigma2 }, theta: opt.theta, beta: opt.beta };
+}
+
+function sharesOf(model: GlmmModel, parts: LatentParts, hasFixed: boolean): Record<string, number> {
+  const groups = model.spec.random.map((r) => r.group);
+  return Object.fromEntries([
+    ...(hasFixed ? [['fixed', parts.fixed / parts.total]] : [['fixed', 0]]),
+    ...groups.map((g, i) => [g, parts.random[i] / parts.total]),
+    ['residual', parts.distribution / parts.total],
+  ]);
+}
+
+/**
+ * Decompose a fitted GLMM by the components method on the latent scale, optionally with
+ * parametric-bootstrap intervals.
+ *
+ * @example
+ * ```ts
+ * const d = decomposeGlmmFit(fit(rows, 'n ~ x + (1|la) + (1|year) + (1|obs)', { family: 'poisson', offset: 'log_pop' }), 'components');
+ * d.shares; // { fixed, la, year, obs, residual }
+ * ```
+ */
+export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, options: GlmmDecompositionOptions = {}): DecompositionData {
+  if (method !== 'components') {
+    throw new VardecompError(
+      'E_UNSUPPORTED',
+      `The ${method} method splits the R^2 of a Gaussian model and is not defined for a ${fit.family} GLMM: use method "components" (latent-scale shares)`,
+      { option: 'method' },
+    );
+  }
+  const approximation = options.approximation ?? 'lognormal';
+  if (!APPROXIMATIONS.includes(approximation)) {
+    throw new VardecompError('E_OPTION', `Option "approximation" must be one of ${APPROXIMATIONS.join(', ')} (got ${JSON.stringify(approximation)})`, {
+      option: 'approximation',
+    });
+  }
+  const model = fit.model;
+  const groups = fit.groups;
+  for (const g of groups) {
+    if (g === 'fixed' || g === 'residual') {
+      throw new VardecompError('E_OPTION', `A random term named "${g}" clashes with the decomposition key "${g}": rename the column`, { column: g });
+    }
+  }
+  const hasFixed = model.design.p > (model.spec.intercept ? 1 : 0);
+  const keys = ['fixed', ...groups, 'residual'];
+  const given = options.labels ?? {};
+  for (const k of Object.keys(given)) {
+    if (!keys.includes(k)) throw new VardecompError('E_OPTION', `Option "labels" names "${k}", which is not a key (keys: ${keys.join(', ')})`);
+  }
+  const labels = Object.fromEntries(keys.map((k) => [k, typeof given[k] === 'string' ? given[k] : k]));
+  let nullFit: NullFit | null = null;
+  if (model.family.name === 'poisson') {
+    nullFit = nullFits.get(fit) ?? fitNull(model);
+    nullFits.set(fit, nullFit);
+  }
+  const variances = groups.map((g) => fit.varcorr.find((v) => v.group === g)!.variance);
+  const parts = latentParts(model, fit.betaArray(), variances, nullFit?.summary ?? null, approximation);
+  const shares = sharesOf(model, parts, hasFixed);
+  const settings = resolveIntervals(options.intervals);
+  const reps = settings ? runGlmmBootstrap(fit, settings, approximation, nullFit, hasFixed) : null;
+  const obs = new Set(fit.observationLevel);
+  const kindOf = (k: string): ComponentShare['kind'] =>
+    k === 'fixed' ? 'fixed' : k === 'residual' || obs.has(k) ? 'residual' : 'random';
+  const varianceOf = (k: string): number =>
+    k === 'fixed' ? (hasFixed ? parts.fixed : 0) : k === 'residual' ? parts.distribution : parts.random[groups.indexOf(k)];
+  let succeeded = 0;
+  if (reps) succeeded = Array.from(reps.get('residual') ?? []).filter(Number.isFinite).length;
+  const components: ComponentShare[] = keys.map((key) => {
+    const base: ComponentShare = { key, label: labels[key], kind: kindOf(key), variance: varianceOf(key), share: shares[key] };
+    if (!reps || !settings) return base;
+    const [lower, upper] = percentileInterval(reps.get(key)!, settings.level);
+    return { ...base, lower, upper };
+  });
+  const liveTerms = model.design.terms.filter((_, t) => model.design.termOf.includes(t));
+  const diagnostics: Diagnostic[] = [...fit.diagnostics];
+  if (obs.size > 0) {
+    diagnostics.push(
+      diagnostic(
+        'OBSERVATION_LEVEL',
+        'info',
+        `${[...obs].map((g) => `"${g}"`).join(', ')} has one level per row: an observation-level effect (overdispersion), reported with the residual`,
+      ),
+    );
+  }
+  return {
+    method,
+    outcome: model.spec.outcome,
+    formula: fit.formula,
+    nobs: fit.nobs,
+    nDropped: fit.nDropped,
+    shares,
+    components,
+    covariates: Object.fromEntries(liveTerms.map((t) => [t, parts.terms[model.design.terms.indexOf(t)] / parts.total])),
+    total: parts.total,
+    labels,
+    ...(settings
+      ? {
+          intervals: {
+            n: settings.n,
+            succeeded,
+            level: settings.level,
+            seed: settings.seed,
+            kind: 'parametric-bootstrap' as const,
+            ...(settings.keepReplicates ? { replicates: Object.fromEntries(keys.map((k) => [k, Array.from(reps!.get(k)!)])) } : {}),
+          },
+        }
+      : {}),
+    diagnostics,
+    latent: { family: fit.family, approximation, lambda: parts.lambda, distribution: parts.distribution, nullModel: nullFit?.summary ?? null },
+  };
+}
+
+/** Parametric bootstrap of the latent shares: per-key replicate arrays (NaN where a refit failed). */
+function runGlmmBootstrap(
+  fit: GlmmFit,
+  settings: ResolvedIntervals,
+  approximation: LatentApproximation,
+  nullFit: NullFit | null,
+  hasFixed: boolean,
+): Map<string, Float64Array> {
+  const model = fit.model;
+  const { n, design, frame, family, priorWeights, offset } = model;
+  const beta = fit.betaArray();
+  const xbeta = new Float64Array(n);
+  for (let j = 0; j < design.p; j++) {
+    const off = j * n;
+    for (let i = 0; i < n; i++) xbeta[i] += beta[j] * design.x[off + i];
+  }
+  const sds = fit.groups.map((g) => fit.varcorr.find((v) => v.group === g)!.sd);
+  const effects = frame.factors.map((f) => new Float64Array(f.levels.length));
+  const keys = ['fixed', ...fit.groups, 'residual'];
+  const out = new Map(keys.map((k) => [k, new Float64Array(settings.n).fill(Number.NaN)]));
+  const start = { theta: fit.engineTheta, beta };
+  const root = new Rng(settings.seed);
+  for (let r = 0; r < settings.n; r++) {
+    const rng = root.fork(r);
+    effects.forEach((e, k) => {
+      for (let l = 0; l < e.length; l++) e[l] = sds[k] * rng.normal();
+    });
+    const ystar = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let eta = offset[i] + xbeta[i];
+      for (let k = 0; k < effects.length; k++) eta += effects[k][frame.factors[k].codes[i]];
+      const mu = family.linkinv(eta);
+      ystar[i] = family.name === 'poisson' ? poissonDraw(rng, mu) : binomialDraw(rng, priorWeights[i], mu) / priorWeights[i];
+    }
+    let varies = false;
+    for (let i = 1; i < n && !varies; i++) varies = ystar[i] !== ystar[0];
+    if (varies) {
+      try {
+        const repModel: GlmmModel = { ...model, y: ystar };
+        const opt = optimizeGlmm(repModel, { start, vcov: false, control: REFIT_CONTROL });
+        const repNull = nullFit ? fitNull(repModel, nullFit) : null;
+        const variances = model.engineOrder.map(() => 0);
+        model.engineOrder.forEach((fi, e) => (variances[fi] = opt.theta[e] ** 2));
+        const parts = latentParts(repModel, opt.beta, variances, repNull?.summary ?? null, approximation);
+        const shares = sharesOf(repModel, parts, hasFixed);
+        if (opt.converged) for (const k of keys) out.get(k)![r] = shares[k];
+      } catch {
+        // A replicate that cannot be refitted stays NaN and is counted as failed.
+      }
+    }
+    settings.onProgress?.(r + 1, settings.n);
+  }
+  return out;
+}
