@@ -384,7 +384,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     y,
     priorWeights,
     offset,
-    hasOffset: offsetOpt !== null,
+    hasOffset: offsetOpt !== null || frame.offset !== null,
     engineOrder,
     observationLevel,
     diagnostics,

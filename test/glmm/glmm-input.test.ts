@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fit, LmmFit, VardecompError } from '../../src/index.js';
 import { GlmmFit } from '../../src/output/glmm-fit.js';
-import { loadGlmmFixture } from '../helpers/glmm-fixtures.js';
+import { fitFixture, loadGlmmFixture } from '../helpers/glmm-fixtures.js';
 
 function codeOf(f: () => unknown): string {
   try {
@@ -101,6 +101,14 @@ describe('options and dispatch', () => {
     expect(b.deviance).toBe(a.deviance);
     expect(a.hasOffset).toBe(true);
     expect(codeOf(() => fit(data, 'incidence ~ period + (1 | herd)', { family: 'poisson', offset: [1, 2] }))).toMatch(/^E_OPTION: Option "offset" has 2 values/);
+  });
+  it('offset(log(col)) in the formula equals the offset option; both are reported', () => {
+    const a = fitFixture('england-poisson', 'formula').m;
+    const b = fitFixture('england-poisson', 'option').m;
+    expect(a.hasOffset).toBe(true);
+    expect(b.hasOffset).toBe(true);
+    expect(a.deviance).toBeCloseTo(b.deviance, 8);
+    expect(a.beta['imd2019_avg_score']).toBeCloseTo(b.beta['imd2019_avg_score'], 9);
   });
   it('does not mutate the input', () => {
     const copy = JSON.stringify(rows);

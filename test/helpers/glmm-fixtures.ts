@@ -69,11 +69,18 @@ export const thetaGroup = (name: string): string => name.replace(/\.\(Intercept\
 
 const OFFSET_TERM = / \+ offset\(log\(child_pop_0_17_dfe\)\)/;
 
-/** Fit a fixture's model; the England offset is given as the `offset` option (log of the column). */
-export function fitFixture(name: string): { fixture: GlmmFixture; m: GlmmFit } {
+/**
+ * Fit a fixture's model with glmer's formula (the England offset as `offset(log(...))`), or with
+ * the offset given as the `offset` option (`offsetAs: 'option'`).
+ */
+export function fitFixture(name: string, offsetAs: 'formula' | 'option' = 'formula'): { fixture: GlmmFixture; m: GlmmFit } {
   const { fixture, table } = loadGlmmFixture(name);
   const options: GlmmFitOptions = { family: fixture.family };
-  if (fixture.offset) options.offset = Array.from(table.array(fixture.offset) as ArrayLike<number>, Math.log);
-  const m = fit(table, fixture.formula.replace(OFFSET_TERM, ''), options);
+  let formula = fixture.formula;
+  if (fixture.offset && offsetAs === 'option') {
+    options.offset = Array.from(table.array(fixture.offset) as ArrayLike<number>, Math.log);
+    formula = formula.replace(OFFSET_TERM, '');
+  }
+  const m = fit(table, formula, options);
   return { fixture, m };
 }
