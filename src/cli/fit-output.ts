@@ -2,7 +2,7 @@
  * A fitted model in the CLI's output formats: lme4-style text, markdown tables, JSON and CSV.
  */
 import { table } from 'arquero';
-import type { LmmFit } from '../index.js';
+import { GlmmFit, type LmmFit } from '../index.js';
 import { markdownTable, observationsText } from '../report/text-layout.js';
 
 /**
@@ -42,7 +42,8 @@ function num(x: number, digits = 4): string {
  * process.stdout.write(formatFit(fit(rows, 'y ~ x + (1|g)'), 'markdown'));
  * ```
  */
-export function formatFit(m: LmmFit, format: OutputFormat): string {
+export function formatFit(m: LmmFit | GlmmFit, format: OutputFormat): string {
+  if (m instanceof GlmmFit) return formatGlmmFit(m, format);
   switch (format) {
     case 'table':
       return `${m.summary()}\n`;
@@ -92,6 +93,43 @@ export function formatFit(m: LmmFit, format: OutputFormat): string {
         sd: rows.map((r) => r.sd),
       }).toCSV();
       return csv.endsWith('\n') ? csv : `${csv}\n`;
+    }
+  }
+}
+
+/** A fitted GLMM in the CLI's formats (as {@link formatFit}; z values, no residual row). */
+function formatGlmmFit(m: GlmmFit, format: OutputFormat): string {
+  switch (format) {
+    case 'table':
+      return `${m.summary()}\n`;
+    case 'json':
+      return `${JSON.stringify(m, null, 2)}\n`;
+    case 'markdown': {
+      const random = markdownTable(
+        ['Group', 'Variance', 'Std. Dev.'],
+        m.varcorr.map((r) => [r.group, num(r.variance), num(r.sd)]),
+        ['left', 'right', 'right'],
+      );
+      const fixed = markdownTable(
+        ['Term', 'Estimate', 'Std. Error', 'z value'],
+        m.betaNames.map((b) => [b, num(m.beta[b], 5), num(m.se[b], 5), (m.beta[b] / m.se[b]).toFixed(2)]),
+        ['left', 'right', 'right', 'right'],
+      );
+      return `Generalized linear mixed model (${m.family}, ${m.link} link) fit by maximum likelihood (Laplace): \`${m.formula}\`, ${observationsText(m.nobs, m.nDropped)}.\n\n**Random effects**\n\n${random}\n\n**Fixed effects**\n\n${fixed}\n`;
+    }
+    case 'csv': {
+      const rows = [
+        ...m.betaNames.map((b) => ({ part: 'fixed', name: b, estimate: m.beta[b], std_error: m.se[b], variance: null, sd: null })),
+        ...m.varcorr.map((r) => ({ part: 'random', name: r.group, estimate: null, std_error: null, variance: r.variance, sd: r.sd })),
+      ];
+      return table({
+        part: rows.map((r) => r.part),
+        name: rows.map((r) => r.name),
+        estimate: rows.map((r) => r.estimate),
+        std_error: rows.map((r) => r.std_error),
+        variance: rows.map((r) => r.variance),
+        sd: rows.map((r) => r.sd),
+      }).toCSV() + '\n';
     }
   }
 }

@@ -44,6 +44,8 @@ interface RawOptions {
   reml?: boolean;
   ml?: boolean;
   weights?: string;
+  family?: string;
+  offset?: string;
   method?: string;
   labels?: string;
   order?: string;
@@ -112,11 +114,24 @@ async function writeTextFile(file: string, text: string, io: CliIo): Promise<voi
   }
 }
 
-function fitOptions(o: RawOptions): { reml: boolean; weights?: string; types?: Record<string, 'numeric' | 'categorical'> } {
+function fitOptions(o: RawOptions): {
+  reml?: boolean;
+  weights?: string;
+  family?: 'poisson' | 'binomial';
+  offset?: string;
+  types?: Record<string, 'numeric' | 'categorical'>;
+} {
   // A column stated text when read is categorical in the model (numbers written as text included).
   const stated = Object.entries(statedTypes(o.type)).map(([col, t]) => [col, t === 'text' ? 'categorical' : 'numeric'] as const);
+  const family = o.family === undefined ? 'gaussian' : parseChoice(o.family, 'family', ['gaussian', 'poisson', 'binomial'] as const);
+  if (family !== 'gaussian' && (o.ml || o.reml)) {
+    throw new VardecompError('E_OPTION', `Options "--reml" and "--ml" do not apply to --family ${family}: a GLMM is fitted by maximum likelihood (Laplace)`, {
+      option: o.ml ? 'ml' : 'reml',
+    });
+  }
   return {
-    reml: !o.ml,
+    ...(family === 'gaussian' ? { reml: !o.ml } : { family }),
+    ...(o.offset !== undefined ? { offset: o.offset } : {}),
     ...(o.weights !== undefined ? { weights: o.weights } : {}),
     ...(stated.length > 0 ? { types: Object.fromEntries(stated) } : {}),
   };
@@ -159,8 +174,10 @@ function intervalOptions(o: RawOptions, onProgress: (done: number, total: number
 
 /** The decomposition options the CLI can set. */
 interface CliDecomposeOptions {
-  reml: boolean;
+  reml?: boolean;
   weights?: string;
+  family?: 'poisson' | 'binomial';
+  offset?: string;
   labels?: Record<string, string>;
   order?: string[];
   intervals?: IntervalOptions;
@@ -195,7 +212,9 @@ async function runFit(file: string | undefined, o: RawOptions, io: CliIo): Promi
   const formula = o.types ? '' : requireFormula(o);
   const data = await inputTable(file, o, io);
   if (data === null) return;
-  const text = formatFit(fit(data, formula, fitOptions(o)), format);
+  const { family, ...options } = fitOptions(o);
+  const m = family === undefined ? fit(data, formula, options) : fit(data, formula, { ...options, family });
+  const text = formatFit(m, format);
   io.stdout.write(format === 'table' || format === 'markdown' ? escapeControl(text) : text);
 }
 
@@ -354,7 +373,12 @@ function addModel(cmd: Command): Command {
     )
     .option('--reml', 'fit by restricted maximum likelihood (the default)')
     .addOption(new Option('--ml', 'fit by maximum likelihood').conflicts('reml'))
-    .option('--weights <column>', 'column of precision weights (lme4 weights)');
+    .option('--weights <column>', 'column of precision weights (lme4 weights); binomial: the number of trials of a proportion')
+    .option(
+      '--family <family>',
+      'gaussian (default) | poisson (log link) | binomial (logit link; response 0/1, cbind(successes, failures) or a proportion with --weights trials)',
+    )
+    .option('--offset <column>', 'column added to the linear predictor (already on the link scale; or offset(log(col)) in the formula)');
 }
 
 function addShares(cmd: Command, defaultReplicates = 0): Command {

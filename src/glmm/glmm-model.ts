@@ -11,7 +11,7 @@ import { INTERCEPT_COLUMN, type FormulaInput, type ModelSpec } from '../formula/
 import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type DataSource } from '../input/data-source.js';
-import { buildModelFrame, isMissing, type ModelFrame } from '../input/model-frame.js';
+import { buildModelFrame, isMissing, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
 import { aliasedFromGram } from '../model/prepare-model.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
 
@@ -27,6 +27,10 @@ export interface GlmmFitOptions {
   weights?: string | ArrayLike<number>;
   /** Optimiser controls. */
   control?: MinimizeControl;
+  /** How to read columns (as `fit`'s `types`): `'numeric'` or `'categorical'`. */
+  types?: Readonly<Record<string, ColumnReading>>;
+  /** Explicit level orders of categorical columns (as `fit`'s `levels`). */
+  levels?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A GLMM ready for PIRLS and the optimiser. */
@@ -54,7 +58,7 @@ export interface GlmmModel {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const GLMM_OPTION_KEYS: readonly string[] = ['family', 'link', 'offset', 'weights', 'control'];
+const GLMM_OPTION_KEYS: readonly string[] = ['family', 'link', 'offset', 'weights', 'control', 'types', 'levels'];
 
 const responseError = (column: string, row: number, problem: string): VardecompError =>
   new VardecompError('E_NONNUMERIC', `Response "${column}" row ${row} ${problem}`, { column, row });
@@ -221,6 +225,8 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     covariates: [...new Set([...covariates, ...extra])],
     groups: spec.random.map((r) => ({ name: r.group, variables: r.variables })),
     weights: options.weights ?? null,
+    ...(options.types !== undefined ? { types: options.types } : {}),
+    ...(options.levels !== undefined ? { levels: options.levels } : {}),
     // Formula functions (log(x), within(x, g)) and offset(...) terms, evaluated by the frame.
     ...(spec.derived ? { derived: spec.derived.map(derivedColumn) } : {}),
     ...(spec.offsets ? { offsets: spec.offsets.map(derivedColumn) } : {}),
