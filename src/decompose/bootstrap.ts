@@ -120,7 +120,8 @@ export interface Replicate {
 
 /**
  * A function that draws one replicate outcome row by row
- * (`y* = X beta + sum_k sigma_k z_k + sigma e / sqrt(w)`) and writes its cross-products into `cp`.
+ * (`y* = X beta + Z b + sigma e / sqrt(w)`, each term's effects `b` drawn level by level from
+ * N(0, sigma^2 Lambda Lambda')) and writes its cross-products into `cp`.
  *
  * @example
  * ```ts
@@ -138,20 +139,36 @@ export function rowResponseSimulator(fitted: LmmFit, cp: CrossProducts): (rng: R
     const off = c * n;
     for (let i = 0; i < n; i++) mean[i] += beta[c] * design.x[off + i];
   }
-  const sds = spec.random.map((r) => fitted.varcorr.find((v) => v.group === r.group)!.sd);
+  const { terms } = fitted.prepared;
+  // theta and sigma on the user's scale (for the user's weights); each term's effects are drawn
+  // from N(0, sigma^2 Lambda Lambda'), level by level.
+  const thetaUser = terms.thetaNames.map((nm) => fitted.theta[nm]);
+  const sds = terms.terms.map((t, i) => (t.scalarIntercept ? thetaUser[terms.formulaOffsets[i]] * fitted.sigma : NaN));
   const sigma = fitted.sigma;
   const w = frame.weights;
   const ystar = new Float64Array(n);
-  const effects = frame.factors.map((f) => new Float64Array(f.levels.length));
+  const effects = terms.terms.map((t) => new Float64Array(t.levels.length * t.width));
+  const vector = terms.terms.map((t, k) => ({ k, t })).filter((e) => !e.t.scalarIntercept);
+  const scalar = terms.terms.map((t, k) => k).filter((k) => terms.terms[k].scalarIntercept);
+  const normal = { rng: null as Rng | null };
+  const draw = () => normal.rng!.normal();
   return (rng: Rng) => {
-    effects.forEach((e, k) => {
-      for (let l = 0; l < e.length; l++) e[l] = sds[k] * rng.normal();
+    normal.rng = rng;
+    terms.terms.forEach((t, k) => {
+      const e = effects[k];
+      if (t.scalarIntercept) for (let l = 0; l < e.length; l++) e[l] = sds[k] * rng.normal();
+      else t.drawEffects(thetaUser, terms.formulaOffsets[k], sigma, draw, e);
     });
     let wsum = 0;
     let wy = 0;
     for (let i = 0; i < n; i++) {
       let v = mean[i] + sigma * rng.normal() / (w ? Math.sqrt(w[i]) : 1);
-      for (let k = 0; k < effects.length; k++) v += effects[k][frame.factors[k].codes[i]];
+      for (const k of scalar) v += effects[k][terms.terms[k].codes[i]];
+      for (const { k, t } of vector) {
+        const S = t.width;
+        const base = t.codes[i] * S;
+        for (let s2 = 0; s2 < S; s2++) v += effects[k][base + s2] * (t.z[s2] ? t.z[s2]![i] : 1);
+      }
       ystar[i] = v;
       const wi = w ? w[i] : 1;
       wsum += wi;
@@ -180,13 +197,12 @@ export function runBootstrap(
   needsRefit = true,
 ): Map<string, Float64Array> {
   const prepared = fitted.prepared;
-  const { engineOrder, spec } = prepared;
   const cp = prepared.cp.clone();
   const criterion = new ProfiledCriterion(cp, prepared.reml);
   const repModel: PreparedModel = { ...prepared, cp, criterion };
   // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
   const rootScale = Math.sqrt(prepared.weightScale);
-  const thetaFitted = Float64Array.from(engineOrder, (fi) => fitted.theta[spec.random[fi].group] * rootScale);
+  const thetaFitted = prepared.terms.toEngine(prepared.terms.thetaNames.map((nm) => fitted.theta[nm] * rootScale));
   // A model fitted from cell statistics draws each replicate's cell statistics exactly.
   const simulate = prepared.cells ? cellResponseSimulator(fitted, cp) : rowResponseSimulator(fitted, cp);
   const out = new Map<string, Float64Array>();

@@ -24,6 +24,7 @@ import {
   type ShareIntervalKind,
 } from './decomposition-data.js';
 import { r2Game, sequentialShares, shapleyShares, type R2Split } from './r2-shares.js';
+import { randomGroupVariances, randomKeys, type RandomVariancePart } from './random-parts.js';
 
 /** Options shared by the decomposition entry points. */
 export interface DecompositionOptions {
@@ -38,13 +39,7 @@ export interface DecompositionOptions {
 const RESERVED = ['fixed', 'residual'];
 
 function keysOf(prepared: PreparedModel): { keys: string[]; hasFixed: boolean } {
-  if (!prepared.terms.scalarOnly) {
-    throw new VardecompError(
-      'E_UNSUPPORTED',
-      `Decomposing a model with random slopes ("${prepared.spec.text}") is not supported yet; fit() reports its variances and correlations`,
-    );
-  }
-  const groups = prepared.spec.random.map((r) => r.group);
+  const groups = randomKeys(prepared);
   for (const g of groups) {
     if (RESERVED.includes(g)) {
       throw new VardecompError('E_OPTION', `A random term named "${g}" clashes with the decomposition key "${g}": rename the column`, {
@@ -80,11 +75,9 @@ function resolveOrder(keys: readonly string[], order: readonly string[] | undefi
   return order.slice();
 }
 
-/** Engine-order theta and solution to formula-order random variances. */
+/** A solution's random variances per grouping factor (Johnson's, for slopes). */
 function randomVariances(prepared: PreparedModel, sol: PlsSolution): Float64Array {
-  const out = new Float64Array(prepared.spec.random.length);
-  prepared.engineOrder.forEach((fi, e) => (out[fi] = (sol.theta[e] * sol.sigma) ** 2));
-  return out;
+  return randomGroupVariances(prepared, prepared.terms.toFormula(sol.theta), sol.sigma).variances;
 }
 
 /** The components method's parts from the rows, or from the cells of a model fitted from aggregates. */
@@ -110,7 +103,7 @@ function componentsFromSolution(prepared: PreparedModel, sol: PlsSolution): Comp
 }
 
 function componentShares(prepared: PreparedModel, cv: ComponentVariances, hasFixed: boolean): Record<string, number> {
-  const groups = prepared.spec.random.map((r) => r.group);
+  const groups = randomKeys(prepared);
   return Object.fromEntries([
     ...(hasFixed ? [['fixed', cv.fixed / cv.total]] : []),
     ...groups.map((g, i) => [g, cv.random[i] / cv.total]),
@@ -130,6 +123,8 @@ function requireIntercept(prepared: PreparedModel, method: DecompositionMethod):
 }
 
 interface PointResult {
+  /** Parts of each grouping factor's variance (components of a model with random slopes). */
+  randomParts?: RandomVariancePart[];
   shares: Record<string, number>;
   covariates: Record<string, number>;
   total: number;
@@ -140,6 +135,12 @@ interface PointResult {
 function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[], hasFixed: boolean): PointResult {
   const prepared = fit.prepared;
   if (method === 'components') {
+    // Only sigma^2 Lambda Lambda' enters, the same on the user's and the engine's scale.
+    const random = randomGroupVariances(
+      prepared,
+      prepared.terms.thetaNames.map((nm) => fit.theta[nm]),
+      fit.sigma,
+    );
     // design.x is centred: X beta differs by a constant, which leaves every variance unchanged.
     const cv = variancesOf(prepared, {
       x: prepared.design.x,
@@ -148,18 +149,19 @@ function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[]
       beta: fit.betaArray(),
       termOf: prepared.design.termOf,
       nterms: prepared.design.terms.length,
-      randomVariances: fit.groups.map((g) => fit.varcorr.find((v) => v.group === g)!.variance),
+      randomVariances: random.variances,
       sigma2: fit.sigma * fit.sigma,
       weights: prepared.frame.weights,
     });
     const liveTerms = prepared.design.terms.filter((_, t) => prepared.design.termOf.includes(t));
     return {
+      ...(prepared.terms.scalarOnly ? {} : { randomParts: random.parts }),
       shares: componentShares(prepared, cv, hasFixed),
       covariates: Object.fromEntries(liveTerms.map((t) => [t, cv.terms[prepared.design.terms.indexOf(t)] / cv.total])),
       total: cv.total,
       variances: Object.fromEntries([
         ...(hasFixed ? [['fixed', cv.fixed]] : []),
-        ...fit.groups.map((g, i) => [g, cv.random[i]]),
+        ...random.keys.map((g, i) => [g, cv.random[i]]),
         ['residual', cv.residual],
       ]),
     };
@@ -430,6 +432,7 @@ export function compareFit(
       labels,
       ...(method === 'sequential' ? { order } : {}),
       ...(pt.r2 !== undefined ? { r2: pt.r2 } : {}),
+      ...(pt.randomParts ? { randomParts: pt.randomParts.map((rp) => ({ ...rp, share: rp.variance / pt.total })) } : {}),
       ...(settings && kind
         ? {
             intervals: {

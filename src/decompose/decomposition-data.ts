@@ -96,6 +96,14 @@ export interface DecompositionData {
   readonly order?: readonly string[];
   /** R^2 of the full fixed-effects regression (sequential and Shapley). */
   readonly r2?: number;
+  /**
+   * Components of a model with random slopes: the parts of each grouping factor's variance
+   * (Johnson's `Tr(Z Sigma Z')/n`): each column's variance times its variable's mean square
+   * (`names` equal) and twice each covariance times the mean cross-product, with their shares of
+   * the total. They add to the factor's variance; unlike the total they change when a slope's
+   * variable is shifted.
+   */
+  readonly randomParts?: ReadonlyArray<{ key: string; names: readonly [string, string]; variance: number; share: number }>;
   readonly intervals?: IntervalInfo;
   /** GLMMs: the latent-scale details. */
   readonly latent?: LatentInfo;

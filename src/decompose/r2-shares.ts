@@ -1,8 +1,9 @@
 /**
  * Sequential (type-I) and Shapley (LMG) shares of R^2 over term groups.
  *
- * Players are the groups: `fixed` (all covariates together) and each random term's grouping
- * factor as a block of dummies. `v(S)` is the R^2 of the least-squares regression of the outcome
+ * Players are the groups: `fixed` (all covariates together) and each grouping factor as a block
+ * of dummies (with random slopes, its dummies and its per-level slope columns, as R's
+ * `factor(g) + factor(g):x`). `v(S)` is the R^2 of the least-squares regression of the outcome
  * on an intercept and the groups in S, from {@link SubsetRegressions}.
  *
  * - sequential: the increment of each group as it enters in a stated order.
@@ -15,6 +16,7 @@
 import type { PreparedModel } from '../model/prepare-model.js';
 import type { CrossProducts } from '../objective/cross-products.js';
 import { SubsetRegressions } from '../objective/subset-regressions.js';
+import { randomKeys } from './random-parts.js';
 
 /** The players of the R^2 game for a prepared model. */
 export interface R2Game {
@@ -44,7 +46,11 @@ export function r2Game(prepared: PreparedModel, cp: CrossProducts): R2Game {
   const { design, engineOrder, spec } = prepared;
   const regs = new SubsetRegressions(cp);
   const hasFixed = design.p > 1;
-  const keys = [...(hasFixed ? ['fixed'] : []), ...spec.random.map((r) => r.group)];
+  const groups = randomKeys(prepared);
+  const keys = [...(hasFixed ? ['fixed'] : []), ...groups];
+  // Engine positions of each group's terms: a factor with slopes (or split by ||) enters as one
+  // player, its intercept dummies and its per-level slope columns together.
+  const enginePositions = groups.map((g) => spec.random.flatMap((r, fi) => (r.group === g ? [engineOrder.indexOf(fi)] : [])));
   const termCols = design.terms.map((_, t) => {
     const cols: number[] = [];
     design.termOf.forEach((tt, c) => tt === t && cols.push(c));
@@ -52,7 +58,7 @@ export function r2Game(prepared: PreparedModel, cp: CrossProducts): R2Game {
   });
   const liveTerms = termCols.map((c, t) => ({ t, c })).filter((e) => e.c.length > 0);
   const covariateTerms = liveTerms.map((e) => design.terms[e.t]);
-  const nRandom = spec.random.length;
+  const nRandom = groups.length;
   const memo = new Map<number, number>();
   const xOn = new Array<boolean>(design.p).fill(false);
   const restOn = new Array<boolean>(engineOrder.length - 1).fill(false);
@@ -71,9 +77,10 @@ export function r2Game(prepared: PreparedModel, cp: CrossProducts): R2Game {
     restOn.fill(false);
     for (let r = 0; r < nRandom; r++) {
       if (!(groupMask & (1 << r))) continue;
-      const e = engineOrder.indexOf(r);
-      if (e === 0) first = true;
-      else restOn[e - 1] = true;
+      for (const e of enginePositions[r]) {
+        if (e === 0) first = true;
+        else restOn[e - 1] = true;
+      }
     }
     const rss = regs.rss({ first, rest: restOn, x: xOn });
     const v = tss > 0 ? 1 - rss / tss : 0;

@@ -67,6 +67,8 @@ export class Decomposition implements DecompositionData {
   readonly labels: Record<string, string>;
   readonly order?: readonly string[];
   readonly r2?: number;
+  /** Parts of each grouping factor's variance in a model with random slopes (components). */
+  readonly randomParts?: DecompositionData['randomParts'];
   readonly intervals?: IntervalInfo;
   /** GLMMs: the latent-scale details (family, approximation, lambda, null model). */
   readonly latent?: LatentInfo;
@@ -93,6 +95,7 @@ export class Decomposition implements DecompositionData {
     this.labels = frozenCopy(data.labels);
     if (data.order !== undefined) this.order = frozenCopy(data.order);
     if (data.r2 !== undefined) this.r2 = data.r2;
+    if (data.randomParts !== undefined) this.randomParts = frozenCopy(data.randomParts);
     if (data.intervals !== undefined) this.intervals = frozenCopy(data.intervals);
     if (data.latent !== undefined) this.latent = frozenCopy(data.latent);
     this.diagnostics = frozenCopy(data.diagnostics);
@@ -177,6 +180,12 @@ export class Decomposition implements DecompositionData {
     }
     if (this.r2 !== undefined) notes.push(`R² of the full fixed-effects regression: ${this.r2.toFixed(3)}`);
     if (this.latent) notes.push(latentNote(this.latent));
+    for (const key of [...new Set((this.randomParts ?? []).map((p) => p.key))]) {
+      const parts = this.randomParts!.filter((p) => p.key === key).map((p) =>
+        p.names[0] === p.names[1] ? `${p.names[0]} ${formatPercent(p.share, digits)}` : `covariance ${p.names.join('/')} ${formatPercent(p.share, digits)}`,
+      );
+      notes.push(`${labelOf(this.labels, key)} (random slopes, Tr(Z Sigma Z')/n) = ${parts.join(' + ')}`);
+    }
     if (!withVariance) notes.push(`Total variance of ${this.outcome}: ${formatNumber(this.total, columnDecimals([this.total]))}`);
     if (this.intervals) {
       notes.push(...intervalNote(this.intervals).split('\n'));
@@ -279,6 +288,7 @@ export class Decomposition implements DecompositionData {
       labels: this.labels,
       ...(this.order !== undefined ? { order: this.order } : {}),
       ...(this.r2 !== undefined ? { r2: this.r2 } : {}),
+      ...(this.randomParts !== undefined ? { randomParts: this.randomParts } : {}),
       ...(this.intervals !== undefined ? { intervals: this.intervals } : {}),
       ...(this.latent !== undefined ? { latent: this.latent } : {}),
       diagnostics: this.diagnostics,
