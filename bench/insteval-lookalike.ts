@@ -49,12 +49,12 @@ function shuffle(a: Int32Array, rng: Rng): void {
 }
 
 /** Columns of the look-alike: `s`, `d`, `dept` (level labels) and the rating `y`. */
-export interface InstEvalLookalike {
+export type InstEvalLookalike = {
   readonly s: string[];
   readonly d: string[];
   readonly dept: string[];
   readonly y: Float64Array;
-}
+};
 
 /**
  * The InstEval look-alike for a seed: 73,421 rows, 2,972 students, 1,128 lecturers, 14
