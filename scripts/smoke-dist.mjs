@@ -30,3 +30,30 @@ const bundled = await build({
 });
 assert.ok(!/["']node:/.test(bundled.outputFiles[0].text), 'browser bundle has a node: import');
 console.log('vardecomp/data for browsers: ok (no node: import)');
+assert.ok(!/@duckdb/.test(bundled.outputFiles[0].text), 'the core bundle imports @duckdb/node-api');
+
+// vardecomp/duckdb (Node only), ESM and CJS: a Parquet file written by DuckDB, fitted from its cells.
+{
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'vardecomp-smoke-'));
+  const file = join(dir, 'panel.parquet');
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const inst = await DuckDBInstance.create(':memory:');
+  const conn = await inst.connect();
+  await conn.run(
+    `COPY (SELECT 'u' || (i % 50) AS unit, (i // 50) % 6 AS period, random() AS x, (i % 50) * 0.1 + ((i // 50) % 6) * 0.05 + random() AS y FROM range(1500) t(i)) TO '${file}' (FORMAT parquet)`,
+  );
+  conn.closeSync();
+  inst.closeSync();
+  const duckEsm = await import('vardecomp/duckdb');
+  const duckCjs = createRequire(import.meta.url)('vardecomp/duckdb');
+  for (const [kind, lib] of [['esm', duckEsm], ['cjs', duckCjs]]) {
+    const m = await lib.fitDuckDB(file, 'y ~ x + (1|unit) + (1|period)');
+    assert.equal(m.nobs, 1500, `${kind}: vardecomp/duckdb nobs`);
+    assert.ok(m instanceof (kind === 'esm' ? esm : cjs).LmmFit, `${kind}: a vardecomp/duckdb fit is the core's LmmFit`);
+    console.log(`vardecomp/duckdb ${kind}: ok (1500 rows, ${m.ngroups.unit} units)`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -31,6 +31,7 @@ export type { CellFitOptions } from './model/prepare-from-cells.js';
 export { cellsFromRows, type CellStatistics, type CellsFromRowsOptions } from './input/cell-statistics.js';
 export { cellsFromTable } from './input/cells-from-table.js';
 export { cellsFromAggregates, aggregateColumns } from './input/aggregate-table.js';
+export { cellQuery, quoteIdentifier, SQL_DIALECTS, type SqlDialect, type CellQueryOptions } from './input/cell-query.js';
 export { Rng, fillNormal } from './random/index.js';
 export * from './simulate/index.js';
 export {

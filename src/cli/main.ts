@@ -24,6 +24,8 @@ import { createProgress, type Progress } from './progress.js';
 import { escapeControl } from './terminal-text.js';
 import { formatColumnTypes, readInput, readOptions, statedTypes } from './read-input.js';
 import { chartFileContent, chartKind } from './render-chart.js';
+import { fitFromCells, usesCells } from './aggregate-input.js';
+import { cellQuery, SQL_DIALECTS } from '../input/cell-query.js';
 import { MAX_REPLICATES } from '../decompose/bootstrap.js';
 
 export type { CliIo } from './cli-io.js';
@@ -69,6 +71,12 @@ interface RawOptions {
   nao?: boolean;
   out?: string;
   years?: string;
+  // aggregates and SQL
+  aggregates?: boolean;
+  sql?: string;
+  from?: string;
+  dialect?: string;
+  factors?: string;
 }
 
 const EXAMPLES = `
@@ -78,6 +86,9 @@ Examples:
   $ vardecomp compare panel.csv -f "rate ~ deprivation + (1|la) + (1|year)" \\
       --labels la=local,year=national,fixed=deprivation --bootstrap 500 --chart shares.svg
   $ vardecomp decompose data.csv --outcomes cpp_rate,cin_rate --rhs "imd + (1|la) + (1|year)"
+  $ vardecomp fit pupils.parquet -f "score ~ ses + (1|school) + (1|year)"
+  $ vardecomp sql -f "score ~ ses + (1|school) + (1|year)" --from analytics.pupils --dialect bigquery
+  $ vardecomp decompose cells.csv --aggregates -f "score ~ ses + (1|school) + (1|year)"
   $ vardecomp demo
 
 Exit status: 0 success, 2 bad input or usage (printed as "vardecomp: E_CODE: message"),
@@ -210,10 +221,18 @@ async function runFit(file: string | undefined, o: RawOptions, io: CliIo): Promi
   const format = outputFormat(o);
   readOptions(o);
   const formula = o.types ? '' : requireFormula(o);
-  const data = await inputTable(file, o, io);
-  if (data === null) return;
   const { family, ...options } = fitOptions(o);
-  const m = family === undefined ? fit(data, formula, options) : fit(data, formula, { ...options, family });
+  let m: Parameters<typeof formatFit>[0];
+  if (!o.types && usesCells(file, o)) {
+    if (family !== undefined) {
+      throw new VardecompError('E_OPTION', 'Option "--family" does not apply to a fit from aggregates (Parquet, --sql, --aggregates): they fit Gaussian models', { option: 'family' });
+    }
+    m = await fitFromCells(file, o, formula, io);
+  } else {
+    const data = await inputTable(file, o, io);
+    if (data === null) return;
+    m = family === undefined ? fit(data, formula, options) : fit(data, formula, { ...options, family });
+  }
   const text = formatFit(m, format);
   io.stdout.write(format === 'table' || format === 'markdown' ? escapeControl(text) : text);
 }
@@ -230,6 +249,9 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
       throw new VardecompError('E_OPTION', 'Options "--outcomes" and "--rhs" go together, e.g. --outcomes a,b --rhs "x + (1|unit)"', {
         option: o.outcomes === undefined ? 'outcomes' : 'rhs',
       });
+    }
+    if (usesCells(file, o)) {
+      throw new VardecompError('E_OPTION', 'Several outcomes from aggregates (Parquet, --sql, --aggregates) are not read by the CLI: decompose one --formula at a time, or use decomposeManyAggregates in the library', { option: 'outcomes' });
     }
     const outcomes = parseList(o.outcomes, 'outcomes');
     const rhs = o.rhs;
@@ -262,6 +284,19 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
     return;
   }
   const formula = o.types ? '' : requireFormula(o);
+  if (!o.types && usesCells(file, o)) {
+    const m = await fitFromCells(file, o, formula, io);
+    const progress = createProgress(io, 'bootstrap');
+    try {
+      const { reml: _reml, ...options } = decomposeOptions(o, progress);
+      const result = decompose(m, { ...options, method });
+      progress.stop();
+      await emitReport(result, o, io);
+    } finally {
+      progress.stop();
+    }
+    return;
+  }
   const data = await inputTable(file, o, io);
   if (data === null) return;
   const progress = createProgress(io, 'bootstrap');
@@ -277,11 +312,13 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
 async function runCompare(file: string | undefined, o: RawOptions, io: CliIo): Promise<void> {
   precheck(o);
   const formula = o.types ? '' : requireFormula(o);
-  const data = await inputTable(file, o, io);
-  if (data === null) return;
+  const cells = !o.types && usesCells(file, o) ? await fitFromCells(file, o, formula, io) : null;
+  const data = cells ? null : await inputTable(file, o, io);
+  if (!cells && data === null) return;
   const progress = createProgress(io, 'bootstrap');
   try {
-    const result = compare(data, formula, decomposeOptions(o, progress));
+    const { reml, ...options } = decomposeOptions(o, progress);
+    const result = cells ? compare(cells, options) : compare(data!, formula, { reml, ...options });
     progress.stop();
     await emitReport(result, o, io);
   } finally {
@@ -293,6 +330,16 @@ function tableText(t: ColumnTable, format: string): string {
   const f = parseChoice(format, 'format', ['csv', 'tsv', 'json'] as const);
   if (f === 'json') return `${JSON.stringify(t.objects(), null, 0).replace(/\},\{/g, '},\n{')}\n`;
   return withNewline(t.toCSV(f === 'tsv' ? { delimiter: '\t' } : {}));
+}
+
+function runSql(o: RawOptions, io: CliIo): void {
+  const formula = requireFormula(o);
+  if (o.from === undefined || o.from.trim() === '') {
+    throw new VardecompError('E_OPTION', 'Option "--from" is required: a table name or a query, e.g. --from analytics.pupils', { option: 'from' });
+  }
+  const dialect = parseChoice(o.dialect ?? 'duckdb', 'dialect', SQL_DIALECTS);
+  const categorical = o.factors === undefined ? [] : parseList(o.factors, 'factors');
+  io.stdout.write(`${cellQuery(formula, { from: o.from, dialect, categorical }).sql};\n`);
 }
 
 async function runSimulate(o: RawOptions, io: CliIo): Promise<void> {
@@ -355,13 +402,15 @@ function collect(value: string, previous: string[]): string[] {
 
 function addInput(cmd: Command): Command {
   return cmd
-    .argument('[file]', 'data file: .csv, .tsv, .json, .ndjson or .arrow (none or "-" reads stdin)')
+    .argument('[file]', 'data file: .csv, .tsv, .json, .ndjson, .arrow, or .parquet (read by DuckDB) (none or "-" reads stdin)')
     .option('--input-format <format>', 'csv | tsv | json | ndjson | arrow (default: from the file name, else csv)')
     .option('--delimiter <char>', 'CSV field delimiter: one character, or tab, semicolon, pipe (default "," and tab for .tsv)')
     .option('--decimal <mark>', 'decimal mark of numbers in CSV: "." (default) or "," (European files, with --delimiter ";")')
     .option('--na <markers>', 'comma-separated cell texts read as missing (default NA,N/A,NaN,null,.,#N/A; blank cells always)')
     .option('--type <col=type>', 'read a column as numeric or text (repeatable, or col=type,col=type); text columns are levels', collect, [])
-    .option('--types', 'print each column\'s type (and the tokens that made it so), then stop');
+    .option('--types', 'print each column\'s type (and the tokens that made it so), then stop')
+    .option('--sql <query>', 'fit the rows of an SQL query run by DuckDB (it reads files: read_parquet(...), read_csv(...)); only cell statistics come back')
+    .option('--aggregates', 'the input is an aggregate table: the result of the query `vardecomp sql` prints');
 }
 
 function addModel(cmd: Command): Command {
@@ -413,6 +462,16 @@ function buildProgram(io: CliIo): Command {
     })
     .showSuggestionAfterError(true)
     .addHelpText('after', EXAMPLES);
+
+  addDebug(
+    program
+      .command('sql')
+      .description('print one SQL query that returns the cell statistics of a model (fit its result with --aggregates)')
+      .option('-f, --formula <formula>', 'model formula, e.g. "y ~ x + (1|unit) + (1|period)"')
+      .option('--from <source>', 'table name (pasted into FROM as written) or a SELECT / WITH query')
+      .option('--dialect <dialect>', `${SQL_DIALECTS.join(' | ')} (default duckdb)`)
+      .option('--factors <columns>', 'covariates that are categories, comma-separated (they join the GROUP BY)'),
+  ).action((o: RawOptions) => runSql(o, io));
 
   addDebug(
     addModel(addInput(program.command('fit').description('fit a mixed model and print an lme4-style summary'))).option(

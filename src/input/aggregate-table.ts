@@ -16,7 +16,8 @@
  * - `vd_cov_<a>_<b>` (a >= b): the population covariance of columns a and b within the cell
  *   (`COVAR_POP`; the co-moment divided by the count);
  * - optionally `vd_dropped`: rows of the input left out for a missing value (the same on every
- *   row).
+ *   row), or `vd_complete`: 0 on rows that aggregate incomplete input rows (their `vd_n` counts
+ *   as dropped; the rest of such a row is ignored), 1 on cells.
  *
  * A covariate of the formula that is present as a column is a categorical covariate (a key).
  */
@@ -30,6 +31,11 @@ import { toDataSource, type ColumnValues, type DataInput } from './data-source.j
 export const COUNT_COLUMN = 'vd_n';
 /** Name of the optional dropped-rows column. */
 export const DROPPED_COLUMN = 'vd_dropped';
+/**
+ * Name of the optional completeness column: 1 for a cell of complete rows, 0 for a group of rows
+ * with a missing model value (counted as dropped, otherwise ignored). `cellQuery` writes it.
+ */
+export const COMPLETE_COLUMN = 'vd_complete';
 
 /**
  * Column names of the aggregate table for a layout (keys excluded), in query order.
@@ -121,8 +127,32 @@ export function aggregateLayout(columnNames: readonly string[], spec: ReturnType
  */
 export function cellsFromAggregates(data: DataInput, formula: FormulaInput): CellStatistics {
   const spec = parseFormula(formula);
-  const source = toDataSource(data);
-  const layout = aggregateLayout(source.columnNames(), spec);
+  const all = toDataSource(data);
+  const layout = aggregateLayout(all.columnNames(), spec);
+  // Groups of incomplete rows (vd_complete = 0) only count as dropped.
+  let droppedGroups = 0;
+  let source = all;
+  if (all.has(COMPLETE_COLUMN)) {
+    const flag = all.column(COMPLETE_COLUMN);
+    const n = all.has(COUNT_COLUMN) ? all.column(COUNT_COLUMN) : null;
+    const keep: number[] = [];
+    for (let r = 0; r < all.nrows; r++) {
+      const f = toNumber(flag[r]);
+      if (f === 1) keep.push(r);
+      else if (f === 0) droppedGroups += n ? toNumber(n[r]) : 0;
+      else throw new VardecompError('E_NONNUMERIC', `Aggregate column "${COMPLETE_COLUMN}" row ${r} holds ${describe(flag[r])}: must be 0 or 1`, { column: COMPLETE_COLUMN, row: r });
+    }
+    if (!Number.isFinite(droppedGroups)) throw new VardecompError('E_NONNUMERIC', `Aggregate column "${COUNT_COLUMN}" holds a count that is not a number`, { column: COUNT_COLUMN });
+    if (keep.length < all.nrows) {
+      const cols: Record<string, unknown[]> = {};
+      for (const name of all.columnNames()) {
+        const col = all.column(name);
+        cols[name] = keep.map((r) => col[r]);
+      }
+      source = toDataSource(cols);
+      if (keep.length === 0) throw new VardecompError('E_EMPTY', `No complete rows: all ${droppedGroups} rows miss a value in a column of the model`);
+    }
+  }
   const ncells = source.nrows;
   if (ncells === 0) throw new VardecompError('E_EMPTY', 'The aggregate table has no rows (no complete rows in the data?)');
   const v = layout.columns.length;
@@ -201,11 +231,11 @@ export function cellsFromAggregates(data: DataInput, formula: FormulaInput): Cel
     }
     keys[k] = vals;
   }
-  let nDropped = 0;
+  let nDropped = droppedGroups;
   if (source.has(DROPPED_COLUMN)) {
     const d = toNumber(source.column(DROPPED_COLUMN)[0]);
     if (!(Number.isInteger(d) && d >= 0)) throw bad(DROPPED_COLUMN, 0, source.column(DROPPED_COLUMN)[0], 'must be a whole number >= 0');
-    nDropped = d;
+    nDropped += d;
   }
   let total = 0;
   for (let r = 0; r < ncells; r++) total += count[r];

@@ -1,0 +1,60 @@
+/**
+ * The CLI's inputs that are fitted from cell statistics: a Parquet file or `--sql "<query>"`
+ * (DuckDB runs the cell query; only cells come back), and `--aggregates` (the input file is the
+ * result of `vardecomp sql`'s query, run elsewhere).
+ */
+import { resolve } from 'node:path';
+import { VardecompError } from '../errors.js';
+import { fitAggregates } from '../fit-aggregates.js';
+import type { LmmFit } from '../output/lmm-fit.js';
+import type { CliIo } from './cli-io.js';
+import { readInput, type InputOptions } from './read-input.js';
+
+/** The options of the data commands that route a model through cell statistics. */
+export interface AggregateInputOptions extends InputOptions {
+  aggregates?: boolean;
+  sql?: string;
+  weights?: string;
+  ml?: boolean;
+}
+
+/**
+ * True when the command's input is fitted from cell statistics.
+ *
+ * @example
+ * ```ts
+ * usesCells('pupils.parquet', {}); // true
+ * usesCells('panel.csv', {}); // false
+ * ```
+ */
+export function usesCells(file: string | undefined, o: AggregateInputOptions): boolean {
+  return o.aggregates === true || o.sql !== undefined || (file !== undefined && /\.parquet$/i.test(file));
+}
+
+/**
+ * The fit from cell statistics for a command's input: DuckDB for a Parquet file or `--sql`, the
+ * aggregate table for `--aggregates`.
+ *
+ * @example
+ * ```ts
+ * const m = await fitFromCells('pupils.parquet', { }, 'score ~ ses + (1|school)', io);
+ * ```
+ */
+export async function fitFromCells(file: string | undefined, o: AggregateInputOptions, formula: string, io: CliIo): Promise<LmmFit> {
+  if (o.weights !== undefined) {
+    throw new VardecompError('E_OPTION', 'Option "--weights" does not apply to a fit from aggregates (Parquet, --sql, --aggregates)', { option: 'weights' });
+  }
+  const reml = !o.ml;
+  if (o.aggregates) {
+    if (o.sql !== undefined) throw new VardecompError('E_OPTION', 'Give either --sql or --aggregates, not both', { option: 'sql' });
+    const { table } = await readInput(file, o, io);
+    return fitAggregates(table, formula, { reml });
+  }
+  if (o.sql !== undefined && file !== undefined && file !== '-') {
+    throw new VardecompError('E_OPTION', 'Give either a data file or --sql "<query>", not both (the query names its own data)', { option: 'sql' });
+  }
+  const { fitDuckDB } = await import('../duckdb/index.js');
+  const cwd = io.cwd ?? process.cwd();
+  const source = o.sql !== undefined ? { sql: o.sql } : { file: resolve(cwd, file!) };
+  return fitDuckDB(source, formula, { reml });
+}

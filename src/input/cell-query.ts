@@ -1,0 +1,172 @@
+/**
+ * One SQL query that returns a model's cell statistics (the aggregate table of
+ * `aggregate-table.ts`), for DuckDB, PostgreSQL, BigQuery and Spark SQL: the data never leave
+ * the engine, only one row per cell comes back.
+ *
+ * The query reads the source once: each row gets its keys, its statistic columns as doubles
+ * (numeric monomials, outcome last) and a completeness flag (every model column present and
+ * finite, keys not blank, as the row path's model frame decides); the `GROUP BY` runs over
+ * keys and flag. Incomplete rows land in `vd_complete = 0` groups, which the reader counts as
+ * dropped and skips. Means are taken about an origin, one complete row's values (any value in
+ * the data's range keeps the cell means' digits; see `cell-statistics.ts`), and co-moments are
+ * `COVAR_POP`, which every engine here computes with a stable update.
+ */
+import { VardecompError } from '../errors.js';
+import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
+import { parseFormula } from '../formula/parse-formula.js';
+import { covColumn, meanColumn, originColumn, COMPLETE_COLUMN, COUNT_COLUMN } from './aggregate-table.js';
+import { cellLayout, type CellLayout } from './cell-statistics.js';
+
+/** The SQL dialects a cell query is written for. */
+export type SqlDialect = 'duckdb' | 'postgres' | 'bigquery' | 'spark';
+
+/**
+ * The dialects, in display order.
+ *
+ * @example
+ * ```ts
+ * SQL_DIALECTS.includes('postgres'); // true
+ * ```
+ */
+export const SQL_DIALECTS: readonly SqlDialect[] = ['duckdb', 'postgres', 'bigquery', 'spark'];
+
+/** Options of {@link cellQuery}. */
+export interface CellQueryOptions {
+  /**
+   * The data: a table name (pasted into `FROM` as written, so qualify and quote it as the engine
+   * needs, e.g. `analytics.pupils` or `read_parquet('pupils.parquet')`), or a query starting with
+   * `SELECT` or `WITH` (used as a subquery).
+   */
+  from: string;
+  /** Default `duckdb`. */
+  dialect?: SqlDialect;
+  /** Covariates that are categories (they join the cell keys). Default none: every covariate is numeric. */
+  categorical?: readonly string[];
+}
+
+interface Dialect {
+  quote(name: string): string;
+  double: string;
+  text: string;
+  finite(expr: string): string;
+}
+
+const DIALECTS: Record<SqlDialect, Dialect> = {
+  duckdb: {
+    quote: (n) => `"${n.replace(/"/g, '""')}"`,
+    double: 'DOUBLE',
+    text: 'VARCHAR',
+    finite: (e) => `isfinite(${e})`,
+  },
+  postgres: {
+    quote: (n) => `"${n.replace(/"/g, '""')}"`,
+    double: 'DOUBLE PRECISION',
+    text: 'TEXT',
+    finite: (e) => `${e} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)`,
+  },
+  bigquery: {
+    quote: (n) => `\`${n.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``,
+    double: 'FLOAT64',
+    text: 'STRING',
+    finite: (e) => `NOT IS_NAN(${e}) AND NOT IS_INF(${e})`,
+  },
+  spark: {
+    quote: (n) => `\`${n.replace(/`/g, '``')}\``,
+    double: 'DOUBLE',
+    text: 'STRING',
+    finite: (e) => `NOT isnan(${e}) AND abs(${e}) != double('infinity')`,
+  },
+};
+
+/**
+ * Quote a column name as an identifier of the dialect.
+ *
+ * @example
+ * ```ts
+ * quoteIdentifier('pupil "id"', 'postgres'); // "pupil ""id"""
+ * quoteIdentifier('pupil`s', 'spark');       // `pupil``s`
+ * ```
+ */
+export function quoteIdentifier(name: string, dialect: SqlDialect): string {
+  if (name.includes('\u0000')) throw new VardecompError('E_COLUMN', `Column name ${JSON.stringify(name)} holds a NUL character, which no SQL engine accepts`, { column: name });
+  return DIALECTS[dialect].quote(name);
+}
+
+/** A formula that only SQL-translatable parts make up: plain columns, interactions. */
+function checkTranslatable(spec: ModelSpec): void {
+  for (const t of spec.fixed) {
+    const extra = Object.keys(t).filter((k) => k !== 'variables' && k !== 'label');
+    if (extra.length > 0) {
+      throw new VardecompError(
+        'E_UNSUPPORTED',
+        `The term "${t.label}" is a formula function, which the cell query does not translate to SQL: compute it as a column in the query given to --from`,
+      );
+    }
+  }
+}
+
+const isQuery = (from: string): boolean => /^\s*\(?\s*(select|with)\b/i.test(from);
+
+/**
+ * The query returning the cell statistics of a model, and the layout it was written for.
+ *
+ * @example
+ * ```ts
+ * const { sql } = cellQuery('score ~ ses + (1|school) + (1|year)', { from: 'pupils', dialect: 'postgres' });
+ * // run it anywhere, then: fitAggregates(resultRows, 'score ~ ses + (1|school) + (1|year)')
+ * ```
+ */
+export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { sql: string; layout: CellLayout } {
+  const dialect = options.dialect ?? 'duckdb';
+  if (!Object.prototype.hasOwnProperty.call(DIALECTS, dialect)) {
+    throw new VardecompError('E_OPTION', `Option "dialect" must be one of ${SQL_DIALECTS.join(', ')} (got ${JSON.stringify(dialect)})`, { option: 'dialect' });
+  }
+  if (typeof options.from !== 'string' || options.from.trim() === '') {
+    throw new VardecompError('E_OPTION', 'Option "from" must be a table name or a query', { option: 'from' });
+  }
+  const d = DIALECTS[dialect];
+  const spec = parseFormula(formula);
+  if (spec.random.length === 0) throw new VardecompError('E_FORMULA', `Formula "${spec.text}" has no random term: add one such as (1 | unit)`);
+  checkTranslatable(spec);
+  const layout = cellLayout(spec, options.categorical ?? []);
+  const q = (n: string) => quoteIdentifier(n, dialect);
+  const num = (n: string) => `CAST(${q(n)} AS ${d.double})`;
+  const from = isQuery(options.from) ? `(\n${options.from.trim().replace(/;\s*$/, '')}\n) AS vd_source` : options.from.trim();
+  const numeric = [...new Set([...layout.monomials.flatMap((m) => m.variables), spec.outcome])];
+  const complete = [
+    ...layout.keys.map((k) => `${q(k)} IS NOT NULL AND TRIM(CAST(${q(k)} AS ${d.text})) <> ''`),
+    ...numeric.map((n) => `${num(n)} IS NOT NULL AND ${d.finite(num(n))}`),
+  ];
+  const stats = [...layout.monomials.map((m) => m.variables.map(num).join(' * ')), num(spec.outcome)];
+  const v = stats.length;
+  const sel = (lines: string[]) => lines.map((l) => `    ${l}`).join(',\n');
+  const rowsCte = sel([
+    ...layout.keys.map(q),
+    ...stats.map((s, a) => `${s} AS vd_s_${a}`),
+    `CASE WHEN ${complete.join('\n      AND ')} THEN 1 ELSE 0 END AS vd_ok`,
+  ]);
+  const originCte = sel(stats.map((_, a) => `vd_s_${a} AS vd_o_${a}`));
+  const aggregates: string[] = [...layout.keys.map((k) => `r.${q(k)}`), `r.vd_ok AS ${COMPLETE_COLUMN}`, `COUNT(*) AS ${COUNT_COLUMN}`];
+  for (let a = 0; a < v; a++) aggregates.push(`AVG(r.vd_s_${a} - o.vd_o_${a}) AS ${meanColumn(a)}`);
+  for (let a = 0; a < v; a++) for (let b = 0; b <= a; b++) aggregates.push(`COVAR_POP(r.vd_s_${a}, r.vd_s_${b}) AS ${covColumn(a, b)}`);
+  for (let a = 0; a < v; a++) aggregates.push(`MAX(o.vd_o_${a}) AS ${originColumn(a)}`);
+  const groupBy = [...layout.keys.map((k) => `r.${q(k)}`), 'r.vd_ok'].join(', ');
+  const sql = [
+    `-- vardecomp cell statistics for: ${spec.text.replace(/[\r\n]+/g, ' ')}`,
+    `-- statistic columns: ${layout.columns.map((c, a) => `${a} = ${c}`).join(', ').replace(/[\r\n]+/g, ' ')}`,
+    'WITH vd_rows AS (',
+    '  SELECT',
+    rowsCte,
+    `  FROM ${from}`,
+    '), vd_origin AS (',
+    '  SELECT',
+    originCte,
+    '  FROM vd_rows WHERE vd_ok = 1 LIMIT 1',
+    ')',
+    'SELECT',
+    sel(aggregates).replace(/^ {4}/gm, '  '),
+    'FROM vd_rows AS r CROSS JOIN vd_origin AS o',
+    `GROUP BY ${groupBy}`,
+  ].join('\n');
+  return { sql, layout };
+}

@@ -1,0 +1,69 @@
+/**
+ * The CLI through cell statistics: a Parquet file and --sql run in DuckDB, and clear refusals.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { runCli } from '../helpers/cli.js';
+import { compare, fit } from '../../src/index.js';
+import { closeRel } from '../helpers/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vardecomp-cli-'));
+const file = join(dir, 'pupils.parquet');
+const F = 'score ~ ses + (1|school) + (1|year)';
+let rows: Array<Record<string, unknown>> = [];
+
+const run = (argv: string[]) => runCli(argv, '', dir);
+
+beforeAll(async () => {
+  const inst = await DuckDBInstance.create(':memory:');
+  const conn = await inst.connect();
+  // A small pupil panel made by DuckDB: 40 schools x 4 years x 5 pupils, school and year effects.
+  await conn.run(`CREATE TABLE p AS
+    SELECT s AS school, 2020 + t AS year, hash(s * 7 + t) % 1000 / 1000.0 AS ses,
+           (hash(s) % 100) / 25.0 + t * 0.3 + 0.8 * (hash(s * 7 + t) % 1000 / 1000.0) + (hash(s * 1000 + t * 10 + k) % 1000) / 500.0 AS score
+    FROM range(40) a(s), range(4) b(t), range(5) c(k)`);
+  await conn.run(`COPY p TO '${file}' (FORMAT parquet)`);
+  rows = (await conn.runAndReadAll('SELECT * FROM p')).getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+  conn.closeSync();
+  inst.closeSync();
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the CLI on Parquet and SQL', () => {
+  it('fits a Parquet file (relative to the working directory) as the rows', async () => {
+    const out = await run(['fit', 'pupils.parquet', '-f', F, '--format', 'json']);
+    expect(out.stderr).toBe('');
+    const ref = fit(rows, F);
+    const m = JSON.parse(out.stdout);
+    expect(m.nobs).toBe(800);
+    expect(closeRel(m.remlCriterion, ref.remlCriterion!, 1e-10)).toBe(true);
+  });
+
+  it('compares from --sql as the rows', async () => {
+    const out = await run(['compare', '--sql', `SELECT * FROM read_parquet('${file}') WHERE year > 2020`, '-f', F, '--format', 'json']);
+    expect(out.code).toBe(0);
+    const ref = compare(rows.filter((r) => Number(r.year) > 2020), F);
+    const got = JSON.parse(out.stdout);
+    for (const row of ref.rows) {
+      const g = got.rows.find((r: { key: string }) => r.key === row.key);
+      for (const mth of ref.methods) expect(g.shares[mth]).toBeCloseTo(row.shares[mth], 8);
+    }
+  });
+
+  it('decomposes a Parquet file with bootstrap intervals', async () => {
+    const out = await run(['decompose', 'pupils.parquet', '-f', F, '--bootstrap', '20', '--format', 'json']);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout).intervals.n).toBe(20);
+  });
+
+  it('refuses what aggregates cannot do, naming the option', async () => {
+    expect((await run(['fit', 'pupils.parquet', '-f', F, '--weights', 'w'])).stderr).toMatch(/E_OPTION: Option "--weights" does not apply/);
+    expect((await run(['fit', 'pupils.parquet', '--sql', 'SELECT 1', '-f', F])).stderr).toMatch(/either a data file or --sql/);
+    expect((await run(['decompose', 'pupils.parquet', '--outcomes', 'score', '--rhs', '(1|school)'])).stderr).toMatch(/E_OPTION: Several outcomes from aggregates/);
+    expect((await run(['fit', 'absent.parquet', '-f', F])).code).toBe(2);
+  });
+});

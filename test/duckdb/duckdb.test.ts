@@ -1,0 +1,101 @@
+/**
+ * The DuckDB entry equals the in-memory fit: DuckDB runs the cell query's GROUP BY on a table, a
+ * Parquet file, a CSV file and a query, and the fit from its cells is the row fit.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { compare, fit } from '../../src/index.js';
+import { cellsFromDuckDB, compareDuckDB, decomposeDuckDB, fitDuckDB, fromClause } from '../../src/duckdb/index.js';
+import { simulatePanel } from '../../src/simulate/index.js';
+import { closeRel } from '../helpers/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vardecomp-duckdb-'));
+const panel = simulatePanel({ units: 80, periods: 6, seed: 21, covariateWithin: 0.5 });
+const names = panel.columnNames();
+const n = panel.numRows();
+// Rows as plain objects, with a region (text) and three missing values of x.
+const rows = Array.from({ length: n }, (_, i) => {
+  const r: Record<string, unknown> = Object.fromEntries(names.map((c) => [c, (panel.array(c) as ArrayLike<unknown>)[i]]));
+  r.region = ['North', 'South', 'East', 'West'][Number(String(r.unit).replace(/\D/g, '')) % 4];
+  if (i === 5 || i === 77 || i === 301) r.x = null;
+  return r;
+});
+const cols = [...names, 'region'];
+const csv = [cols.join(','), ...rows.map((r) => cols.map((c) => (r[c] === null ? '' : String(r[c]))).join(','))].join('\n');
+const csvPath = join(dir, 'panel.csv');
+const parquetPath = join(dir, 'panel.parquet');
+const dbPath = join(dir, 'panel.duckdb');
+writeFileSync(csvPath, csv);
+
+const f = 'y ~ x + region + (1|unit) + (1|period)';
+let rowFit: ReturnType<typeof fit>;
+
+beforeAll(async () => {
+  const inst = await DuckDBInstance.create(dbPath);
+  const conn: DuckDBConnection = await inst.connect();
+  await conn.run(`CREATE TABLE panel AS SELECT * FROM read_csv('${csvPath}')`);
+  await conn.run(`COPY panel TO '${parquetPath}' (FORMAT parquet)`);
+  conn.closeSync();
+  inst.closeSync();
+  rowFit = fit(rows, f);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function expectSameFit(m: ReturnType<typeof fit>): void {
+  expect(m.nobs).toBe(rowFit.nobs);
+  expect(m.nDropped).toBe(3);
+  expect(closeRel(m.remlCriterion!, rowFit.remlCriterion!, 1e-10)).toBe(true);
+  for (const k of rowFit.betaNames) expect(closeRel(m.beta[k], rowFit.beta[k], 1e-7, 1e-6)).toBe(true);
+  for (const v of rowFit.varcorr) expect(closeRel(m.varcorr.find((r) => r.group === v.group)!.variance, v.variance, 1e-6)).toBe(true);
+  const ra = rowFit.ranef('unit');
+  const rb = m.ranef('unit');
+  expect(Object.keys(rb)).toEqual(Object.keys(ra));
+  for (const k of Object.keys(ra)) expect(rb[k]).toBeCloseTo(ra[k], 7);
+}
+
+describe('vardecomp/duckdb', () => {
+  it('fits from a Parquet file as from the rows', async () => {
+    expectSameFit(await fitDuckDB(parquetPath, f));
+  });
+
+  it('fits from a CSV file, a table in a database and a query', async () => {
+    expectSameFit(await fitDuckDB({ file: csvPath }, f));
+    expectSameFit(await fitDuckDB('panel', f, { database: dbPath }));
+    expectSameFit(await fitDuckDB(`SELECT * FROM read_parquet('${parquetPath}')`, f));
+  });
+
+  it('returns only cell statistics: one row per (unit, period, region) cell', async () => {
+    let query = '';
+    const cells = await cellsFromDuckDB(parquetPath, f, { onQuery: (q) => (query = q) });
+    expect(cells.ncells).toBe(80 * 6 - 3); // the three rows with a missing x were alone in their cells
+    expect(query).toMatch(/GROUP BY r\."unit", r\."period", r\."region", r\.vd_ok/);
+    expect(cells.nDropped).toBe(3);
+  });
+
+  it('decomposes and compares as the rows do', async () => {
+    const a = compare(rows, f);
+    const b = await compareDuckDB(parquetPath, f);
+    for (const row of a.rows) {
+      const other = b.rows.find((r) => r.key === row.key)!;
+      for (const m of a.methods) expect(other.shares[m]).toBeCloseTo(row.shares[m], 8);
+    }
+    const d = await decomposeDuckDB(parquetPath, f, { method: 'sequential', intervals: { n: 20, seed: 1 } });
+    expect(d.components.every((c) => Number.isFinite(c.lower!) && c.lower! <= c.share + 1e-12)).toBe(true);
+  });
+
+  it('names a missing column, a text outcome and an unreadable file', async () => {
+    await expect(fitDuckDB(parquetPath, 'y ~ nope + (1|unit)')).rejects.toThrow(expect.objectContaining({ code: 'E_COLUMN' }));
+    await expect(fitDuckDB(parquetPath, 'region ~ x + (1|unit)')).rejects.toThrow(expect.objectContaining({ code: 'E_NONNUMERIC' }));
+    await expect(fitDuckDB(join(dir, 'absent.parquet'), f)).rejects.toThrow(expect.objectContaining({ code: 'E_INPUT' }));
+  });
+
+  it('reads a source string as a query, a file or a table', () => {
+    expect(fromClause('SELECT * FROM t')).toBe('SELECT * FROM t');
+    expect(fromClause("a'b.parquet")).toBe("read_parquet('a''b.parquet')");
+    expect(fromClause('main.pupils')).toBe('"main"."pupils"');
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The PostgreSQL dialect against a real server: a throwaway cluster (initdb + pg_ctl on a unix
+ * socket in a temporary directory, as the postgres user when run as root) holds a panel with a
+ * column name that needs quoting, NULLs and a NaN; the cell query's result, read back as CSV,
+ * fits as the rows do. Skipped, with a message, where PostgreSQL is not installed (.ci/run
+ * installs it).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fromCSV } from 'arquero';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellQuery } from '../../src/input/cell-query.js';
+import { fit, fitAggregates } from '../../src/index.js';
+import { simulatePanel } from '../../src/simulate/index.js';
+import { closeRel } from '../helpers/fixtures.js';
+
+function findBin(): string | null {
+  const onPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim();
+  // Debian links initdb onto the PATH from the versioned directory that also holds psql.
+  if (onPath) return dirname(realpathSync(onPath));
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+  for (const v of versions) if (existsSync(join(root, v, 'bin', 'initdb'))) return join(root, v, 'bin');
+  return null;
+}
+
+const bin = findBin();
+const isRoot = process.getuid?.() === 0;
+if (!bin) console.warn('postgres.test: PostgreSQL is not installed (apt-get install postgresql): the PostgreSQL dialect test is skipped');
+
+describe.skipIf(!bin)('the PostgreSQL dialect on a PostgreSQL server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vardecomp-pg-'));
+  const data = join(dir, 'data');
+  const port = String(20000 + (process.pid % 20000));
+  const asPostgres = (cmd: string, args: string[], input?: string) =>
+    execFileSync(isRoot ? 'runuser' : cmd, isRoot ? ['-u', 'postgres', '--', cmd, ...args] : args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+  const psql = (sql: string, input?: string) => asPostgres(join(bin!, 'psql'), ['-h', dir, '-p', port, '-d', 'postgres', '-X', '-q', '--csv', '-v', 'ON_ERROR_STOP=1', '-c', sql], input);
+
+  const panel = simulatePanel({ units: 40, periods: 5, seed: 17 });
+  const rows = (panel.objects() as Array<Record<string, unknown>>).map((r, i): Record<string, unknown> => ({
+    ...r,
+    x: i === 3 ? null : i === 50 ? NaN : r.x,
+    unit: i === 99 ? null : r.unit,
+  }));
+
+  beforeAll(() => {
+    if (isRoot) execFileSync('chown', ['postgres', dir]);
+    chmodSync(dir, 0o777);
+    asPostgres(join(bin!, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    asPostgres(join(bin!, 'pg_ctl'), ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-k ${dir} -p ${port} -c listen_addresses=''`, 'start']);
+    psql('CREATE TABLE panel ("unit id" TEXT, period INTEGER, x DOUBLE PRECISION, y DOUBLE PRECISION)');
+    const csv = rows.map((r) => [r.unit ?? '', r.period, r.x === null ? '' : Number.isNaN(r.x) ? 'NaN' : r.x, r.y].join(',')).join('\n');
+    psql("COPY panel FROM STDIN WITH (FORMAT csv, NULL '')", `${csv}\n`);
+  }, 60_000);
+
+  afterAll(() => {
+    try {
+      asPostgres(join(bin!, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('returns cell statistics that fit as the rows', () => {
+    const f = 'y ~ x + (1|`unit id`) + (1|period)';
+    const { sql } = cellQuery(f, { from: 'panel', dialect: 'postgres' });
+    const result = fromCSV(psql(sql));
+    const m = fitAggregates(result, f);
+    const ref = fit(
+      rows.map((r) => ({ ...r, 'unit id': r.unit })),
+      f,
+    );
+    expect(m.nobs).toBe(ref.nobs);
+    expect(m.nDropped).toBe(3);
+    expect(closeRel(m.remlCriterion!, ref.remlCriterion!, 1e-10)).toBe(true);
+    for (const v of ref.varcorr) expect(closeRel(m.varcorr.find((r) => r.group === v.group)!.variance, v.variance, 1e-6)).toBe(true);
+    const ra = ref.ranef('unit id');
+    const rb = m.ranef('unit id');
+    for (const k of Object.keys(ra)) expect(rb[k]).toBeCloseTo(ra[k], 7);
+  });
+});
