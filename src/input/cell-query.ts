@@ -94,14 +94,13 @@ export function quoteIdentifier(name: string, dialect: SqlDialect): string {
 
 /** A formula that only SQL-translatable parts make up: plain columns, interactions. */
 function checkTranslatable(spec: ModelSpec): void {
-  for (const t of spec.fixed) {
-    const extra = Object.keys(t).filter((k) => k !== 'variables' && k !== 'label');
-    if (extra.length > 0) {
-      throw new VardecompError(
-        'E_UNSUPPORTED',
-        `The term "${t.label}" is a formula function, which the cell query does not translate to SQL: compute it as a column in the query given to --from`,
-      );
-    }
+  const derived = spec.derived ?? [];
+  if (derived.length > 0) {
+    throw new VardecompError(
+      'E_UNSUPPORTED',
+      `The formula functions ${derived.map((d) => d.label).join(', ')} are not translated to SQL: compute them as columns in the query given to --from ` +
+        '(within(x, g) is x - AVG(x) OVER (PARTITION BY g), between(x, g) is AVG(x) OVER (PARTITION BY g), over the complete rows)',
+    );
   }
 }
 

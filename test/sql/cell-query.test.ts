@@ -46,6 +46,9 @@ describe('vardecomp sql', () => {
     expect((await run(['sql', '-f', 'y ~ x + (1|g)'])).stderr).toMatch(/E_OPTION: Option "--from" is required/);
     expect((await run(['sql', '-f', 'y ~ x', '--from', 't'])).stderr).toMatch(/E_FORMULA/);
     expect(() => cellQuery('y ~ x + (1|g)', { from: 't', categorical: ['z'] })).toThrow(/"z" is named as a categorical covariate/);
+    expect(() => cellQuery('y ~ within(x, g) + log(z) + (1|g)', { from: 't' })).toThrow(
+      expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringContaining('x - AVG(x) OVER (PARTITION BY g)') }),
+    );
   });
 
   it('runs in DuckDB, and fit --aggregates fits its result as the rows', async () => {
