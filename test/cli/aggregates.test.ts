@@ -54,10 +54,16 @@ describe('the CLI on Parquet and SQL', () => {
     }
   });
 
-  it('decomposes a Parquet file with bootstrap intervals', async () => {
+  it('decomposes a Parquet file with intervals: profile for components, the cell-drawn bootstrap for Shapley', async () => {
     const out = await run(['decompose', 'pupils.parquet', '-f', F, '--bootstrap', '20', '--format', 'json']);
     expect(out.code).toBe(0);
-    expect(JSON.parse(out.stdout).intervals.n).toBe(20);
+    expect(JSON.parse(out.stdout).intervals.kind).toBe('profile');
+    const shapley = await run(['decompose', 'pupils.parquet', '-f', F, '--method', 'shapley', '--bootstrap', '20', '--format', 'json']);
+    expect(shapley.code).toBe(0);
+    const iv = JSON.parse(shapley.stdout).intervals;
+    // Units cannot be resampled without rows: the parametric bootstrap, replicates drawn as cells.
+    expect(iv.kind).toBe('parametric-bootstrap');
+    expect(iv.succeeded).toBe(20);
   });
 
   it('refuses what aggregates cannot do, naming the option', async () => {
