@@ -11,6 +11,10 @@
  *   and, for the fixed share, also the population value.
  * - `percentile`: the same cells with the parametric percentile bootstrap (the method partR2 and
  *   bootMer use), for comparison.
+ * - `r2two`: the same with the two-way (pigeonhole) bootstrap, period effects drawn per panel;
+ *   truth: the mean split over panels with their own periods.
+ * - `real`: real panels (test/fixtures/panels, from plm and AER): whether each sequential and
+ *   Shapley interval contains its own estimate, parametric percentile against unit bootstrap.
  * - `r2`: sequential and Shapley with the unit bootstrap (and the parametric percentile for
  *   comparison) on panels whose covariate is correlated 0.5 with the unit effects; the period
  *   effects are fixed per cell (the estimand conditions on the periods). Truth: the mean split
@@ -20,10 +24,13 @@
  *   npx tsx scripts/validation.ts components <panelsFrom> <panelsTo> [cellFilter]
  *   npx tsx scripts/validation.ts percentile <panelsFrom> <panelsTo> <replicates> [cellFilter]
  *   npx tsx scripts/validation.ts r2 <panelsFrom> <panelsTo> <replicates> [truthPanels]
+ *   npx tsx scripts/validation.ts r2two <panelsFrom> <panelsTo> <replicates> [truthPanels]
+ *   npx tsx scripts/validation.ts real <replicates>
  *   npx tsx scripts/validation.ts report
  * cellFilter is a substring of the cell id, e.g. "N150-T8".
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fromCSV } from 'arquero';
 import { decompose, fit, simulatePanel } from '../src/index.js';
 import { compareFit } from '../src/decompose/decompose-fit.js';
 import { Rng, fillNormal } from '../src/random/index.js';
@@ -120,37 +127,58 @@ function r2Cells(): R2Cell[] {
   ];
 }
 
-function r2Panel(cell: R2Cell, panel: number) {
-  // Fixed period effects per cell (the estimand conditions on them).
+function r2Panel(cell: R2Cell, panel: number, twoWay = false) {
+  // Fixed period effects per cell (the unit bootstrap's estimand conditions on them); drawn per
+  // panel for the two-way bootstrap, whose estimand treats the periods as drawn too.
   const v = fillNormal(new Rng(777 + cell.index), new Float64Array(cell.T)).map((z) => z * Math.sqrt(0.1));
   return simulatePanel({
     units: cell.N,
     periods: cell.T,
     seed: 5_000_000 * (cell.index + 1) + panel,
     unitCovariateCorrelation: 0.5,
-    periodEffects: v,
+    ...(twoWay ? {} : { periodEffects: v }),
     shares: { unit: 0.44, fixed: 0.15, period: 0.1, residual: 0.31 },
   });
 }
 
-function r2Truth(cell: R2Cell, panels: number): Record<string, Record<string, number>> {
+function r2Truth(cell: R2Cell, panels: number, twoWay = false): Record<string, Record<string, number>> {
   const file = `${OUT}/r2-truth.jsonl`;
+  const id = twoWay ? `${cell.id}-2way` : cell.id;
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
       const rec = JSON.parse(line);
-      if (rec.cell === cell.id && rec.panels === panels) return rec.truth;
+      if (rec.cell === id && rec.panels === panels) return rec.truth;
     }
   }
   const sum: Record<string, Record<string, number>> = { sequential: {}, shapley: {} };
   for (let p = 0; p < panels; p++) {
     // Panels for the truth come from another seed range than the coverage panels.
-    const c = compareFit(fit(r2Panel(cell, 10_000_000 + p), FORMULA), {}, ['sequential', 'shapley']);
+    const c = compareFit(fit(r2Panel(cell, 10_000_000 + p, twoWay), FORMULA), {}, ['sequential', 'shapley']);
     for (const m of ['sequential', 'shapley'] as const) {
       for (const [k, v] of Object.entries(c.decompositions[m].shares)) sum[m][k] = (sum[m][k] ?? 0) + v / panels;
     }
   }
-  appendFileSync(file, JSON.stringify({ cell: cell.id, panels, truth: sum }) + '\n');
+  appendFileSync(file, JSON.stringify({ cell: id, panels, truth: sum }) + '\n');
   return sum;
+}
+
+function runR2TwoWay(from: number, to: number, reps: number, truthPanels: number): void {
+  mkdirSync(OUT, { recursive: true });
+  for (const cell of r2Cells()) {
+    const truth = r2Truth(cell, truthPanels, true);
+    for (let panel = from; panel < to; panel++) {
+      const m = fit(r2Panel(cell, panel, true), FORMULA);
+      const t1 = performance.now();
+      const c = compareFit(m, { intervals: { method: 'unit-bootstrap', resample: 'two-way', n: reps, seed: panel } }, ['sequential', 'shapley']);
+      const ms = performance.now() - t1;
+      const out: Record<string, unknown> = {};
+      for (const dm of ['sequential', 'shapley'] as const) {
+        out[dm] = Object.fromEntries(c.decompositions[dm].components.map((x) => [x.key, [x.share, x.lower, x.upper]]));
+      }
+      appendFileSync(`${OUT}/r2.jsonl`, JSON.stringify({ cell: `${cell.id}-2way`, panel, method: 'two-way-bootstrap', ms, truth, ...out }) + '\n');
+    }
+    console.error(`${cell.id} two-way done`);
+  }
 }
 
 function runR2(from: number, to: number, reps: number, truthPanels: number, withPercentile: boolean): void {
@@ -174,6 +202,46 @@ function runR2(from: number, to: number, reps: number, truthPanels: number, with
     }
     console.error(`${cell.id} done, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
+}
+
+const REAL_PANELS: ReadonlyArray<{ file: string; formula: string }> = [
+  { file: 'grunfeld', formula: 'inv ~ value + capital + (1|firm) + (1|year)' },
+  { file: 'cigar', formula: 'sales ~ price + ndi + (1|state) + (1|year)' },
+  { file: 'produc', formula: 'gsp ~ pcap + emp + unemp + (1|state) + (1|year)' },
+  { file: 'empluk', formula: 'emp ~ wage + capital + (1|firm) + (1|year)' },
+  { file: 'fatalities', formula: 'rate ~ beertax + unemp + income + (1|state) + (1|year)' },
+];
+
+function runReal(reps: number): void {
+  mkdirSync(OUT, { recursive: true });
+  for (const { file, formula } of REAL_PANELS) {
+    const m = fit(fromCSV(readFileSync(`test/fixtures/panels/${file}.csv`, 'utf8')), formula);
+    for (const method of ['percentile', 'unit-bootstrap'] as const) {
+      const c = compareFit(m, { intervals: { method, n: reps, seed: 1 } }, ['sequential', 'shapley']);
+      const out: Record<string, unknown> = {};
+      for (const dm of ['sequential', 'shapley'] as const) {
+        out[dm] = Object.fromEntries(c.decompositions[dm].components.map((x) => [x.key, [x.share, x.lower, x.upper]]));
+      }
+      appendFileSync(`${OUT}/real.jsonl`, JSON.stringify({ file, formula, method, reps, ...out }) + '\n');
+    }
+  }
+}
+
+function realTable(recs: any[]): string[] {
+  const lines = ['| panel | formula | interval method | intervals excluding their estimate (sequential, Shapley) |', '|---|---|---|---|'];
+  for (const r of recs) {
+    const bad: string[] = [];
+    let total = 0;
+    for (const dm of ['sequential', 'shapley']) {
+      for (const [k, [est, lo, hi]] of Object.entries(r[dm] as Record<string, [number, number, number]>)) {
+        total++;
+        if (est < lo || est > hi) bad.push(`${dm} ${k} ${pct(est)}% not in [${pct(lo)}, ${pct(hi)}]`);
+      }
+    }
+    lines.push(`| ${r.file} | \`${r.formula}\` | ${r.method} (${r.reps}) | ${bad.length} of ${total}${bad.length ? `: ${bad.join('; ')}` : ''} |`);
+  }
+  lines.push('');
+  return lines;
 }
 
 // ---------------------------------------------------------------- report
@@ -206,6 +274,54 @@ function readLines(name: string): any[] {
   const f = `${OUT}/${name}`;
   if (!existsSync(f)) return [];
   return readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** Headline of the components coverage: range over cells, cells outside 93-97%, dispersion. */
+function componentsSummary(recs: any[]): string[] {
+  const cov = new Map<string, [number, number]>();
+  const seen = new Set<string>();
+  for (const r of recs) {
+    const id = `${r.cell}/${r.panel}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const k of KEYS) {
+      const [, lower, upper] = r.shares[k];
+      const key = `${r.cell}|${k}`;
+      const c = cov.get(key) ?? [0, 0];
+      c[0]++;
+      if (r.truth[k] >= lower - 1e-12 && r.truth[k] <= upper + 1e-12) c[1]++;
+      cov.set(key, c);
+    }
+  }
+  if (cov.size === 0) return [];
+  const rates = [...cov.entries()].map(([key, [n, c]]) => ({ key, n, p: c / n }));
+  const n = Math.min(...rates.map((r) => r.n));
+  const se = Math.sqrt((0.95 * 0.05) / n);
+  const outside = rates.filter((r) => r.p < 0.93 || r.p > 0.97);
+  // Expected number outside 93-97% from Monte Carlo error alone (true coverage 95%).
+  const z = 0.02 / se;
+  const erf = (x: number) => {
+    const t = 1 / (1 + 0.3275911 * x);
+    return 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  };
+  const expected = rates.length * (1 - erf(z / Math.SQRT2));
+  const chi2 = rates.reduce((s, r) => s + (r.p - 0.95) ** 2 / (0.95 * 0.05 / r.n), 0);
+  const lines = ['**Summary.**'];
+  for (const k of KEYS) {
+    const ps = rates.filter((r) => r.key.endsWith(`|${k}`)).map((r) => r.p);
+    lines.push(`- ${k}: coverage ${pct(Math.min(...ps))}-${pct(Math.max(...ps))}% over the ${ps.length} cells.`);
+  }
+  lines.push(
+    `- ${outside.length} of ${rates.length} (cell, share) coverages lie outside 93-97%; with at least ${n} panels a cell the Monte Carlo`,
+    `  standard error is ${(100 * se).toFixed(2)} points, so ${expected.toFixed(1)} would lie outside from Monte Carlo error alone if every`,
+    `  coverage were exactly 95%. Dispersion about 95%: chi-square ${chi2.toFixed(0)} on ${rates.length} degrees of freedom.`,
+    `- Outside 93-97%: ${outside
+      .sort((a, b) => a.p - b.p)
+      .map((r) => `${r.key.replace('|', ' ')} ${pct(r.p)}`)
+      .join('; ')}.`,
+    '',
+  );
+  return lines;
 }
 
 function componentsTable(recs: any[], title: string): string[] {
@@ -292,6 +408,7 @@ function report(): void {
   const comp = readLines('components.jsonl');
   const perc = readLines('percentile.jsonl');
   const r2 = readLines('r2.jsonl');
+  const real = readLines('real.jsonl');
   const runs = existsSync(`${OUT}/RUNS.md`) ? readFileSync(`${OUT}/RUNS.md`, 'utf8').trim() : '';
   const md = [
     '# Validation: interval coverage',
@@ -307,6 +424,7 @@ function report(): void {
     'components method estimates; the design is held fixed as in every mixed-model inference). The period share of 0',
     'is covered when the interval is one-sided at 0.',
     '',
+    ...componentsSummary(comp),
     ...componentsTable(comp, 'Coverage against the model shares given the covariate'),
     '## Components: parametric percentile bootstrap (for comparison; `intervals: { method: \'percentile\' }`)',
     '',
@@ -318,11 +436,23 @@ function report(): void {
     'from a panel of this design from the same population of units, these periods).',
     '',
     ...(r2.length ? r2Table(r2) : ['Not run.', '']),
+    'Reading the table: the unit bootstrap covers 91-97%, except the period share at N = 30, T = 5 (99%); N = 30 at',
+    'T = 5 is the low end for the other shares (91-93%: a bootstrap of 30 units underestimates the spread). The',
+    'parametric percentile, whose replicates assume unit effects independent of the covariate, covers the fixed',
+    'share 87-91%. The two-way (pigeonhole) bootstrap, whose estimand draws the periods',
+    'too, over-covers the unit and residual shares and under-covers the period share (77-92%, nearly every miss with',
+    'the truth above the interval): resampling 5 to 8 periods cannot reproduce the spread of a period share, so it is an',
+    'option, not the default.',
+    '',
+    '## Real panels: does each interval contain its own estimate?',
+    '',
+    ...(real.length ? realTable(real) : ['Not run.', '']),
     '## What was run',
     '',
     runs || '(see the commit that added these records)',
     '',
   ].join('\n');
+  mkdirSync('docs', { recursive: true });
   writeFileSync('docs/validation.md', md);
   console.log(md);
 }
@@ -331,6 +461,8 @@ const [part, ...args] = process.argv.slice(2);
 if (part === 'components') runComponents(Number(args[0] ?? 0), Number(args[1] ?? 300), args[2] ?? '', 0);
 else if (part === 'percentile') runComponents(Number(args[0] ?? 0), Number(args[1] ?? 100), args[3] ?? '', Number(args[2] ?? 500));
 else if (part === 'r2') runR2(Number(args[0] ?? 0), Number(args[1] ?? 300), Number(args[2] ?? 500), Number(args[3] ?? 2000), true);
+else if (part === 'r2two') runR2TwoWay(Number(args[0] ?? 0), Number(args[1] ?? 300), Number(args[2] ?? 500), Number(args[3] ?? 2000));
+else if (part === 'real') runReal(Number(args[0] ?? 1000));
 else if (part === 'report') report();
 else {
   console.error('usage: validation.ts components|percentile|r2|report ...');

@@ -1,6 +1,7 @@
 /**
  * Decompositions of a fitted model as plain data: one method, all three side by side, with
- * optional parametric-bootstrap intervals. The report layer wraps these in classes.
+ * optional intervals (profile likelihood, unit bootstrap or parametric percentile bootstrap; see
+ * docs/intervals.md). The report layer wraps these in classes.
  */
 import { VardecompError } from '../errors.js';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
