@@ -219,7 +219,7 @@ const PROFILE_MAX_TERMS = 3;
 function profileCovers(fit: LmmFit): boolean {
   const prepared = fit.prepared;
   const k = prepared.spec.random.length;
-  return prepared.criterion.size === k && k > 0 && k <= PROFILE_MAX_TERMS;
+  return prepared.terms.scalarOnly && prepared.criterion.size === k && k > 0 && k <= PROFILE_MAX_TERMS;
 }
 
 function intervalKindFor(method: DecompositionMethod, settings: ResolvedIntervals, profileOk: boolean, rows: boolean): DecompositionIntervalKind {
@@ -286,7 +286,7 @@ function profileFor(fit: LmmFit, hasFixed: boolean, level: number, residualVaria
   const prepared = fit.prepared;
   // The engine's theta and sigma (for the scaled weights, see PreparedModel.weightScale).
   const rootScale = Math.sqrt(prepared.weightScale);
-  const theta = Float64Array.from(prepared.engineOrder, (fi) => fit.theta[prepared.spec.random[fi].group] * rootScale);
+  const theta = prepared.terms.toEngine(prepared.terms.thetaNames.map((nm) => fit.theta[nm] * rootScale));
   const sigma = fit.sigma / rootScale;
   const residualFactor = residualVariance / (sigma * sigma);
   const fixed = hasFixed ? fixedCovariance(prepared) : undefined;

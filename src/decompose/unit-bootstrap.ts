@@ -154,7 +154,15 @@ function resampledModel(prepared: PreparedModel, y: Float64Array, draw: Draw): P
     n,
     p,
     x,
-    factors: codes.map((c, e) => ({ codes: c, nlevels: nlevels[e] })),
+    // Random-slope terms carry their columns' values per row: they travel with the rows.
+    factors: codes.map((c, e) => {
+      const cols = prepared.engine.factors[e].columns;
+      return {
+        codes: c,
+        nlevels: nlevels[e],
+        ...(cols ? { columns: cols.map((col) => (col ? Float64Array.from(rows, (i) => col[i]) : null)) } : {}),
+      };
+    }),
     weights,
   };
   const cp = new CrossProducts(engine, yr);
@@ -193,7 +201,7 @@ export function runUnitBootstrap(
   const byUnit = rowsByLevel(prepared.engine.factors[0]);
   // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
   const rootScale = Math.sqrt(prepared.weightScale);
-  const thetaFitted = Float64Array.from(prepared.engineOrder, (fi) => fitted.theta[prepared.spec.random[fi].group] * rootScale);
+  const thetaFitted = prepared.terms.toEngine(prepared.terms.thetaNames.map((nm) => fitted.theta[nm] * rootScale));
   const out = new Map<string, Float64Array>();
   const root = new Rng(settings.seed);
   for (let r = 0; r < settings.n; r++) {

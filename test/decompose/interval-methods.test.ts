@@ -124,6 +124,24 @@ describe('interval methods', () => {
     });
   });
 
+  it('random-slope models: components fall back to the percentile bootstrap and say so; the unit bootstrap resamples slopes with their rows', () => {
+    const slopes = simulatePanel({ units: 30, periods: 6, seed: 2, covariateWithin: 0.5 });
+    const c = compare(slopes, 'y ~ x + (x|unit) + (1|period)', { intervals: { n: 30, seed: 1 } });
+    expect(c.decompositions.components.intervals!.kind).toBe('parametric-bootstrap');
+    expect(c.decompositions.components.intervals!.fallback).toContain('random-intercept Gaussian models');
+    for (const m of ['sequential', 'shapley'] as const) {
+      const d = c.decompositions[m];
+      expect(d.intervals!.kind).toBe('unit-bootstrap');
+      expect(d.intervals!.succeeded).toBe(30);
+      for (const x of d.components) {
+        expect(x.lower!).toBeLessThanOrEqual(x.share);
+        expect(x.upper!).toBeGreaterThanOrEqual(x.share);
+      }
+    }
+    const u = decompose(slopes, 'y ~ x + (x|unit) + (1|period)', { intervals: { method: 'unit-bootstrap', n: 10, seed: 1 } });
+    expect(u.intervals!.succeeded).toBe(10);
+  });
+
   it('bad interval options are E_OPTION naming the field', () => {
     const code = (f: () => unknown) => {
       try {
