@@ -181,7 +181,9 @@ export class Decomposition implements DecompositionData {
     if (this.r2 !== undefined) notes.push(`R² of the full fixed-effects regression: ${this.r2.toFixed(3)}`);
     if (this.latent) notes.push(latentNote(this.latent));
     for (const key of [...new Set((this.randomParts ?? []).map((p) => p.key))]) {
-      const parts = this.randomParts!.filter((p) => p.key === key).map((p) =>
+      const own = this.randomParts!.filter((p) => p.key === key);
+      if (own.length < 2) continue; // a random intercept alone: its part is the row above
+      const parts = own.map((p) =>
         p.names[0] === p.names[1] ? `${p.names[0]} ${formatPercent(p.share, digits)}` : `covariance ${p.names.join('/')} ${formatPercent(p.share, digits)}`,
       );
       notes.push(`${labelOf(this.labels, key)} (random slopes, Tr(Z Sigma Z')/n) = ${parts.join(' + ')}`);
