@@ -9,7 +9,8 @@
  *
  * Inputs: random tables (missing cells, strings in numeric columns, duplicated rows, empty
  * tables, NaN/Infinity, booleans, nested objects, symbols, huge and tiny numbers, names that are
- * object keys) in the three data shapes and as garbage; formulas generated from a grammar, then
+ * object keys) in the three data shapes, as CSV text with stray tokens in numeric columns (read by
+ * `parseTable`) and as garbage; formulas generated from a grammar, then
  * randomly mutated; formula objects; random options. Each input `i` is generated from its own
  * stream `Rng(seed).fork(i)`, so any input can be replayed alone.
  *
@@ -378,11 +379,40 @@ function plausibleData(rng: Rng): unknown {
     else r.y2 = y * 0.5 + rng.normal();
   });
   if (chance(rng, 0.1) && rows.length > 0) rows.push(...rows.slice(0, 1 + rng.int(rows.length)));
-  const shape = rng.int(3);
+  const shape = rng.int(4);
   if (shape === 0) return rows;
   const cols: Record<string, unknown[]> = {};
   for (const k of ['y', 'x', 'z', 'g', 'h', 't', 'w', 'region', 'y2']) cols[k] = rows.map((r) => r[k]);
+  if (shape === 3) return strayTokenCsv(rng, cols);
   return shape === 1 ? cols : aq.table(cols);
+}
+
+const STRAY_TOKENS = ['NA', 'N/A', 'null', '.', '#N/A', 'NaN', 'Inf', '-Inf', '0.47%', ' ', '"1.5"', '1,234.5', 'n.a.', '""'];
+
+/**
+ * The panel as CSV text (R style: quoted strings, NA, sometimes CRLF and a BOM) with stray tokens
+ * in its cells, read by the library's reader; the text itself when the reader refuses it.
+ */
+function strayTokenCsv(rng: Rng, cols: Record<string, unknown[]>): unknown {
+  const names = Object.keys(cols);
+  const cell = (v: unknown): string =>
+    typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NA')
+    : v === null || v === undefined ? ''
+    : `"${(typeof v === 'object' || typeof v === 'function' ? Object.prototype.toString.call(v) : String(v)).replace(/"/g, '""')}"`;
+  const lines = [names.join(',')];
+  for (let i = 0; i < cols.y.length; i++) {
+    const cells = names.map((k) => cell(cols[k][i]));
+    if (chance(rng, 0.05)) cells[rng.int(names.length)] = pick(rng, STRAY_TOKENS);
+    lines.push(cells.join(','));
+  }
+  const eol = chance(rng, 0.2) ? '\r\n' : '\n';
+  const text = `${chance(rng, 0.1) ? '\ufeff' : ''}${lines.join(eol)}${eol}`;
+  try {
+    return api.parseTable(text, chance(rng, 0.2) ? { types: { x: 'numeric' } } : {}).table;
+  } catch (e) {
+    if (e instanceof VardecompError) return text;
+    throw e;
+  }
 }
 
 function plausibleFormula(rng: Rng): unknown {

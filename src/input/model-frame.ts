@@ -193,6 +193,30 @@ function compareLevels(a: unknown, b: unknown): number {
   return collator.compare(sa, sb) || (sa < sb ? -1 : sa > sb ? 1 : 0);
 }
 
+const UPPER_ALNUM = /^[0-9A-Z]*$/;
+const LOWER_ALNUM = /^[0-9a-z]*$/;
+
+/**
+ * True when every value is a string of digits and letters of one case (`E06000001`, `U001`,
+ * `school42`): the collation then orders as code points do (digits before letters, letters
+ * alphabetically, a prefix first), and the much cheaper code-point comparison gives R's order.
+ */
+function codePointOrderIsR(raw: readonly unknown[]): boolean {
+  let upper = true;
+  let lower = true;
+  for (const v of raw) {
+    if (typeof v !== 'string') return false;
+    if (upper && !UPPER_ALNUM.test(v)) upper = false;
+    if (lower && !LOWER_ALNUM.test(v)) lower = false;
+    if (!upper && !lower) return false;
+  }
+  return true;
+}
+
+function compareCodePoints(a: unknown, b: unknown): number {
+  return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+}
+
 function levelLabel(v: unknown): string {
   return typeof v === 'string' ? v : String(v);
 }
@@ -264,7 +288,8 @@ function codesByValue(col: ColumnValues, rows: Int32Array, raw: unknown[], check
 
 /** Renumber codes (in order of first appearance of `raw`) to sorted, merged levels. */
 function sortLevels(raw: unknown[], codes: Int32Array): { codes: Int32Array; levels: string[] } {
-  const order = raw.map((_, i) => i).sort((i, j) => compareLevels(raw[i], raw[j]));
+  const compare = codePointOrderIsR(raw) ? compareCodePoints : compareLevels;
+  const order = raw.map((_, i) => i).sort((i, j) => compare(raw[i], raw[j]));
   const remap = new Int32Array(raw.length);
   order.forEach((old, pos) => (remap[old] = pos));
   for (let i = 0; i < codes.length; i++) codes[i] = remap[codes[i]];

@@ -1,7 +1,7 @@
 import { table as aqTable } from 'arquero';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../helpers/errors.js';
-import { fit, type DataInput } from '../../src/index.js';
+import { fit, Rng, type DataInput } from '../../src/index.js';
 import { isMissing } from '../../src/input/model-frame.js';
 import { naoPanel } from '../../src/simulate/index.js';
 
@@ -110,6 +110,23 @@ describe('levels sorted as R sorts them', () => {
     const m = fit(data(), 'y ~ kind + (1|g)');
     // R: levels(factor(c('apple','Banana','cherry','banana'))) is apple banana Banana cherry
     expect(m.betaNames).toEqual(['(Intercept)', 'kindbanana', 'kindBanana', 'kindcherry']);
+  });
+
+  it('codes and letters of one case (the fast path) sort as the collation does', () => {
+    const collator = new Intl.Collator('en-US');
+    for (const alphabet of ['0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', '0123456789abcdefghijklmnopqrstuvwxyz', '0123456789ABCabc']) {
+      const labels = new Set<string>();
+      const rng = new Rng(7);
+      while (labels.size < 60) {
+        let w = '';
+        const len = 1 + rng.int(5);
+        for (let k = 0; k < len; k++) w += alphabet[rng.int(alphabet.length)];
+        labels.add(w);
+      }
+      const rows = [...labels].flatMap((g, i) => [0, 1].map((t) => ({ y: (i * 7 + t * 3) % 5, g })));
+      const m = fit(rows, 'y ~ (1|g)');
+      expect(m.ranefArray('g').levels).toEqual([...labels].sort(collator.compare));
+    }
   });
 
   it('takes explicit levels (the first is the reference) and refuses values not among them', () => {
