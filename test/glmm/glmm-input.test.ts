@@ -110,6 +110,13 @@ describe('options and dispatch', () => {
     expect(a.deviance).toBeCloseTo(b.deviance, 8);
     expect(a.beta['imd2019_avg_score']).toBeCloseTo(b.beta['imd2019_avg_score'], 9);
   });
+  it('random slopes are E_UNSUPPORTED for GLMMs, never dropped', () => {
+    const data = rows.map((r, i) => ({ ...r, t: i % 4 }));
+    expect(codeOf(() => fit(data, 'cbind(incidence, size - incidence) ~ t + (t | herd)', { family: 'binomial' }))).toMatch(
+      /^E_UNSUPPORTED: Random slopes are not yet available for a binomial GLMM: the term on "herd"/,
+    );
+    expect(codeOf(() => fit(data, 'incidence ~ t + (0 + t | herd)', { family: 'poisson' }))).toMatch(/^E_UNSUPPORTED/);
+  });
   it('does not mutate the input', () => {
     const copy = JSON.stringify(rows);
     fit(rows, 'cbind(incidence, size - incidence) ~ period + (1 | herd)', { family: 'binomial' });
