@@ -198,17 +198,6 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   if (spec.random.length === 0) {
     throw new VardecompError('E_FORMULA', `Formula "${spec.text}" has no random term: add one such as (1 | unit)`);
   }
-  // The GLMM engine fits random intercepts (crossed and nested); a slope must not be dropped quietly.
-  const sloped = spec.random.find((r) => r.columns.length !== 1 || r.columns[0] !== '(Intercept)');
-  if (sloped) {
-    throw new VardecompError(
-      'E_UNSUPPORTED',
-      `Random slopes are not yet available for a ${family.name} GLMM: the term on "${sloped.group}" has columns ${sloped.columns
-        .map((c) => `"${c}"`)
-        .join(', ')}; GLMMs take random intercepts such as (1 | ${sloped.group}) (random slopes are fitted for Gaussian models)`,
-      { group: sloped.group },
-    );
-  }
   const slope = spec.random.find((r) => r.columns.length !== 1 || r.columns[0] !== INTERCEPT_COLUMN);
   if (slope) {
     throw new VardecompError(
