@@ -46,6 +46,12 @@ export interface CellQueryOptions {
 
 interface Dialect {
   quote(name: string): string;
+  /**
+   * How the row CTE is declared: it is read twice (the origin row and the GROUP BY), and DuckDB
+   * and PostgreSQL would otherwise materialise it (all rows in memory: 1.2 GiB at 30M rows);
+   * BigQuery and Spark inline it.
+   */
+  cte: string;
   double: string;
   text: string;
   finite(expr: string): string;
@@ -54,24 +60,28 @@ interface Dialect {
 const DIALECTS: Record<SqlDialect, Dialect> = {
   duckdb: {
     quote: (n) => `"${n.replace(/"/g, '""')}"`,
+    cte: 'AS NOT MATERIALIZED',
     double: 'DOUBLE',
     text: 'VARCHAR',
     finite: (e) => `isfinite(${e})`,
   },
   postgres: {
     quote: (n) => `"${n.replace(/"/g, '""')}"`,
+    cte: 'AS NOT MATERIALIZED',
     double: 'DOUBLE PRECISION',
     text: 'TEXT',
     finite: (e) => `${e} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)`,
   },
   bigquery: {
     quote: (n) => `\`${n.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``,
+    cte: 'AS',
     double: 'FLOAT64',
     text: 'STRING',
     finite: (e) => `NOT IS_NAN(${e}) AND NOT IS_INF(${e})`,
   },
   spark: {
     quote: (n) => `\`${n.replace(/`/g, '``')}\``,
+    cte: 'AS',
     double: 'DOUBLE',
     text: 'STRING',
     finite: (e) => `NOT isnan(${e}) AND abs(${e}) != double('infinity')`,
@@ -153,7 +163,7 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
   const sql = [
     `-- vardecomp cell statistics for: ${spec.text.replace(/[\r\n]+/g, ' ')}`,
     `-- statistic columns: ${layout.columns.map((c, a) => `${a} = ${c}`).join(', ').replace(/[\r\n]+/g, ' ')}`,
-    'WITH vd_rows AS (',
+    `WITH vd_rows ${d.cte} (`,
     '  SELECT',
     rowsCte,
     `  FROM ${from}`,
