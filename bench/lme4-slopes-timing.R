@@ -20,7 +20,9 @@ lines <- paste("name", "rows", "reps", "median_ms", "min_ms", "max_ms", "times_m
                "lme4_version", "r_version", "optimizer", sep = "\t")
 for (k in seq_len(nrow(specs))) {
   name <- specs[k, 1]
-  d <- read.csv(specs[k, 2], colClasses = c(group1 = "character", group2 = "character"))
+  cols <- names(read.csv(specs[k, 2], nrows = 1))
+  text <- intersect(c("group1", "group2"), cols)
+  d <- read.csv(specs[k, 2], colClasses = setNames(rep("character", length(text)), text))
   reps <- as.integer(specs[k, 3])
   f <- as.formula(specs[k, 4])
   fit_once <- function() lmer(f, data = d, REML = TRUE)

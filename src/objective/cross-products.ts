@@ -204,7 +204,7 @@ export class CrossProducts {
     this.ldW = ldW;
     const fused = !this.vector && design.weights === null && factors.length === 2;
     if (fused) this.accumulateTwoFactors(y);
-    else if (this.vector) this.accumulateGeneral();
+    else if (this.vector) this.accumulateGeneral(y);
     else this.accumulateDesign();
     this.counts = groupCounts(this.n1, S1);
     const ng = this.counts.multiplicity.length;
@@ -218,7 +218,8 @@ export class CrossProducts {
       this.G = ng * pairs * m * m <= MAX_GROUPED_DOUBLES && ng < this.q1 ? new Float64Array(ng * pairs * m * m) : null;
       this.pattern = null;
     }
-    if (fused) {
+    if (fused || this.vector) {
+      // the pass included the response: only the groups are left to build
       if (this.G) this.rebuildGroups();
     } else {
       this.setResponse(y);
@@ -324,19 +325,22 @@ export class CrossProducts {
     return c;
   }
 
-  /** Design-only parts of B, g and the first term's Gram blocks for vector terms: one pass. */
-  private accumulateGeneral(): void {
+  /** B, g and the first term's Gram blocks for vector terms, design and response together: one pass. */
+  private accumulateGeneral(y: Float64Array): void {
     const { n, factors, weights } = this.design!;
     const { m, B, g, n1, S1 } = this;
     const f1 = factors[0].codes;
-    const width = this.qr + this.p;
+    const width = this.qr + this.p + 1;
     const idx = new Int32Array(width);
     const val = new Float64Array(width);
     const z1 = new Float64Array(S1);
     const SS = S1 * S1;
     for (let i = 0; i < n; i++) {
       const w = weights ? weights[i] : 1;
-      const cnt = this.rowEntries(i, idx, val, z1);
+      let cnt = this.rowEntries(i, idx, val, z1);
+      // the response last: its index m - 1 keeps idx ascending
+      idx[cnt] = m - 1;
+      val[cnt++] = y[i];
       const j = f1[i];
       for (let s = 0; s < S1; s++) {
         const ws = w * z1[s];
