@@ -118,7 +118,7 @@ export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, opti
     const base: ComponentShare = { key, label: labels[key], kind: kindOf(key), variance: varianceOf(key), share: shares[key] };
     if (!reps || !settings) return base;
     const [lower, upper] = percentileInterval(reps.get(key)!, settings.level);
-    return { ...base, lower, upper };
+    return { ...base, lower, upper, intervalMethod: 'percentile' as const };
   });
   const liveTerms = model.design.terms.filter((_, t) => model.design.termOf.includes(t));
   const diagnostics: Diagnostic[] = [...fit.diagnostics];
@@ -150,6 +150,13 @@ export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, opti
             level: settings.level,
             seed: settings.seed,
             kind: 'parametric-bootstrap' as const,
+            estimand: 'the latent-scale shares under the fitted GLMM, design held fixed (percentile of a parametric bootstrap)',
+            ...(settings.method !== 'percentile'
+              ? {
+                  fallback:
+                    'profile-likelihood and unit-bootstrap intervals cover Gaussian models: percentile parametric bootstrap used for this GLMM',
+                }
+              : {}),
             ...(settings.keepReplicates ? { replicates: Object.fromEntries(keys.map((k) => [k, Array.from(reps!.get(k)!)])) } : {}),
           },
         }

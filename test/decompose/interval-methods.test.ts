@@ -8,6 +8,8 @@ import { compare, decompose, fit, simulatePanel, VardecompError } from '../../sr
 import { centredPercentileInterval } from '../../src/decompose/unit-bootstrap.js';
 import { resolveIntervals } from '../../src/decompose/bootstrap.js';
 import { loadFixtures } from '../helpers/fixtures.js';
+import { readFileSync } from 'node:fs';
+import { fromCSV } from 'arquero';
 
 const FORMULA = 'y ~ x + (1|unit) + (1|period)';
 
@@ -140,6 +142,20 @@ describe('interval methods', () => {
     }
     const u = decompose(slopes, 'y ~ x + (x|unit) + (1|period)', { intervals: { method: 'unit-bootstrap', n: 10, seed: 1 } });
     expect(u.intervals!.succeeded).toBe(10);
+  });
+
+  it('GLMMs use the percentile bootstrap on the latent scale, named per share, with the reason', () => {
+    const cbpp = fromCSV(readFileSync(new URL('../fixtures/glmm/cbpp.csv', import.meta.url), 'utf8'));
+    const d = decompose(cbpp, 'cbind(incidence, size - incidence) ~ period + (1 | herd)', { family: 'binomial', intervals: { n: 12, seed: 1 } });
+    expect(d.intervals!.kind).toBe('parametric-bootstrap');
+    expect(d.intervals!.fallback).toContain('Gaussian models');
+    expect(d.components.every((c) => c.intervalMethod === 'percentile')).toBe(true);
+    expect(d.format()).toContain('Note: profile-likelihood and unit-bootstrap intervals cover Gaussian models');
+    const p = decompose(cbpp, 'cbind(incidence, size - incidence) ~ period + (1 | herd)', {
+      family: 'binomial',
+      intervals: { method: 'percentile', n: 12, seed: 1 },
+    });
+    expect(p.intervals!.fallback).toBeUndefined();
   });
 
   it('bad interval options are E_OPTION naming the field', () => {
