@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { VardecompError } from '../errors.js';
 import { fitAggregates } from '../fit-aggregates.js';
 import type { LmmFit } from '../output/lmm-fit.js';
+import type { CellStatistics } from '../input/cell-statistics.js';
+import { formatName } from '../formula/tokenize.js';
 import type { CliIo } from './cli-io.js';
 import { readInput, type InputOptions } from './read-input.js';
 
@@ -41,20 +43,53 @@ export function usesCells(file: string | undefined, o: AggregateInputOptions): b
  * ```
  */
 export async function fitFromCells(file: string | undefined, o: AggregateInputOptions, formula: string, io: CliIo): Promise<LmmFit> {
-  if (o.weights !== undefined) {
-    throw new VardecompError('E_OPTION', 'Option "--weights" does not apply to a fit from aggregates (Parquet, --sql, --aggregates)', { option: 'weights' });
-  }
+  checkCellOptions(o);
   const reml = !o.ml;
   if (o.aggregates) {
     if (o.sql !== undefined) throw new VardecompError('E_OPTION', 'Give either --sql or --aggregates, not both', { option: 'sql' });
     const { table } = await readInput(file, o, io);
     return fitAggregates(table, formula, { reml });
   }
+  const { fitDuckDB } = await import('../duckdb/index.js');
+  return fitDuckDB(duckdbSource(file, o, io), formula, { reml });
+}
+
+function checkCellOptions(o: AggregateInputOptions): void {
+  if (o.weights !== undefined) {
+    throw new VardecompError('E_OPTION', 'Option "--weights" does not apply to a fit from aggregates (Parquet, --sql, --aggregates)', { option: 'weights' });
+  }
+}
+
+function duckdbSource(file: string | undefined, o: AggregateInputOptions, io: CliIo): { sql: string } | { file: string } {
   if (o.sql !== undefined && file !== undefined && file !== '-') {
     throw new VardecompError('E_OPTION', 'Give either a data file or --sql "<query>", not both (the query names its own data)', { option: 'sql' });
   }
-  const { fitDuckDB } = await import('../duckdb/index.js');
-  const cwd = io.cwd ?? process.cwd();
-  const source = o.sql !== undefined ? { sql: o.sql } : { file: resolve(cwd, file!) };
-  return fitDuckDB(source, formula, { reml });
+  return o.sql !== undefined ? { sql: o.sql } : { file: resolve(io.cwd ?? process.cwd(), file!) };
+}
+
+/**
+ * Cell statistics of several outcomes on one right-hand side, one DuckDB aggregation each (a
+ * Parquet file or `--sql`; an aggregate table holds one outcome, so `--aggregates` is refused).
+ *
+ * @example
+ * ```ts
+ * const byOutcome = await cellsForOutcomes('pupils.parquet', {}, ['maths', 'reading'], 'ses + (1|school)', io);
+ * ```
+ */
+export async function cellsForOutcomes(
+  file: string | undefined,
+  o: AggregateInputOptions,
+  outcomes: readonly string[],
+  rhs: string,
+  io: CliIo,
+): Promise<Record<string, CellStatistics>> {
+  checkCellOptions(o);
+  if (o.aggregates) {
+    throw new VardecompError('E_OPTION', 'An aggregate table holds one outcome: decompose it with --formula, or run one query per outcome', { option: 'aggregates' });
+  }
+  const source = duckdbSource(file, o, io);
+  const { cellsFromDuckDB } = await import('../duckdb/index.js');
+  const out: Record<string, CellStatistics> = {};
+  for (const outcome of outcomes) out[outcome] = await cellsFromDuckDB(source, `${formatName(outcome)} ~ ${rhs}`);
+  return out;
 }

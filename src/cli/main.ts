@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import type { ColumnTable } from 'arquero';
 import { version } from '../../package.json';
-import { compare, decompose, decomposeMany, fit, naoPanel, simulatePanel, VardecompError } from '../index.js';
+import { compare, decompose, decomposeMany, decomposeManyAggregates, fit, naoPanel, simulatePanel, VardecompError } from '../index.js';
 import type { IntervalOptions, SimulatePanelOptions } from '../index.js';
 import { loadEnglandPanel } from '../data/index.js';
 import type { Comparison, Decomposition, ManyDecomposition } from '../report/index.js';
@@ -24,7 +24,7 @@ import { createProgress, type Progress } from './progress.js';
 import { escapeControl } from './terminal-text.js';
 import { formatColumnTypes, readInput, readOptions, statedTypes } from './read-input.js';
 import { chartFileContent, chartKind } from './render-chart.js';
-import { fitFromCells, usesCells } from './aggregate-input.js';
+import { cellsForOutcomes, fitFromCells, usesCells } from './aggregate-input.js';
 import { cellQuery, SQL_DIALECTS } from '../input/cell-query.js';
 import { MAX_REPLICATES } from '../decompose/bootstrap.js';
 
@@ -250,13 +250,11 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
         option: o.outcomes === undefined ? 'outcomes' : 'rhs',
       });
     }
-    if (usesCells(file, o)) {
-      throw new VardecompError('E_OPTION', 'Several outcomes from aggregates (Parquet, --sql, --aggregates) are not read by the CLI: decompose one --formula at a time, or use decomposeManyAggregates in the library', { option: 'outcomes' });
-    }
     const outcomes = parseList(o.outcomes, 'outcomes');
     const rhs = o.rhs;
-    const data = await inputTable(file, o, io);
-    if (data === null) return;
+    const cells = !o.types && usesCells(file, o) ? await cellsForOutcomes(file, o, outcomes, rhs, io) : null;
+    const data = cells ? null : await inputTable(file, o, io);
+    if (!cells && data === null) return;
     const progress = createProgress(io, 'outcomes');
     let finished = 0;
     const perOutcome = o.bootstrap === undefined ? 0 : parseInteger(o.bootstrap, 'bootstrap', 0, MAX_REPLICATES);
@@ -266,16 +264,13 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
     };
     try {
       const options = decomposeOptions(o, track);
-      const result = decomposeMany(data, {
-        ...options,
-        method,
-        outcomes,
-        rhs,
-        onProgress: (done: number, total: number) => {
-          finished = done;
-          if (perOutcome === 0) progress.update(done, total);
-        },
-      });
+      const onProgress = (done: number, total: number) => {
+        finished = done;
+        if (perOutcome === 0) progress.update(done, total);
+      };
+      const result = cells
+        ? decomposeManyAggregates(cells, { ...options, method, rhs, onProgress })
+        : decomposeMany(data!, { ...options, method, outcomes, rhs, onProgress });
       progress.stop();
       await emitReport(result, o, io);
     } finally {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runCli } from '../helpers/cli.js';
-import { compare, fit } from '../../src/index.js';
+import { compare, decomposeMany, fit } from '../../src/index.js';
 import { closeRel } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vardecomp-cli-'));
@@ -66,10 +66,21 @@ describe('the CLI on Parquet and SQL', () => {
     expect(iv.succeeded).toBe(20);
   });
 
+  it('decomposes several outcomes of a Parquet file, one aggregation each, as the rows', async () => {
+    const rhs = '(1|school) + (1|year)';
+    const out = await run(['decompose', 'pupils.parquet', '--outcomes', 'score,ses', '--rhs', rhs, '--method', 'shapley', '--format', 'json']);
+    expect(out.stderr).toBe('');
+    const ref = decomposeMany(rows, { outcomes: ['score', 'ses'], rhs, method: 'shapley' });
+    const got = JSON.parse(out.stdout);
+    ref.results.forEach((r, i) => {
+      for (const k of Object.keys(r.shares)) expect(got.results[i].shares[k]).toBeCloseTo(r.shares[k], 8);
+    });
+  });
+
   it('refuses what aggregates cannot do, naming the option', async () => {
     expect((await run(['fit', 'pupils.parquet', '-f', F, '--weights', 'w'])).stderr).toMatch(/E_OPTION: Option "--weights" does not apply/);
     expect((await run(['fit', 'pupils.parquet', '--sql', 'SELECT 1', '-f', F])).stderr).toMatch(/either a data file or --sql/);
-    expect((await run(['decompose', 'pupils.parquet', '--outcomes', 'score', '--rhs', '(1|school)'])).stderr).toMatch(/E_OPTION: Several outcomes from aggregates/);
+    expect((await run(['decompose', 'cells.csv', '--aggregates', '--outcomes', 'score', '--rhs', '(1|school)'])).stderr).toMatch(/E_OPTION: An aggregate table holds one outcome/);
     expect((await run(['fit', 'absent.parquet', '-f', F])).code).toBe(2);
   });
 });
