@@ -97,25 +97,19 @@ export function syrkLowerPanel(a: Float64Array, m: number, c0: number, c1: numbe
       a[d0 + 3 * m + 1] -= s31;
     }
     // The triangle left at the diagonal: rows i..i+3, columns k..row.
-    for (let r = 0; r < 4; r++) {
-      const row = i + r;
-      const pr = row * m + c0;
-      for (let c = k; c <= row; c++) {
-        const q = c * m + c0;
-        let s = 0;
-        for (let t = 0; t < w; t++) s += a[pr + t] * a[q + t];
-        a[row * m + c] -= s;
-      }
-    }
+    for (let r = 0; r < 4; r++) subtractRowDots(a, m, c0, w, i + r, k);
   }
-  for (; i < m; i++) {
-    const pr = i * m + c0;
-    for (let c = r0; c <= i; c++) {
-      const q = c * m + c0;
-      let s = 0;
-      for (let t = 0; t < w; t++) s += a[pr + t] * a[q + t];
-      a[i * m + c] -= s;
-    }
+  for (; i < m; i++) subtractRowDots(a, m, c0, w, i, r0);
+}
+
+/** `A[row][c] -= A[row][c0:c0+w] . A[c][c0:c0+w]` for `c` from `from` to `row` (edge cleanup). */
+function subtractRowDots(a: Float64Array, m: number, c0: number, w: number, row: number, from: number): void {
+  const pr = row * m + c0;
+  for (let c = from; c <= row; c++) {
+    const q = c * m + c0;
+    let s = 0;
+    for (let t = 0; t < w; t++) s += a[pr + t] * a[q + t];
+    a[row * m + c] -= s;
   }
 }
 

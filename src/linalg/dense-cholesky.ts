@@ -4,7 +4,7 @@
  * These are the leaves of the engine: no allocation, no dependencies. Only the lower triangle of
  * a symmetric input is read.
  */
-import { CHOLESKY_BLOCK, choleskyBlocked } from './blocked-cholesky.js';
+import { CHOLESKY_BLOCK, choleskyBlockUnblocked, choleskyBlocked } from './blocked-cholesky.js';
 
 /** From this order on, {@link choleskyInPlace} runs the cache-blocked factorisation. */
 export const BLOCKED_FROM = 2 * CHOLESKY_BLOCK;
@@ -24,23 +24,7 @@ export const BLOCKED_FROM = 2 * CHOLESKY_BLOCK;
  * ```
  */
 export function choleskyInPlace(a: Float64Array, m: number): number {
-  if (m >= BLOCKED_FROM) return choleskyBlocked(a, m);
-  for (let j = 0; j < m; j++) {
-    const rj = j * m;
-    let d = a[rj + j];
-    for (let k = 0; k < j; k++) d -= a[rj + k] * a[rj + k];
-    if (!(d > 0)) return j;
-    const ljj = Math.sqrt(d);
-    a[rj + j] = ljj;
-    const inv = 1 / ljj;
-    for (let i = j + 1; i < m; i++) {
-      const ri = i * m;
-      let s = a[ri + j];
-      for (let k = 0; k < j; k++) s -= a[ri + k] * a[rj + k];
-      a[ri + j] = s * inv;
-    }
-  }
-  return -1;
+  return m >= BLOCKED_FROM ? choleskyBlocked(a, m) : choleskyBlockUnblocked(a, m, 0, m);
 }
 
 /**
