@@ -257,7 +257,8 @@ export class GlmmFit implements GlmmFitData {
     const lines: string[] = [];
     lines.push('Generalized linear mixed model fit by maximum likelihood (Laplace Approximation)');
     lines.push(` Family: ${this.family}  ( ${this.link} )`);
-    lines.push(`Formula: ${this.formula}${this.hasOffset ? '  (with an offset)' : ''}`);
+    const offsetNote = this.hasOffset && !this.formula.includes('offset(') ? '  (with an offset)' : '';
+    lines.push(`Formula: ${this.formula}${offsetNote}`);
     lines.push('');
     const head = ['AIC', 'BIC', 'logLik', 'deviance', 'df.resid'];
     const vals = [this.aic, this.bic, this.logLik, this.deviance].map((v) => v.toFixed(1)).concat(String(this.dfResidual));
