@@ -13,7 +13,8 @@ export type DiagnosticCode =
   | 'RANK_DEFICIENT'
   | 'NOT_FINITE'
   | 'NOT_IDENTIFIED'
-  | 'OBSERVATION_LEVEL';
+  | 'OBSERVATION_LEVEL'
+  | 'SAMPLED_SPLIT';
 
 /** One diagnostic of a fit. */
 export interface Diagnostic {

@@ -43,6 +43,7 @@ export {
   type DecomposeManyOptions,
 } from './decompose-api.js';
 export type { DecompositionOptions } from './decompose/decompose-fit.js';
+export { OWEN_EXACT_MAX_TERMS, type CovariateSplitOptions, type CovariateSplitInfo } from './decompose/r2-shares.js';
 export type { IntervalOptions } from './decompose/bootstrap.js';
 export {
   DECOMPOSITION_METHODS,

@@ -24,8 +24,16 @@ import {
   type IntervalInfo,
   type ShareIntervalKind,
 } from './decomposition-data.js';
-import { r2Game, sequentialShares, shapleyShares, type R2Split } from './r2-shares.js';
 import { randomGroupVariances, randomKeys, type RandomVariancePart } from './random-parts.js';
+import {
+  r2Game,
+  resolveCovariateSplit,
+  sequentialShares,
+  shapleyShares,
+  type CovariateSplitInfo,
+  type CovariateSplitOptions,
+  type R2Split,
+} from './r2-shares.js';
 
 /** Options shared by the decomposition entry points. */
 export interface DecompositionOptions {
@@ -35,6 +43,12 @@ export interface DecompositionOptions {
   order?: readonly string[];
   /** Intervals: `true` for the defaults (profile likelihood for components, unit bootstrap for sequential and Shapley), or settings. */
   intervals?: IntervalOptions | boolean;
+  /**
+   * How the Shapley method splits the fixed share across covariate terms: exactly up to
+   * `exactMaxTerms` terms (default 12), above it from `permutations` sampled entry orders
+   * (default 500, `seed` 1) with standard errors. The group shares are always exact.
+   */
+  shapley?: CovariateSplitOptions;
 }
 
 const RESERVED = ['fixed', 'residual'];
@@ -114,7 +128,8 @@ function componentShares(prepared: PreparedModel, cv: ComponentVariances, hasFix
 
 function r2Split(prepared: PreparedModel, cp: CrossProducts, method: 'sequential' | 'shapley', order: string[]): R2Split {
   const game = r2Game(prepared, cp);
-  return method === 'sequential' ? sequentialShares(game, order) : shapleyShares(game);
+  // Replicates need only the group shares: the Shapley covariate split is skipped.
+  return method === 'sequential' ? sequentialShares(game, order) : shapleyShares(game, false);
 }
 
 function requireIntercept(prepared: PreparedModel, method: DecompositionMethod): void {
@@ -131,9 +146,16 @@ interface PointResult {
   total: number;
   variances?: Record<string, number>;
   r2?: number;
+  covariateSplit?: CovariateSplitInfo;
 }
 
-function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[], hasFixed: boolean): PointResult {
+function pointEstimate(
+  fit: LmmFit,
+  method: DecompositionMethod,
+  order: string[],
+  hasFixed: boolean,
+  shapley: CovariateSplitOptions,
+): PointResult {
   const prepared = fit.prepared;
   if (method === 'components') {
     // Only sigma^2 Lambda Lambda' enters, the same on the user's and the engine's scale.
@@ -168,14 +190,20 @@ function pointEstimate(fit: LmmFit, method: DecompositionMethod, order: string[]
     };
   }
   const game = r2Game(prepared, prepared.cp);
-  const split = method === 'sequential' ? sequentialShares(game, order) : shapleyShares(game);
+  const split = method === 'sequential' ? sequentialShares(game, order) : shapleyShares(game, shapley);
   let wsum = 0;
   const w = prepared.frame.weights;
   if (prepared.cells) for (const wc of prepared.cells.weight) wsum += wc * prepared.weightScale;
   else for (let i = 0; i < prepared.frame.nobs; i++) wsum += w ? w[i] : 1;
   // game.tss is on the engine's (scaled) weights; wsum on the user's.
   const tss = game.tss * prepared.weightScale;
-  return { shares: split.shares, covariates: split.covariates, total: tss / (wsum - 1), r2: split.r2 };
+  return {
+    shares: split.shares,
+    covariates: split.covariates,
+    total: tss / (wsum - 1),
+    r2: split.r2,
+    ...(split.covariateSplit ? { covariateSplit: split.covariateSplit } : {}),
+  };
 }
 
 /** A model without covariates explains nothing by them: `fixed` is 0 (share and variance). */
@@ -304,6 +332,22 @@ function withFiniteCheck(diagnostics: readonly Diagnostic[], shares: Record<stri
   return [...diagnostics, diagnostic('NOT_FINITE', 'warning', `The ${method} shares are not finite numbers (${list}): the fit failed numerically`)];
 }
 
+/** An info note when the Shapley covariate split was estimated by sampling. */
+function withSplitNote(diagnostics: readonly Diagnostic[], split: CovariateSplitInfo | undefined): readonly Diagnostic[] {
+  if (!split || split.method !== 'permutation') return diagnostics;
+  const worst = Math.max(...Object.values(split.se ?? {}));
+  return [
+    ...diagnostics,
+    diagnostic(
+      'SAMPLED_SPLIT',
+      'info',
+      `The Shapley split of the fixed share across ${split.terms} covariate terms is estimated from ${split.permutations} sampled orders ` +
+        `(seed ${split.seed}; largest standard error ${(100 * worst).toPrecision(2)} points); the fixed share itself is exact. ` +
+        'Raise shapley.permutations for more precision',
+    ),
+  ];
+}
+
 /**
  * Decompose a fitted model's variation by one method, as plain data.
  *
@@ -346,7 +390,8 @@ export function compareFit(
   const labels = resolveLabels(shown, options.labels);
   const order = resolveOrder(keys, options.order);
   const settings = resolveIntervals(options.intervals);
-  const points = new Map(methods.map((m) => [m, withZeroFixed(pointEstimate(fit, m, order, hasFixed))]));
+  const shapley = resolveCovariateSplit(options.shapley);
+  const points = new Map(methods.map((m) => [m, withZeroFixed(pointEstimate(fit, m, order, hasFixed, shapley))]));
   const profileOk = profileCovers(fit);
   const hasRows = !prepared.cells;
   const kinds = new Map(methods.map((m) => [m, settings ? intervalKindFor(m, settings, profileOk, hasRows) : null]));
@@ -434,6 +479,7 @@ export function compareFit(
       ...(method === 'sequential' ? { order } : {}),
       ...(pt.r2 !== undefined ? { r2: pt.r2 } : {}),
       ...(pt.randomParts ? { randomParts: pt.randomParts.map((rp) => ({ ...rp, share: rp.variance / pt.total })) } : {}),
+      ...(pt.covariateSplit ? { covariateSplit: pt.covariateSplit } : {}),
       ...(settings && kind
         ? {
             intervals: {
@@ -454,7 +500,7 @@ export function compareFit(
             },
           }
         : {}),
-      diagnostics: withFiniteCheck(fit.diagnostics, pt.shares, method),
+      diagnostics: withSplitNote(withFiniteCheck(fit.diagnostics, pt.shares, method), pt.covariateSplit),
     };
   }
   const rows: ComparisonRow[] = shown.map((key) => {

@@ -3,6 +3,7 @@
  * Report methods (text, markdown, tables, charts) are layered on top in `report/`.
  */
 import type { Diagnostic } from '../diagnostics.js';
+import type { CovariateSplitInfo } from './r2-shares.js';
 
 /** The three ways of splitting the variation (DESIGN.md, "Decomposition methods"). */
 export type DecompositionMethod = 'components' | 'sequential' | 'shapley';
@@ -104,6 +105,8 @@ export interface DecompositionData {
    * variable is shifted.
    */
   readonly randomParts?: ReadonlyArray<{ key: string; names: readonly [string, string]; variance: number; share: number }>;
+  /** Shapley: how `covariates` was computed (exact, or sampled entry orders with standard errors). */
+  readonly covariateSplit?: CovariateSplitInfo;
   readonly intervals?: IntervalInfo;
   /** GLMMs: the latent-scale details. */
   readonly latent?: LatentInfo;

@@ -5,6 +5,7 @@
 import { table } from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { Diagnostic } from '../diagnostics.js';
+import type { CovariateSplitInfo } from '../decompose/r2-shares.js';
 import type {
   ComponentShare,
   DecompositionData,
@@ -69,6 +70,7 @@ export class Decomposition implements DecompositionData {
   readonly r2?: number;
   /** Parts of each grouping factor's variance in a model with random slopes (components). */
   readonly randomParts?: DecompositionData['randomParts'];
+  readonly covariateSplit?: CovariateSplitInfo;
   readonly intervals?: IntervalInfo;
   /** GLMMs: the latent-scale details (family, approximation, lambda, null model). */
   readonly latent?: LatentInfo;
@@ -96,6 +98,7 @@ export class Decomposition implements DecompositionData {
     if (data.order !== undefined) this.order = frozenCopy(data.order);
     if (data.r2 !== undefined) this.r2 = data.r2;
     if (data.randomParts !== undefined) this.randomParts = frozenCopy(data.randomParts);
+    if (data.covariateSplit !== undefined) this.covariateSplit = frozenCopy(data.covariateSplit);
     if (data.intervals !== undefined) this.intervals = frozenCopy(data.intervals);
     if (data.latent !== undefined) this.latent = frozenCopy(data.latent);
     this.diagnostics = frozenCopy(data.diagnostics);
@@ -291,6 +294,7 @@ export class Decomposition implements DecompositionData {
       ...(this.order !== undefined ? { order: this.order } : {}),
       ...(this.r2 !== undefined ? { r2: this.r2 } : {}),
       ...(this.randomParts !== undefined ? { randomParts: this.randomParts } : {}),
+      ...(this.covariateSplit !== undefined ? { covariateSplit: this.covariateSplit } : {}),
       ...(this.intervals !== undefined ? { intervals: this.intervals } : {}),
       ...(this.latent !== undefined ? { latent: this.latent } : {}),
       diagnostics: this.diagnostics,

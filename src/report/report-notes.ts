@@ -195,7 +195,13 @@ export function covariateSplitLine(d: DecompositionData, digits: number): string
   if (terms.length < 2) return null;
   const fixed = d.components.find((c) => c.kind === 'fixed');
   const head = fixed ? `${fixed.label} ${formatPercent(fixed.share, digits)} = ` : '';
-  return `Covariates: ${head}${terms.map((t) => `${labelOf(d.labels, t)} ${formatPercent(d.covariates[t], digits)}`).join(' + ')}`;
+  const split = d.covariateSplit;
+  const sampled =
+    split?.method === 'permutation'
+      ? ` (Shapley split estimated from ${split.permutations!.toLocaleString('en-GB')} sampled orders, seed ${split.seed}; standard errors up to ` +
+        `${formatPercent(Math.max(...Object.values(split.se ?? {})), 2)})`
+      : '';
+  return `Covariates: ${head}${terms.map((t) => `${labelOf(d.labels, t)} ${formatPercent(d.covariates[t], digits)}`).join(' + ')}${sampled}`;
 }
 
 /**
