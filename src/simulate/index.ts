@@ -1,5 +1,5 @@
 /**
  * Simulated panels with known variance components.
  */
-export { simulatePanel, naoPanel } from './simulate-panel.js';
+export { simulatePanel, naoPanel, MAX_SIMULATED_ROWS } from './simulate-panel.js';
 export type { SimulatePanelOptions, PanelShares, PanelColumnNames } from './simulate-panel.js';

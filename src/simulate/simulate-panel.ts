@@ -216,6 +216,21 @@ function finiteOption(name: string, value: unknown, fallback: number): number {
   return value;
 }
 
+/**
+ * The most rows (`units * periods`) {@link simulatePanel} makes: the panel is held in memory,
+ * about {@link BYTES_PER_SIMULATED_ROW} bytes a row (numeric columns and the unit labels), so
+ * the limit is about 1 GB.
+ *
+ * @example
+ * ```ts
+ * simulatePanel({ units: 1e9 }); // throws E_OPTION naming "units" and the memory it would need
+ * ```
+ */
+export const MAX_SIMULATED_ROWS = 10_000_000;
+
+/** Approximate bytes a simulated row takes (five doubles, a level code and its label's share). */
+const BYTES_PER_SIMULATED_ROW = 100;
+
 function integerOption(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
@@ -328,6 +343,15 @@ function resolveOptions(options: unknown): Resolved {
 
   if (exact && units < 3) throw optionError('units', 'must be >= 3 with exact: true', units);
   const n = units * periods;
+  if (n > MAX_SIMULATED_ROWS) {
+    const gb = (n * BYTES_PER_SIMULATED_ROW) / 1e9;
+    throw optionError(
+      units >= periods ? 'units' : 'periods',
+      `gives ${units} x ${periods} = ${n.toExponential(2)} rows, more than the ${MAX_SIMULATED_ROWS.toLocaleString('en-GB')} rows ` +
+        `a simulated panel may have (it would need about ${gb < 10 ? gb.toFixed(1) : gb.toFixed(0)} GB)`,
+      units >= periods ? units : periods,
+    );
+  }
   if (Math.round(missing * n) >= n) {
     throw optionError('missing', `drops all ${n} rows`, missing);
   }
