@@ -14,7 +14,8 @@ export type DiagnosticCode =
   | 'NOT_FINITE'
   | 'NOT_IDENTIFIED'
   | 'OBSERVATION_LEVEL'
-  | 'SAMPLED_SPLIT';
+  | 'SAMPLED_SPLIT'
+  | 'LARGE_DENSE_BLOCK';
 
 /** One diagnostic of a fit. */
 export interface Diagnostic {

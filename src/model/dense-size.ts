@@ -6,6 +6,7 @@
  * message that names the terms and the sizes, instead of an out-of-memory crash minutes later.
  */
 import { VardecompError } from '../errors.js';
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
 
 /** The largest memory (bytes) the dense block and the first term's cross-products may take. */
 export const DENSE_BLOCK_LIMIT_BYTES = 2 ** 31;
@@ -60,5 +61,37 @@ export function checkDenseBlockSize(terms: readonly { group: string; nlevels: nu
       `("${terms[0].group}") is eliminated in closed form. Fit it with a sparse solver (lme4, MixedModels.jl), ` +
       'or reduce the other terms\' levels (fit within subsets, or group rare levels)',
     { m: cost.m, bytes: cost.bytes },
+  );
+}
+
+/**
+ * Multiply-adds per criterion evaluation above which a fit is announced as slow: a dense block
+ * of order about 1,800 (a second grouping factor with that many levels). A fit takes some 50 to
+ * 200 evaluations, so beyond this it runs for minutes, growing with the cube of the levels.
+ */
+export const DENSE_SLOW_MULTIPLY_ADDS = 2e9;
+
+/**
+ * A `LARGE_DENSE_BLOCK` warning when the dense block makes each evaluation expensive (beyond
+ * {@link DENSE_SLOW_MULTIPLY_ADDS}), or null; `terms` in engine order (most levels first).
+ *
+ * @example
+ * ```ts
+ * denseBlockWarning([{ group: 'unit', nlevels: 5000 }, { group: 'site', nlevels: 3000 }], 2)?.message;
+ * ```
+ */
+export function denseBlockWarning(terms: readonly { group: string; nlevels: number }[], p: number): Diagnostic | null {
+  const cost = denseBlockCost(
+    terms.map((t) => t.nlevels),
+    p,
+  );
+  if (cost.choleskyMultiplyAdds <= DENSE_SLOW_MULTIPLY_ADDS) return null;
+  const rest = terms.slice(1).map((t) => `"${t.group}" (${t.nlevels.toLocaleString('en-US')} levels)`);
+  return diagnostic(
+    'LARGE_DENSE_BLOCK',
+    'warning',
+    `The random terms ${rest.join(', ')} make each criterion evaluation factor a dense block of order ` +
+      `${cost.m.toLocaleString('en-US')} (${(cost.bytes / 2 ** 20).toFixed(0)} MiB, about ${cost.choleskyMultiplyAdds.toExponential(1)} ` +
+      `multiply-adds); a fit takes 50 to 200 evaluations, so expect minutes, growing with the cube of those levels`,
   );
 }

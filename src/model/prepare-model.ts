@@ -4,7 +4,7 @@
  * cross-products. A prepared model is reused by bootstrap refits and by other outcomes on the
  * same design.
  */
-import { checkDenseBlockSize } from './dense-size.js';
+import { checkDenseBlockSize, denseBlockWarning } from './dense-size.js';
 import { VardecompError } from '../errors.js';
 import { toDataSource } from '../input/data-source.js';
 import { buildModelFrame, MAX_MAGNITUDE, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
@@ -644,10 +644,10 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     factors: engineOrder.map((i) => terms.terms[i].engineFactor()),
     weights: engineWeights,
   });
-  checkDenseBlockSize(
-    engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: frame.factors[i].levels.length })),
-    design.p,
-  );
+  const engineTerms = engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: frame.factors[i].levels.length }));
+  checkDenseBlockSize(engineTerms, design.p);
+  const slow = denseBlockWarning(engineTerms, design.p);
+  if (slow) diagnostics.push(slow);
   // The one pass first: the aliasing check reads its X/y block instead of passing over the rows.
   let engine = engineFor(design, xc);
   let cp = new CrossProducts(engine, yc);
