@@ -45,7 +45,7 @@ export interface DecomposeManyOptions extends DecomposeOptions {
 }
 
 const FIT_KEYS = ['reml', 'weights', 'offset', 'control', 'types', 'levels'];
-const DECOMPOSE_KEYS = ['labels', 'order', 'intervals', 'shapley'];
+const DECOMPOSE_KEYS = ['labels', 'order', 'intervals', 'shapley', 'weightedResidual'];
 const GLMM_KEYS = ['family', 'offset', 'link', 'weights', 'control', 'types', 'levels'];
 
 const isGlmmFamily = (o: { family?: unknown }): boolean => o.family !== undefined && o.family !== 'gaussian';

@@ -6,7 +6,10 @@
  * - fixed: the sample variance (n - 1 denominator) of the fixed-effect predictions `X beta`;
  * - each random term: its variance `sigma_k^2`;
  * - residual: `sigma^2`, or with precision weights `sigma^2 * mean(1 / w_i)`, the average
- *   residual variance of an observation;
+ *   residual variance of an observation. This is where the method differs from
+ *   insight::get_variance, whose residual variance is `sigma^2` (an observation of weight 1) and
+ *   so changes with the unit of the weights; pass `weights: null` for that convention
+ *   (`weightedResidual: 'sigma2'` in `decompose`);
  * - per covariate term t: `var(X_t beta_t)`, rescaled so the terms add to the fixed part, as
  *   variancePartition does.
  */

@@ -49,6 +49,15 @@ export interface DecompositionOptions {
    * (default 500, `seed` 1) with standard errors. The group shares are always exact.
    */
   shapley?: CovariateSplitOptions;
+  /**
+   * The components method's residual part with precision weights. `'average'` (default): the
+   * average residual variance of the rows, `sigma^2 * mean(1 / w)`, which does not depend on the
+   * unit of the weights. `'sigma2'`: `sigma^2`, the residual variance of a row of weight 1, as
+   * insight::get_variance and performance::r2_nakagawa report it; its shares change when the
+   * weights are rescaled (for `c * w`, sigma^2 is `c` times larger). The same without weights.
+   * Point estimates only: with `'sigma2'`, intervals are refused.
+   */
+  weightedResidual?: 'average' | 'sigma2';
 }
 
 const RESERVED = ['fixed', 'residual'];
@@ -155,6 +164,7 @@ function pointEstimate(
   order: string[],
   hasFixed: boolean,
   shapley: CovariateSplitOptions,
+  weightedResidual: 'average' | 'sigma2' = 'average',
 ): PointResult {
   const prepared = fit.prepared;
   if (method === 'components') {
@@ -174,7 +184,8 @@ function pointEstimate(
       nterms: prepared.design.terms.length,
       randomVariances: random.variances,
       sigma2: fit.sigma * fit.sigma,
-      weights: prepared.frame.weights,
+      // insight's convention: sigma^2 alone (the residual variance at weight 1).
+      weights: weightedResidual === 'sigma2' ? null : prepared.frame.weights,
     });
     const liveTerms = prepared.design.terms.filter((_, t) => prepared.design.termOf.includes(t));
     return {
@@ -204,6 +215,24 @@ function pointEstimate(
     r2: split.r2,
     ...(split.covariateSplit ? { covariateSplit: split.covariateSplit } : {}),
   };
+}
+
+/** Check the `weightedResidual` option (E_OPTION): a convention name; `'sigma2'` without intervals on weighted fits. */
+function resolveWeightedResidual(value: unknown, weightedWithIntervals: boolean): 'average' | 'sigma2' {
+  if (value === undefined) return 'average';
+  if (value !== 'average' && value !== 'sigma2') {
+    throw new VardecompError('E_OPTION', `Option "weightedResidual" must be "average" or "sigma2" (got ${JSON.stringify(value)})`, {
+      option: 'weightedResidual',
+    });
+  }
+  if (value === 'sigma2' && weightedWithIntervals) {
+    throw new VardecompError(
+      'E_OPTION',
+      'Option "weightedResidual: \'sigma2\'" gives point estimates only: intervals are computed for the default "average" convention',
+      { option: 'weightedResidual' },
+    );
+  }
+  return value;
 }
 
 /** A model without covariates explains nothing by them: `fixed` is 0 (share and variance). */
@@ -391,7 +420,8 @@ export function compareFit(
   const order = resolveOrder(keys, options.order);
   const settings = resolveIntervals(options.intervals);
   const shapley = resolveCovariateSplit(options.shapley);
-  const points = new Map(methods.map((m) => [m, withZeroFixed(pointEstimate(fit, m, order, hasFixed, shapley))]));
+  const weightedResidual = resolveWeightedResidual(options.weightedResidual, settings !== null && prepared.frame.weights !== null);
+  const points = new Map(methods.map((m) => [m, withZeroFixed(pointEstimate(fit, m, order, hasFixed, shapley, weightedResidual))]));
   const profileOk = profileCovers(fit);
   const hasRows = !prepared.cells;
   const kinds = new Map(methods.map((m) => [m, settings ? intervalKindFor(m, settings, profileOk, hasRows) : null]));
