@@ -339,6 +339,9 @@ function plausibleData(rng: Rng): unknown {
   const sd = [pick(rng, [0, 1e-6, 0.3, 1, 1e3]), pick(rng, [0, 0.3, 1]), pick(rng, [1e-6, 0.5, 1, 1e4])];
   const scale = pick(rng, [1, 1, 1, 1e-8, 1e8]);
   const offset = pick(rng, [0, 0, 1e6, -1e9]);
+  // Precision weights in any unit (1e-16 to 1e16), sometimes all equal.
+  const wScale = pick(rng, [1, 1, 1, 1, 1e-16, 1e-8, 1e8, 1e16, 1e-64, 1e60]);
+  const wEqual = chance(rng, 0.2);
   const u = Array.from({ length: units }, () => sd[0] * rng.normal());
   const v = Array.from({ length: periods }, () => sd[1] * rng.normal());
   const rows: Array<Record<string, unknown>> = [];
@@ -353,7 +356,7 @@ function plausibleData(rng: Rng): unknown {
         g: chance(rng, 0.5) ? `G${i}` : i,
         h: `H${i % 3}`,
         t: 2000 + t,
-        w: 0.5 + rng.uniform(),
+        w: wScale * (wEqual ? 1 : 0.5 + rng.uniform()),
         region: pick(rng, ['N', 'S', 'E']),
       };
       for (const k of Object.keys(r)) {
@@ -440,9 +443,40 @@ function plausibleOptions(rng: Rng, target: FuzzCase['target']): unknown {
   return o;
 }
 
+/**
+ * Many covariates (up to 40 terms, each its own Shapley player in the covariate split), for
+ * decompose with the Shapley method and compare: the split must stay bounded in time.
+ */
+function manyCovariateCase(rng: Rng, index: number): FuzzCase {
+  const k = 10 + rng.int(31);
+  const units = 5 + rng.int(20);
+  const periods = 2 + rng.int(6);
+  const rows: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < units; i++) {
+    for (let t = 0; t < periods; t++) {
+      const r: Record<string, unknown> = { g: `G${i}`, t, w: 0.5 + rng.uniform() };
+      let y = rng.normal() + (i % 3);
+      for (let j = 0; j < k; j++) {
+        const x = chance(rng, 0.02) ? null : rng.normal();
+        r[`x${j}`] = x;
+        y += (x ?? 0) * (j % 4 === 0 ? 0.5 : 0.05);
+      }
+      r.y = y;
+      rows.push(r);
+    }
+  }
+  const xs = Array.from({ length: k }, (_, j) => `x${j}`).join(' + ');
+  const target = targets.includes('compare') && chance(rng, 0.3) ? 'compare' : 'decompose';
+  const options: Record<string, unknown> = target === 'decompose' ? { method: 'shapley' } : {};
+  if (chance(rng, 0.2)) options.weights = 'w';
+  if (chance(rng, 0.2)) options.shapley = pick(rng, [{ permutations: 50 }, { exactMaxTerms: 16 }, { seed: 3 }]);
+  return { index, target, data: rows, formula: `y ~ ${xs} + (1 | g) + (1 | t)`, options };
+}
+
 /** Generate input `index` of the run with `seed`: 60% plausible inputs, 40% chaos. */
 export function generateCase(seed: number, index: number): FuzzCase {
   const rng = new Rng(seed).fork(index);
+  if (targets.includes('decompose') && chance(rng, 0.02)) return manyCovariateCase(rng, index);
   const target = targets.length > 1 && chance(rng, 0.4) ? pick(rng, targets.filter((t) => t !== 'fit')) : 'fit';
   if (chance(rng, 0.6)) {
     // Plausible inputs, each part replaced by chaos now and then.
