@@ -508,7 +508,8 @@ const CODES = new Set(['E_INPUT', 'E_COLUMN', 'E_NONNUMERIC', 'E_EMPTY', 'E_CONS
 /** Non-finite numbers in a fit's estimates, or null when all are finite. */
 function nonFinite(m: LmmFit): string | null {
   const bad: string[] = [];
-  for (const [k, v] of Object.entries(m.theta)) if (!(Number.isFinite(v) && v >= 0)) bad.push(`theta.${k}=${v}`);
+  // Off-diagonal entries of a random-slope term's Cholesky factor may be negative; all must be finite.
+  for (const [k, v] of Object.entries(m.theta)) if (!Number.isFinite(v)) bad.push(`theta.${k}=${v}`);
   if (!Number.isFinite(m.sigma)) bad.push(`sigma=${m.sigma}`);
   for (const [k, v] of Object.entries(m.beta)) if (!Number.isFinite(v)) bad.push(`beta.${k}=${v}`);
   const crit = m.reml ? m.remlCriterion : m.deviance;

@@ -217,7 +217,7 @@ export function decomposeMany(data: DataInput, options: DecomposeManyOptions): M
       used.forEach((row, i) => {
         const v = ycol[row];
         if (typeof v !== 'number') {
-          throw new VardecompError('E_NONNUMERIC', `Outcome "${spec.outcome}" row ${row} holds ${typeof v === 'string' ? JSON.stringify(v) : String(v)}, not a number`, {
+          throw new VardecompError('E_NONNUMERIC', `Outcome "${spec.outcome}" row ${row} holds ${typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : String(v)}, not a number`, {
             column: spec.outcome,
             row,
           });
