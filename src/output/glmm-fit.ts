@@ -12,6 +12,7 @@ import { Pirls } from '../glmm/pirls.js';
 import type { GlmmOptimum } from '../glmm/optimize-glmm.js';
 import { SINGULAR_TOL } from '../model/optimize-theta.js';
 import type { VarCorrRow } from './lmm-fit.js';
+import { fmt, record, summaryTable as table } from './summary-text.js';
 
 /** What the GLMM optimiser did. */
 export interface GlmmOptimizerInfo {
@@ -57,22 +58,6 @@ export interface GlmmFitData {
   readonly optimizer: GlmmOptimizerInfo;
 }
 
-const record = (keys: readonly string[], values: ArrayLike<number>): Record<string, number> =>
-  Object.fromEntries(keys.map((k, i) => [k, values[i]]));
-
-function fmt(x: number, digits = 4): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(digits - 1);
-  return x.toPrecision(digits);
-}
-
-function table(rows: string[][], alignRight: boolean[]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) => r.map((cell, c) => (alignRight[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' ').trimEnd())
-    .join('\n');
-}
 
 /** Two-sided normal p-value, printed as R does below 2e-16. */
 function pValue(z: number): string {

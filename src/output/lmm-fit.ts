@@ -9,6 +9,7 @@ import type { PreparedModel } from '../model/prepare-model.js';
 import { needsRowsError } from '../model/prepare-from-cells.js';
 import { SINGULAR_TOL, type OptimizerInfo, type ThetaOptimum } from '../model/optimize-theta.js';
 import type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
+import { fmt, record, summaryTable as table } from './summary-text.js';
 
 export type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
 
@@ -49,22 +50,6 @@ export interface LmmFitData {
   readonly optimizer: OptimizerInfo;
 }
 
-const record = (keys: readonly string[], values: ArrayLike<number>): Record<string, number> =>
-  Object.fromEntries(keys.map((k, i) => [k, values[i]]));
-
-function fmt(x: number, digits = 4): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(digits - 1);
-  return x.toPrecision(digits);
-}
-
-function table(rows: string[][], alignRight: boolean[]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) => r.map((cell, c) => (alignRight[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' ').trimEnd())
-    .join('\n');
-}
 
 /**
  * A fitted linear mixed model.
