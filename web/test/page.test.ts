@@ -1,0 +1,150 @@
+/**
+ * The page in headless Chromium (Debian's `chromium`, driven by puppeteer-core; nothing is
+ * downloaded). Needs `npm run web:build` first (`npm run test:web` does both). Skipped, with a
+ * message, where no Chromium is installed. Screenshots go to web/test-output/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compare } from '../../src/index.js';
+import { loadEnglandPanel } from '../../src/data/index.js';
+// @ts-expect-error: a plain ESM script without types
+import { startServer } from '../serve.mjs';
+
+const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
+  (p): p is string => typeof p === 'string' && existsSync(p),
+);
+if (!chromium) console.warn('SKIPPED: the page tests need Chromium (apt-get install -y chromium, or set CHROMIUM_PATH)');
+const out = join(import.meta.dirname, '..', 'test-output');
+const NAO = 'cpp_start_rate ~ imd2019_avg_score + (1 | la_code) + (1 | year)';
+
+describe.skipIf(!chromium)('the page in Chromium', () => {
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  const requests: string[] = [];
+
+  const waitState = (state: string, timeout = 120_000) =>
+    page.waitForFunction((s) => document.body.dataset.state === s, { timeout }, state);
+  const text = (sel: string) => page.$eval(sel, (e) => e.textContent ?? '');
+
+  beforeAll(async () => {
+    mkdirSync(out, { recursive: true });
+    server = await startServer(0);
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(url);
+    await waitState('ready');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+  });
+
+  it('loads the England panel and builds the NAO-style formula', async () => {
+    await page.click('#england');
+    await waitState('checked');
+    expect(await page.$eval('#formula', (e) => (e as HTMLTextAreaElement).value)).toBe(NAO);
+    const all = await loadEnglandPanel();
+    expect(await text('#data-status')).toMatch(new RegExp(`^England panel \\(embedded\\): ${all.numRows()} rows, ${all.numCols()} columns`));
+    const panel = await loadEnglandPanel({ years: [2013, 2018] });
+    const m = (await import('../../src/index.js')).fit(panel, NAO);
+    expect(await text('#check')).toBe(`The model uses ${m.nobs} of 900 rows; ${m.nDropped} will be dropped for missing values.`);
+    // Every dropped row is listed (row numbers are 1-based rows of the whole file).
+    expect(await page.$$eval('#dropped tbody tr', (rows) => rows.length)).toBe(m.nDropped);
+  });
+
+  it('shows the shares of all three methods as the library computes them, with intervals and a chart', async () => {
+    await page.$eval('#reps', (e) => ((e as HTMLInputElement).value = '200'));
+    await page.click('#run');
+    await waitState('done');
+    const panel = await loadEnglandPanel({ years: [2013, 2018] });
+    const c = compare(panel, NAO);
+    const shown = await page.$$eval('#shares tbody tr', (rows) =>
+      rows.map((r) => ({
+        key: (r as HTMLElement).dataset.key,
+        shares: Object.fromEntries([...r.querySelectorAll('td.share')].map((td) => [(td as HTMLElement).dataset.method, td.textContent])),
+        intervals: [...r.querySelectorAll('td.interval')].map((td) => td.textContent),
+      })),
+    );
+    expect(shown.map((r) => r.key)).toEqual(c.rows.map((r) => r.key));
+    for (const [i, row] of c.rows.entries()) {
+      for (const m of c.methods) expect(shown[i].shares[m]).toBe(`${(100 * row.shares[m]).toFixed(1)}%`);
+      expect(shown[i].intervals).toHaveLength(3);
+      for (const iv of shown[i].intervals) expect(iv).toMatch(/^\[\d+\.\d, \d+\.\d\]$/);
+    }
+    expect(c.rows.find((r) => r.key === 'fixed')!.shares.components).toBeCloseTo(0.291, 3); // README: 29.1%
+    await page.waitForFunction(() => document.querySelector('#chart svg') !== null, { timeout: 60_000 });
+    expect(await text('#summary')).toMatch(/REML criterion at convergence/);
+    await page.screenshot({ path: join(out, 'england-results.png'), fullPage: true });
+    const results = await page.$('#results');
+    await results!.screenshot({ path: join(out, 'england-results-section.png') });
+    // Nothing leaves the machine: every request the page made went to the local server.
+    expect(requests.length).toBeGreaterThan(0);
+    for (const r of requests) expect(r.startsWith(url) || r.startsWith('blob:') || r.startsWith('data:')).toBe(true);
+  });
+
+  it('reports progress during the bootstrap and can be cancelled', async () => {
+    await page.$eval('#reps', (e) => ((e as HTMLInputElement).value = '100000'));
+    await page.click('#run');
+    await page.waitForFunction(() => /^[1-9]\d* of 100000 bootstrap replicates$/.test(document.getElementById('progress-text')!.textContent ?? ''), { timeout: 60_000 });
+    const done = await page.$eval('#progress', (e) => (e as HTMLProgressElement).value);
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(100000);
+    await page.click('#cancel');
+    expect(await text('#progress-text')).toBe('Cancelled.');
+    await waitState('checked'); // the fresh worker has the data again and the model checks
+    expect(await page.$eval('#run', (e) => (e as HTMLButtonElement).disabled)).toBe(false);
+  });
+
+  it('shows the library error next to the formula for an unknown column', async () => {
+    await page.$eval('#formula', (e) => ((e as HTMLTextAreaElement).value = 'cpp_start_rate ~ no_such_column + (1 | la_code)'));
+    await page.type('#formula', ' ');
+    await waitState('model-error');
+    expect(await text('#err-formula')).toMatch(/^E_COLUMN: .*no_such_column/);
+    expect(await page.$eval('#formula', (e) => e.getAttribute('aria-invalid'))).toBe('true');
+    expect(await page.$eval('#run', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+  });
+
+  it('shows the reader error for a malformed CSV dropped on the page', async () => {
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['unit,year,y\na,2010,1.5\nb,2010,2.5,7\n'], 'broken.csv', { type: 'text/csv' }));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await waitState('error');
+    const err = await text('#err-file');
+    expect(err).toMatch(/^E_INPUT: /);
+    expect(err).toMatch(/row|line/);
+    await page.screenshot({ path: join(out, 'malformed-csv.png') });
+  });
+
+  it('reads a dropped CSV, shows its column types and the rows it will drop', async () => {
+    const rows = ['unit,year,x,y'];
+    for (let u = 0; u < 12; u++) for (let t = 0; t < 5; t++) rows.push(`u${u},${2000 + t},${(u * 7 + t * 3) % 11},${u === 3 && t === 2 ? 'NA' : ((u * 13 + t * 5) % 17) + u / 3}`);
+    await page.evaluate((csv) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([csv], 'small.csv', { type: 'text/csv' }));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, rows.join('\n'));
+    await waitState('checked');
+    expect(await text('#err-file')).toBe('');
+    const types = await page.$$eval('#types tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)));
+    expect(types).toEqual([['unit', 'text', '0'], ['year', 'numeric', '0'], ['x', 'numeric', '0'], ['y', 'numeric', '1 (NA: 1)']]);
+    expect(await page.$eval('#formula', (e) => (e as HTMLTextAreaElement).value)).toBe('x ~ (1 | unit) + (1 | year)');
+    await page.select('#outcome', 'y');
+    await page.click('#covariates input[data-name="x"]');
+    await waitState('checked');
+    expect(await page.$eval('#formula', (e) => (e as HTMLTextAreaElement).value)).toBe('y ~ x + (1 | unit) + (1 | year)');
+    expect(await text('#check')).toBe('The model uses 59 of 60 rows; 1 will be dropped for missing values.');
+    expect(await page.$$eval('#dropped tbody tr', (trs) => trs.map((tr) => tr.textContent))).toEqual(['18y']);
+  });
+});
