@@ -92,6 +92,43 @@ describe.skipIf(!chromium)('the page in Chromium', () => {
     for (const r of requests) expect(r.startsWith(url) || r.startsWith('blob:') || r.startsWith('data:')).toBe(true);
   });
 
+  it('downloads the table, the chart and the scripts', async () => {
+    // Capture what the download links hand over (the blobs behind their URLs).
+    await page.evaluate(() => {
+      const w = window as unknown as { downloads: Record<string, Promise<{ type: string; text: string; size: number }>> };
+      w.downloads = {};
+      const blobs = new Map<string, Blob>();
+      const create = URL.createObjectURL.bind(URL);
+      URL.createObjectURL = (b: Blob | MediaSource) => {
+        const u = create(b);
+        blobs.set(u, b as Blob);
+        return u;
+      };
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        const b = blobs.get(this.href)!;
+        w.downloads[this.download] = (async () => ({ type: b.type, text: b.type.startsWith('image/png') ? '' : await b.text(), size: b.size }))();
+      };
+    });
+    for (const id of ['dl-csv', 'dl-md', 'dl-svg', 'dl-png', 'dl-ts', 'dl-r']) await page.click(`#${id}`);
+    await page.waitForFunction(() => Object.keys((window as unknown as { downloads: object }).downloads).length === 6, { timeout: 30_000 });
+    const files = await page.evaluate(async () => {
+      const w = window as unknown as { downloads: Record<string, Promise<{ type: string; text: string; size: number }>> };
+      return Object.fromEntries(await Promise.all(Object.entries(w.downloads).map(async ([k, v]) => [k, await v] as const)));
+    });
+    const panel = await loadEnglandPanel({ years: [2013, 2018] });
+    const c = compare(panel, NAO);
+    expect(files['shares.csv'].text.split('\n')[0]).toBe('key,label,kind,components,components_lower,components_upper,sequential,sequential_lower,sequential_upper,shapley,shapley_lower,shapley_upper');
+    expect(Number(files['shares.csv'].text.split('\n')[1].split(',')[3])).toBeCloseTo(c.rows[0].shares.components, 12);
+    expect(files['shares.md'].text).toContain(`| fixed | fixed | ${(100 * c.rows[0].shares.components).toFixed(1)}% (`);
+    expect(files['shares.svg'].text).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(files['shares.png'].type).toBe('image/png');
+    expect(files['shares.png'].size).toBeGreaterThan(10_000);
+    expect(files['analysis.ts'].text).toContain(`const formula = ${JSON.stringify(NAO)};`);
+    expect(files['analysis.ts'].text).toContain('d["year"] >= 2013 && d["year"] <= 2018');
+    expect(files['analysis.R'].text).toContain(`f <- ${NAO}`);
+    expect(files['analysis.R'].text).toContain('m <- lmer(f, data = d, REML = TRUE)');
+  });
+
   it('reports progress during the bootstrap and can be cancelled', async () => {
     await page.$eval('#reps', (e) => ((e as HTMLInputElement).value = '100000'));
     await page.click('#run');
