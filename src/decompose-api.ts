@@ -6,7 +6,7 @@ import type { FormulaInput } from './formula/model-spec.js';
 import { modelColumns, parseFormula } from './formula/parse-formula.js';
 import { formatName } from './formula/tokenize.js';
 import { toDataSource, type DataInput } from './input/data-source.js';
-import { isMissing } from './input/model-frame.js';
+import { isMissing, numericColumn } from './input/model-frame.js';
 import { prepareModel, type FitOptions, type PreparedModel } from './model/prepare-model.js';
 import { withOutcome } from './model/share-design.js';
 import { LmmFit } from './output/lmm-fit.js';
@@ -213,17 +213,9 @@ export function decomposeMany(data: DataInput, options: DecomposeManyOptions): M
     const shared = byRows.get(key);
     let prepared: PreparedModel;
     if (shared) {
-      const y = new Float64Array(used.length);
-      used.forEach((row, i) => {
-        const v = ycol[row];
-        if (typeof v !== 'number') {
-          throw new VardecompError('E_NONNUMERIC', `Outcome "${spec.outcome}" row ${row} holds ${typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : String(v)}, not a number`, {
-            column: spec.outcome,
-            row,
-          });
-        }
-        y[i] = v;
-      });
+      // Read as the model frame reads an outcome (stated types, the first real text cell named).
+      const stated = fitOptions.types?.[spec.outcome] === 'numeric';
+      const y = numericColumn(ycol, Int32Array.from(used), `Outcome "${spec.outcome}"`, spec.outcome, stated);
       prepared = withOutcome(shared, spec, y, outcomeMissing);
     } else {
       prepared = prepareModel(data, spec.text, fitOptions);

@@ -382,8 +382,13 @@ function markMissing(col: ColumnValues, keep: Uint8Array, isWeights: boolean): n
  * The used rows of a numeric column as numbers. Numbers written as text (`"1.5"`) are read only
  * when the column is stated numeric; otherwise text is an error naming the first text cell, and
  * whether the column's other text cells are numbers.
+ *
+ * @example
+ * ```ts
+ * numericColumn(['1.5', 'NA', '2'], Int32Array.of(0, 2), 'Outcome "y"', 'y', true); // Float64Array [1.5, 2]
+ * ```
  */
-function numericColumn(col: ColumnValues, rows: Int32Array, what: string, column: string, statedNumeric: boolean): Float64Array {
+export function numericColumn(col: ColumnValues, rows: Int32Array, what: string, column: string, statedNumeric: boolean): Float64Array {
   const out = new Float64Array(rows.length);
   if (col instanceof Float64Array || col instanceof Float32Array || col instanceof Int32Array) {
     for (let k = 0; k < rows.length; k++) {

@@ -1,7 +1,7 @@
 import { table as aqTable } from 'arquero';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../helpers/errors.js';
-import { fit, Rng, type DataInput } from '../../src/index.js';
+import { decompose, decomposeMany, fit, Rng, type DataInput } from '../../src/index.js';
 import { isMissing } from '../../src/input/model-frame.js';
 import { naoPanel } from '../../src/simulate/index.js';
 
@@ -95,6 +95,21 @@ describe('numbers written as text are never made a factor silently', () => {
     });
     expect(errorOf(() => fit(ok, FORMULA)).message).toContain("types: { \"rate\": 'numeric' }");
     expect(fit(ok, FORMULA, { types: { rate: 'numeric' } }).beta).toEqual(fit(naoColumns(), FORMULA).beta);
+  });
+});
+
+describe('decomposeMany reads outcomes as fit does', () => {
+  it('applies types: numeric to an outcome on the shared design, and names the first real text cell otherwise', () => {
+    const cols = naoColumns((c) => {
+      c.rate2 = c.rate.map((v) => String(2 * (v as number)));
+    });
+    const rhs = 'deprivation + (1|la) + (1|year)';
+    const many = decomposeMany(cols, { outcomes: ['rate', 'rate2'], rhs, types: { rate2: 'numeric' } });
+    const direct = decompose(naoColumns((c) => (c.rate2 = c.rate.map((v) => 2 * (v as number)))), `rate2 ~ ${rhs}`);
+    for (const [k, v] of Object.entries(direct.shares)) expect(many.results[1].shares[k]).toBeCloseTo(v, 7);
+    cols.rate2[40] = 'oops';
+    const e = errorOf(() => decomposeMany(cols, { outcomes: ['rate', 'rate2'], rhs }));
+    expect(e.message).toBe('Outcome "rate2" row 40 holds "oops", not a number (1199 of its values are numbers written as text)');
   });
 });
 
