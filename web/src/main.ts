@@ -375,7 +375,7 @@ function onWorker(m: FromWorker): void {
     case 'result':
       if (m.id !== runId) return;
       finishRun();
-      $('progress-text').textContent = `Done in ${m.seconds.toFixed(1)} s.`;
+      $('progress-text').textContent = `Done in ${m.seconds.toFixed(2)} s.`;
       renderResult(m);
       setState('done');
       break;
