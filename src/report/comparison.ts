@@ -295,6 +295,10 @@ export class Comparison implements ComparisonData {
       title: options.title === undefined ? `What the variation in ${this.outcome} belongs to, by method` : options.title,
       subtitle: [this.formula, ...(first ? [observationsText(first.nobs, first.nDropped)] : [])],
       level: first?.intervals?.level,
+      intervalKinds: this.methods.flatMap((m) => {
+        const kind = this.decompositions[m]?.intervals?.kind;
+        return kind ? [[m, kind] as const] : [];
+      }),
       options,
     });
   }

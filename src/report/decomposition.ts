@@ -321,6 +321,7 @@ export class Decomposition implements DecompositionData {
       title: options.title === undefined ? `What the variation in ${this.outcome} belongs to` : options.title,
       subtitle,
       level: this.intervals?.level,
+      intervalKinds: this.intervals ? [[this.outcome, this.intervals.kind]] : undefined,
       options,
     });
   }

@@ -242,6 +242,7 @@ export class ManyDecomposition implements ManyData {
       title: options.title === undefined ? `What the variation in ${this.outcomes.length} outcomes belongs to` : options.title,
       subtitle: [`<outcome> ~ ${this.rhs}`, `${this.method} method`],
       level: this.results.find((d) => d.intervals)?.intervals?.level,
+      intervalKinds: this.results.flatMap((d) => (d.intervals ? [[d.outcome, d.intervals.kind] as const] : [])),
       options,
     });
   }

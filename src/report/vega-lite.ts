@@ -139,6 +139,25 @@ function legendOf(data: readonly ShareDatum[]): Legend[] {
 }
 
 /**
+ * The interval methods of the bars, for a title: ` (profile)` when all bars share one,
+ * ` (profile: components; unit bootstrap: sequential, shapley)` otherwise, `''` when unknown.
+ *
+ * @example
+ * ```ts
+ * intervalKindsText([['components', 'profile'], ['shapley', 'unit-bootstrap']]);
+ * // " (profile: components; unit bootstrap: shapley)"
+ * ```
+ */
+export function intervalKindsText(kinds: ReadonlyArray<readonly [bar: string, kind: string]> | undefined): string {
+  if (!kinds || kinds.length === 0) return '';
+  const byKind = new Map<string, string[]>();
+  for (const [bar, kind] of kinds) byKind.set(kind, [...(byKind.get(kind) ?? []), bar]);
+  const name = (kind: string): string => kind.replace(/-/g, ' ');
+  if (byKind.size === 1) return ` (${name([...byKind.keys()][0])})`;
+  return ` (${[...byKind].map(([kind, bars]) => `${name(kind)}: ${bars.join(', ')}`).join('; ')})`;
+}
+
+/**
  * Input of {@link shareChartSpec}.
  *
  * @example
@@ -156,6 +175,8 @@ export interface ShareChartInput {
   readonly subtitle: readonly string[];
   /** Interval level when intervals exist. */
   readonly level?: number;
+  /** Each bar's interval method (`IntervalInfo.kind`), named in the interval panel's title. */
+  readonly intervalKinds?: ReadonlyArray<readonly [bar: string, kind: string]>;
   readonly options?: VegaLiteOptions;
 }
 
@@ -257,7 +278,7 @@ export function shareChartSpec(input: ShareChartInput): VegaLiteSpec {
 
   const showPoints = input.options?.intervals ?? true;
   const pointTitle = hasIntervals
-    ? `Each share with its ${levelText(input.level ?? 0.95)} parametric-bootstrap interval`
+    ? `Each share with its ${levelText(input.level ?? 0.95)} interval${intervalKindsText(input.intervalKinds)}`
     : 'Each share';
   const pointX = {
     field: 'share',

@@ -72,7 +72,16 @@ describe('Decomposition.toVegaLite', () => {
     const rule = layers(points)[0];
     expect(rule.encoding.x.field).toBe('lower');
     expect(rule.encoding.x2.field).toBe('upper');
-    expect(points.title.text).toContain('95% parametric-bootstrap interval');
+    expect(points.title.text).toBe('Each share with its 95% interval (parametric bootstrap)');
+  });
+
+  it('names each method\'s interval kind in the interval panel of a comparison', () => {
+    const data = JSON.parse(JSON.stringify(naoComparison()));
+    data.decompositions.components.intervals.kind = 'profile';
+    data.decompositions.sequential.intervals.kind = 'unit-bootstrap';
+    data.decompositions.shapley.intervals.kind = 'unit-bootstrap';
+    const c = new Comparison(data).toVegaLite() as Obj;
+    expect((c.vconcat as Obj[])[1].title.text).toBe('Each share with its 95% interval (profile: components; unit bootstrap: sequential, shapley)');
   });
 
   it('drops the rules without intervals, and the panel or title on request', () => {
