@@ -9,7 +9,7 @@
 export { VardecompError, type VardecompErrorCode } from './errors.js';
 export type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 export type { DataInput, ColumnObject, RowObjects, TableLike } from './input/data-source.js';
-export type { FormulaInput, FormulaObject, ModelSpec, FixedTerm, RandomTerm } from './formula/model-spec.js';
+export type { FormulaInput, FormulaObject, RandomGroup, ModelSpec, FixedTerm, RandomTerm } from './formula/model-spec.js';
 export { parseFormula } from './formula/parse-formula.js';
 export type { DerivedVariable } from './formula/model-spec.js';
 export { MAX_FORMULA_DEPTH, MAX_FORMULA_TERMS } from './formula/parse-formula.js';

@@ -9,4 +9,4 @@
  * ```
  */
 export { parseFormula } from './parse-formula.js';
-export type { FixedTerm, FormulaInput, FormulaObject, ModelSpec, RandomTerm } from './model-spec.js';
+export type { FixedTerm, FormulaInput, FormulaObject, RandomGroup, ModelSpec, RandomTerm } from './model-spec.js';

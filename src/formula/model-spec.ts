@@ -79,14 +79,42 @@ export interface ModelSpec {
   readonly offsets?: readonly DerivedVariable[];
 }
 
+/**
+ * A random-effects term in the object form: a grouping column (or interaction `'a:b'`) with
+ * random slopes on numeric columns. It means exactly what the formula term means:
+ * `{ group: 'g', slopes: ['t'] }` is `(1 + t | g)`, `{ group: 'g', slopes: ['t'], intercept: false }`
+ * is `(0 + t | g)`, `{ group: 'g', slopes: ['t'], correlated: false }` is `(t || g)` (lme4's
+ * expansion into `(1 | g) + (0 + t | g)`).
+ *
+ * @example
+ * ```ts
+ * const term: RandomGroup = { group: 'la_code', slopes: ['t'] };
+ * parseFormula({ outcome: 'rate', covariates: ['t'], groups: ['year', term] }).text;
+ * // 'rate ~ t + (1 | year) + (t | la_code)'
+ * ```
+ */
+export interface RandomGroup {
+  /** Grouping column, or an interaction `'a:b'`. */
+  group: string;
+  /** Numeric columns with a random slope per level of `group`, in order. Default none. */
+  slopes?: readonly string[];
+  /** Include a random intercept (default true); `false` is `0 +` in the formula. */
+  intercept?: boolean;
+  /** Estimate the correlations between the term's columns (default true); `false` is `||` in the formula. */
+  correlated?: boolean;
+}
+
 /** The object form of a model, an alternative to the formula string. */
 export interface FormulaObject {
   /** Outcome column. */
   outcome: string;
   /** Covariate terms (`'x'`, or an interaction `'x1:x2'`). Default none. */
   covariates?: readonly string[];
-  /** Grouping columns, each a random intercept `(1|g)`; `'a:b'` is an interaction group. */
-  groups?: readonly string[];
+  /**
+   * Random-effects terms in order: a grouping column (`'g'`, a random intercept `(1|g)`; `'a:b'`
+   * is an interaction group) or a {@link RandomGroup} with random slopes. Default none.
+   */
+  groups?: readonly (string | RandomGroup)[];
   /** Include an intercept (default true). */
   intercept?: boolean;
 }

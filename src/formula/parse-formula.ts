@@ -803,16 +803,88 @@ function optionError(option: string, problem: string, value?: unknown): Vardecom
   return new VardecompError('E_OPTION', `Formula object: ${problem}`, { option, value });
 }
 
-/** Split `a:b` into trimmed, non-empty column names. */
-function splitInteraction(option: string, index: number, value: unknown): string[] {
+/** Split `a:b` into trimmed, non-empty column names; `where` names the entry (`covariates[2]`, `groups[0].group`). */
+function splitInteraction(option: string, where: string, value: unknown): string[] {
   if (typeof value !== 'string') {
-    throw optionError(option, `${option}[${index}] must be a string, got ${describeValue(value)}`, value);
+    throw optionError(option, `${where} must be a string, got ${describeValue(value)}`, value);
   }
   const parts = value.split(':').map((p) => p.trim());
   if (parts.some((p) => p.length === 0)) {
-    throw optionError(option, `${option}[${index}] "${value}" has an empty column name`, value);
+    throw optionError(option, `${where} "${value}" has an empty column name`, value);
   }
   return dedupe(parts);
+}
+
+const GROUP_KEYS: ReadonlySet<string> = new Set(['group', 'slopes', 'intercept', 'correlated']);
+
+/** One entry of `groups`: its grouping columns, its random-effect columns, and whether `||` splits them. */
+interface GroupEntry {
+  readonly vars: string[];
+  readonly columns: string[];
+  readonly correlated: boolean;
+}
+
+/** A `groups` entry: `'g'` / `'a:b'` (a random intercept) or `{ group, slopes, intercept, correlated }`. */
+function groupEntry(value: unknown, i: number, outcome: string): GroupEntry {
+  const where = `groups[${i}]`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const vars = splitInteraction('groups', where, value);
+    if (vars.includes(outcome)) throw optionError('groups', `${where} "${String(value)}" uses the outcome "${outcome}"`, value);
+    return { vars, columns: [INTERCEPT_COLUMN], correlated: true };
+  }
+  const entry = value as Record<string, unknown>;
+  for (const key of Object.keys(entry)) {
+    if (!GROUP_KEYS.has(key)) {
+      throw optionError('groups', `${where} has an unknown key "${key}"; expected group, slopes, intercept or correlated`, value);
+    }
+  }
+  if (!Object.hasOwn(entry, 'group')) throw optionError('groups', `${where} has no "group" (the grouping column)`, value);
+  const vars = splitInteraction('groups', `${where}.group`, entry.group);
+  if (vars.includes(outcome)) {
+    throw optionError('groups', `${where}.group "${String(entry.group)}" uses the outcome "${outcome}"`, value);
+  }
+  const flag = (key: 'intercept' | 'correlated'): boolean => {
+    const v = entry[key];
+    if (v !== undefined && typeof v !== 'boolean') {
+      throw optionError('groups', `${where}.${key} must be a boolean, got ${describeValue(v)}`, value);
+    }
+    return v ?? true;
+  };
+  const intercept = flag('intercept');
+  const correlated = flag('correlated');
+  const rawSlopes = entry.slopes ?? [];
+  if (!Array.isArray(rawSlopes)) {
+    throw optionError('groups', `${where}.slopes must be an array of column names, got ${describeValue(rawSlopes)}`, value);
+  }
+  const columns: string[] = intercept ? [INTERCEPT_COLUMN] : [];
+  (rawSlopes as unknown[]).forEach((s, k) => {
+    const at = `${where}.slopes[${k}]`;
+    if (typeof s !== 'string' || s.trim().length === 0) {
+      throw optionError('groups', `${at} must be a non-empty column name, got ${typeof s === 'string' ? 'an empty string' : describeValue(s)}`, value);
+    }
+    const name = s.trim();
+    if (name.includes(':')) {
+      throw new VardecompError(
+        'E_UNSUPPORTED',
+        `Formula object: ${at} "${name}": random slopes on interactions are not supported; compute the product column in your data first and use its name`,
+        { option: 'groups', value },
+      );
+    }
+    if (name === outcome) throw optionError('groups', `${at} "${name}" is the outcome`, value);
+    if (name === INTERCEPT_COLUMN) {
+      throw optionError('groups', `${at} "${name}" is not a column; the random intercept is set with ${where}.intercept`, value);
+    }
+    if (columns.includes(name)) throw optionError('groups', `${at} "${name}" repeats an earlier slope`, value);
+    columns.push(name);
+  });
+  if (columns.length === 0) {
+    throw new VardecompError(
+      'E_FORMULA',
+      `Formula object: ${where} (group "${vars.join(':')}") has no effects: intercept is false and there are no slopes`,
+      { option: 'groups', value },
+    );
+  }
+  return { vars, columns, correlated };
 }
 
 function describeValue(value: unknown): string {
@@ -861,7 +933,7 @@ function parseFormulaObject(obj: FormulaObject): ModelSpec {
   const variables = new Variables();
   const terms: Term[] = [];
   stringList(obj, 'covariates').forEach((value, i) => {
-    const names = splitInteraction('covariates', i, value);
+    const names = splitInteraction('covariates', `covariates[${i}]`, value);
     if (names.includes(outcome)) {
       throw optionError('covariates', `covariates[${i}] "${String(value)}" uses the outcome "${outcome}"`, value);
     }
@@ -869,17 +941,21 @@ function parseFormulaObject(obj: FormulaObject): ModelSpec {
   });
   const fixed = orderTerms(trimRepeats(terms), variables);
 
+  // Random terms in order, as the formula's bars: `correlated: false` is lme4's `||` expansion.
   const random: RandomTerm[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<string>>();
   stringList(obj, 'groups').forEach((value, i) => {
-    const vars = splitInteraction('groups', i, value);
-    if (vars.includes(outcome)) {
-      throw optionError('groups', `groups[${i}] "${String(value)}" uses the outcome "${outcome}"`, value);
+    const { vars, columns, correlated } = groupEntry(value, i, outcome);
+    const group = vars.join(':');
+    const earlier = seen.get(groupKey(vars)) ?? new Set<string>();
+    const repeated = columns.find((c) => earlier.has(c));
+    if (repeated !== undefined) {
+      const what = repeated === INTERCEPT_COLUMN ? `the random intercept (1 | ${group})` : `the slope "${repeated}"`;
+      throw optionError('groups', `groups[${i}] repeats an earlier group: ${what} is already in the model`, value);
     }
-    const key = groupKey(vars);
-    if (seen.has(key)) throw optionError('groups', `groups[${i}] "${String(value)}" repeats an earlier group`, value);
-    seen.add(key);
-    random.push({ group: vars.join(':'), variables: vars, columns: [INTERCEPT_COLUMN] });
+    for (const c of columns) earlier.add(c);
+    seen.set(groupKey(vars), earlier);
+    for (const cols of barTerms(columns, !correlated)) random.push({ group, variables: vars, columns: cols });
   });
   return { outcome, intercept, fixed, random, text: modelText(outcome, intercept, fixed, random) };
 }
@@ -927,12 +1003,14 @@ export function modelColumns(spec: ModelSpec): { covariates: string[]; all: stri
  * {@link MAX_FORMULA_TERMS} terms is refused.
  *
  * In the object form, each covariate is a column name or an interaction `'a:b'` (a `:` always
- * separates columns there; names are trimmed), each group a column or an interaction, and
- * `intercept` defaults to true.
+ * separates columns there; names are trimmed), each group a column or an interaction (a random
+ * intercept) or a {@link RandomGroup} `{ group, slopes, intercept, correlated }` with random
+ * slopes, and `intercept` defaults to true. `{ group: 'g', slopes: ['t'] }` gives the same model
+ * as `(1 + t | g)`, with `intercept: false` as `(0 + t | g)`, with `correlated: false` as `(t || g)`.
  *
  * @throws {@link VardecompError} `E_FORMULA` for a malformed formula (the message and
  *   `detail.position` give the 0-based position), `E_UNSUPPORTED` for valid lme4 syntax that is
- *   not supported yet (random slopes, `||`, functions outside the registry such as `poly(x, 2)`,
+ *   not supported yet (random slopes on interactions or formula functions, functions outside the registry such as `poly(x, 2)`,
  *   a function of the outcome such as `log(y) ~ x`, `.`), `E_OPTION` for
  *   a formula object of the wrong shape.
  *
@@ -944,6 +1022,10 @@ export function modelColumns(spec: ModelSpec): { covariates: string[]; all: stri
  * spec.text; // 'y ~ x1 + x2 + x1:x2 + (1 | la) + (1 | year)'
  *
  * parseFormula({ outcome: 'y', covariates: ['x'], groups: ['la'] }).text; // 'y ~ x + (1 | la)'
+ *
+ * // random slopes: the same ModelSpec as 'rate ~ t + (1 | year) + (1 + t | la_code)'
+ * parseFormula({ outcome: 'rate', covariates: ['t'], groups: ['year', { group: 'la_code', slopes: ['t'] }] }).text;
+ * // 'rate ~ t + (1 | year) + (t | la_code)'
  * ```
  */
 export function parseFormula(input: FormulaInput): ModelSpec {
