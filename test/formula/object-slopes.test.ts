@@ -8,18 +8,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
-import { VardecompError } from '../../src/errors.js';
 import { fit, parseFormula, type FormulaObject } from '../../src/index.js';
-
-function caught(fn: () => unknown): VardecompError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VardecompError) return e;
-    throw e;
-  }
-  throw new Error('expected a VardecompError');
-}
+import { errorOf as caught } from '../helpers/errors.js';
 
 const PAIRS: Array<[FormulaObject, string]> = [
   [{ outcome: 'y', covariates: ['t'], groups: ['year', { group: 'la_code', slopes: ['t'] }] }, 'y ~ t + (1 | year) + (1 + t | la_code)'],
