@@ -49,8 +49,9 @@ describe.skipIf(!chromium)('the page in Chromium', () => {
     await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
   });
 
-  it('loads the England panel and builds the NAO-style formula', async () => {
-    await page.click('#england');
+  it('loads the England panel from the keyboard and builds the NAO-style formula', async () => {
+    await page.focus('#england');
+    await page.keyboard.press('Enter');
     await waitState('checked');
     expect(await page.$eval('#formula', (e) => (e as HTMLTextAreaElement).value)).toBe(NAO);
     const all = await loadEnglandPanel();
@@ -149,6 +150,22 @@ describe.skipIf(!chromium)('the page in Chromium', () => {
     expect(await text('#err-formula')).toMatch(/^E_COLUMN: .*no_such_column/);
     expect(await page.$eval('#formula', (e) => e.getAttribute('aria-invalid'))).toBe('true');
     expect(await page.$eval('#run', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+  });
+
+  it('labels every control', async () => {
+    const unlabelled = await page.$$eval('input, select, textarea, button', (els) =>
+      els
+        .filter((e) => {
+          const c = e as HTMLInputElement;
+          const hasLabel = (c.labels?.length ?? 0) > 0 || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby');
+          const text = e.tagName === 'BUTTON' && (e.textContent ?? '').trim() !== '';
+          return !hasLabel && !text && c.type !== 'radio';
+        })
+        .map((e) => e.outerHTML.slice(0, 80)),
+    );
+    expect(unlabelled).toEqual([]);
+    // Radio buttons sit inside their labels.
+    expect(await page.$$eval('input[type="radio"]', (els) => els.every((e) => e.closest('label') !== null))).toBe(true);
   });
 
   it('shows the reader error for a malformed CSV dropped on the page', async () => {
