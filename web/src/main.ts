@@ -12,7 +12,7 @@ const ENGLAND_URL = new URL('england-la-childrens-social-care.csv', location.hre
 let worker: Worker;
 let lastLoad: ToWorker | null = null;
 let columns: ColumnInfo[] = [];
-let source: { file: string | null; delimiter: string; decimal: '.' | ','; na: string[] } | null = null;
+let source: { file: string | null; format: 'csv' | 'arrow'; delimiter: string; decimal: '.' | ','; na: string[] } | null = null;
 let formulaEdited = false;
 let checkId = 0;
 let runId = 0;
@@ -67,10 +67,16 @@ function fieldOf(e: ErrorInfo): Field {
 // ---------------------------------------------------------------- reading
 async function readFile(file: File): Promise<void> {
   clearErrors();
+  if (/\.(arrow|feather|ipc)$/i.test(file.name)) {
+    source = { file: file.name, format: 'arrow', delimiter: ',', decimal: '.', na: [] };
+    setStatus(`Reading ${file.name} (${(file.size / 1024).toFixed(0)} KiB) in this page…`);
+    load({ kind: 'load-arrow', name: file.name, bytes: await file.arrayBuffer() });
+    return;
+  }
   const delimiter = $<HTMLSelectElement>('delimiter').value || (/\.tsv$/i.test(file.name) ? '\t' : ',');
   const decimal = $<HTMLSelectElement>('decimal').value as '.' | ',';
   const na = $<HTMLInputElement>('na').value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  source = { file: file.name, delimiter, decimal, na };
+  source = { file: file.name, format: 'csv', delimiter, decimal, na };
   setStatus(`Reading ${file.name} (${(file.size / 1024).toFixed(0)} KiB) in this page…`);
   load({ kind: 'load-text', name: file.name, text: await file.text(), delimiter, decimal, na });
 }
@@ -317,7 +323,7 @@ function onWorker(m: FromWorker): void {
     case 'loaded': {
       columns = m.columns;
       const england = m.name.startsWith('England panel');
-      if (england) source = { file: null, delimiter: ',', decimal: '.', na: ['NA'] };
+      if (england) source = { file: null, format: 'csv', delimiter: ',', decimal: '.', na: ['NA'] };
       setStatus(`${m.name}: ${m.nrows} rows, ${m.columns.length} columns (${m.columns.filter((c) => c.type === 'numeric').length} numeric). Read in this page.`);
       $('types-box').hidden = false;
       typeRows(m.columns);

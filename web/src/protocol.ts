@@ -23,6 +23,7 @@ export interface IntervalRequest {
 
 export type ToWorker =
   | { kind: 'load-text'; name: string; text: string; delimiter?: string; decimal?: '.' | ','; na?: string[] }
+  | { kind: 'load-arrow'; name: string; bytes: ArrayBuffer }
   | { kind: 'load-england'; url: string }
   | { kind: 'check'; id: number; model: ModelRequest }
   | { kind: 'run'; id: number; model: ModelRequest; intervals: IntervalRequest | null };

@@ -6,6 +6,8 @@
 export interface Analysis {
   /** The file name, or null for the embedded England panel. */
   readonly file: string | null;
+  /** `arrow` for an Arrow IPC file (read as it is; the text options do not apply). */
+  readonly format?: 'csv' | 'arrow';
   readonly delimiter: string;
   readonly decimal: '.' | ',';
   readonly na: readonly string[];
@@ -42,7 +44,9 @@ export function typescriptScript(a: Analysis): string {
   const read =
     a.file === null
       ? `import { loadEnglandPanel } from 'vardecomp/data';\n\nconst table = await loadEnglandPanel();`
-      : `import { readTable } from 'vardecomp/node';\n\nconst { table } = await readTable(${js(a.file)}, { delimiter: ${js(a.delimiter)}, decimal: ${js(a.decimal)}, na: ${js(a.na)} });`;
+      : a.format === 'arrow'
+        ? `import { readTable } from 'vardecomp/node';\n\nconst { table } = await readTable(${js(a.file)});`
+        : `import { readTable } from 'vardecomp/node';\n\nconst { table } = await readTable(${js(a.file)}, { delimiter: ${js(a.delimiter)}, decimal: ${js(a.decimal)}, na: ${js(a.na)} });`;
   const options = [
     `reml: ${a.reml}`,
     ...(a.weights ? [`weights: ${js(a.weights)}`] : []),
@@ -81,8 +85,12 @@ export function rScript(a: Analysis): string {
 # ${a.file === null ? 'The England panel ships with vardecomp as data/england-la-childrens-social-care.csv.' : 'Reads the same file the page read.'}
 library(lme4)
 
-d <- read.csv(${rs(file)}, sep = ${rs(a.delimiter)}, dec = ${rs(a.decimal)}, na.strings = c(${a.na.map(rs).join(', ')}, ""),
-              stringsAsFactors = FALSE, check.names = FALSE)
+${
+    a.format === 'arrow'
+      ? `d <- as.data.frame(arrow::read_ipc_file(${rs(file)}))  # the arrow package`
+      : `d <- read.csv(${rs(file)}, sep = ${rs(a.delimiter)}, dec = ${rs(a.decimal)}, na.strings = c(${a.na.map(rs).join(', ')}, ""),
+              stringsAsFactors = FALSE, check.names = FALSE)`
+  }
 ${range.length > 0 ? `d <- d[!is.na(d[[${rs(a.periodColumn!)}]]) & ${range.join(' & ')}, ]` : ''}
 f <- ${a.formula}
 # Rows complete on every column the model uses (as the page drops them, and reports them).

@@ -5,6 +5,7 @@
  */
 import { compare, fit, parseFormula, parseTable, VardecompError, type ColumnObject } from 'vardecomp';
 import { ENGLAND_PANEL_COLUMNS, parseEnglandPanel } from 'vardecomp/data';
+import { fromArrow } from 'arquero';
 import type { ColumnInfo, DroppedRow, ErrorInfo, FromWorker, ModelRequest, ToWorker } from './protocol.js';
 
 interface Loaded {
@@ -69,25 +70,46 @@ function loadText(m: Extract<ToWorker, { kind: 'load-text' }>): void {
   post({ kind: 'loaded', name: m.name, nrows: data.nrows, columns });
 }
 
-async function loadEngland(url: string): Promise<void> {
-  const response = await fetch(url);
-  if (!response.ok) throw new VardecompError('E_INPUT', `The England panel could not be read from ${url} (HTTP ${response.status})`);
-  data = fromTable(parseEnglandPanel(await response.text()) as unknown as TableLike);
-  const types = new Map<string, string>(ENGLAND_PANEL_COLUMNS.map((c) => [c.name, c.type]));
-  const columns: ColumnInfo[] = data.names.map((name) => {
+/** A column's type read from its values (Arrow columns carry their own types). */
+function valueType(v: ArrayLike<unknown>): ColumnInfo['type'] {
+  let numbers = 0;
+  let other = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x === null || x === undefined) continue;
+    if (typeof x === 'number') numbers++;
+    else other++;
+  }
+  return numbers === 0 && other === 0 ? 'empty' : other === 0 ? 'numeric' : numbers === 0 ? 'text' : 'mixed';
+}
+
+function loadArrow(name: string, bytes: ArrayBuffer): void {
+  data = fromTable(fromArrow(new Uint8Array(bytes)) as unknown as TableLike);
+  post({ kind: 'loaded', name, nrows: data.nrows, columns: typedColumns((n) => valueType(data!.columns[n])) });
+}
+
+function typedColumns(typeOf: (name: string) => ColumnInfo['type']): ColumnInfo[] {
+  return data!.names.map((name) => {
     const v = data!.columns[name];
     let missing = 0;
     for (let i = 0; i < v.length; i++) if (v[i] === null || v[i] === undefined) missing++;
     return {
       name,
-      type: types.get(name) === 'number' ? 'numeric' : 'text',
+      type: typeOf(name),
       missing,
       missingTokens: (missing > 0 ? { '': missing } : {}) as Record<string, number>,
       textTokens: [],
       ...describe(v),
     };
   });
-  post({ kind: 'loaded', name: 'England panel (embedded)', nrows: data.nrows, columns });
+}
+
+async function loadEngland(url: string): Promise<void> {
+  const response = await fetch(url);
+  if (!response.ok) throw new VardecompError('E_INPUT', `The England panel could not be read from ${url} (HTTP ${response.status})`);
+  data = fromTable(parseEnglandPanel(await response.text()) as unknown as TableLike);
+  const types = new Map<string, string>(ENGLAND_PANEL_COLUMNS.map((c) => [c.name, c.type]));
+  post({ kind: 'loaded', name: 'England panel (embedded)', nrows: data.nrows, columns: typedColumns((n) => (types.get(n) === 'number' ? 'numeric' : 'text')) });
 }
 
 /** The loaded columns, restricted to the chosen periods. Returns the kept row numbers too. */
@@ -205,6 +227,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const m = event.data;
   try {
     if (m.kind === 'load-text') loadText(m);
+    else if (m.kind === 'load-arrow') loadArrow(m.name, m.bytes);
     else if (m.kind === 'load-england') await loadEngland(m.url);
   } catch (e) {
     post({ kind: 'load-error', error: errorInfo(e) });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { table as aqTable, toArrowIPC } from 'arquero';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/index.js';
@@ -200,5 +201,41 @@ describe.skipIf(!chromium)('the page in Chromium', () => {
     expect(await page.$eval('#formula', (e) => (e as HTMLTextAreaElement).value)).toBe('y ~ x + (1 | unit) + (1 | year)');
     expect(await text('#check')).toBe('The model uses 59 of 60 rows; 1 will be dropped for missing values.');
     expect(await page.$$eval('#dropped tbody tr', (trs) => trs.map((tr) => tr.textContent))).toEqual(['18y']);
+  });
+
+  it('reads a dropped Arrow file and fits it as the library does', async () => {
+    const unit: string[] = [];
+    const year: number[] = [];
+    const x: number[] = [];
+    const y: (number | null)[] = [];
+    for (let u = 0; u < 10; u++) {
+      for (let t = 0; t < 4; t++) {
+        unit.push(`u${u}`);
+        year.push(2000 + t);
+        x.push(((u * 7 + t * 3) % 11) / 2);
+        y.push(u === 2 && t === 1 ? null : ((u * 13 + t * 5) % 17) + u / 3 + t);
+      }
+    }
+    const t = aqTable({ unit, year, x, y });
+    const bytes = Array.from(toArrowIPC(t) as Uint8Array);
+    await page.evaluate((b) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], 'small.arrow'));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    await waitState('checked');
+    const types = await page.$$eval('#types tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)));
+    expect(types).toEqual([['unit', 'text', '0'], ['year', 'numeric', '0'], ['x', 'numeric', '0'], ['y', 'numeric', '1 (blank: 1)']]);
+    expect(await page.$eval('#formula', (e) => (e as HTMLTextAreaElement).value)).toBe('x ~ (1 | unit) + (1 | year)');
+    await page.select('#outcome', 'y');
+    await page.click('#covariates input[data-name="x"]');
+    await waitState('checked');
+    expect(await text('#check')).toBe('The model uses 39 of 40 rows; 1 will be dropped for missing values.');
+    await page.$eval('#reps', (e) => ((e as HTMLInputElement).value = '0'));
+    await page.click('#run');
+    await waitState('done');
+    const c = compare(t, 'y ~ x + (1 | unit) + (1 | year)');
+    const shown = await page.$$eval('#shares tbody tr td.share', (tds) => tds.map((td) => td.textContent));
+    expect(shown).toEqual(c.rows.flatMap((r) => c.methods.map((m) => `${(100 * r.shares[m]).toFixed(1)}%`)));
   });
 });
