@@ -12,6 +12,7 @@ import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type DataSource } from '../input/data-source.js';
 import { buildModelFrame, isMissing, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
+import { checkDenseBlockSize } from '../model/dense-size.js';
 import { aliasedFromGram } from '../model/prepare-model.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
 
@@ -378,6 +379,11 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     .map((f, i) => ({ i, q: f.levels.length }))
     .sort((a, b) => b.q - a.q || a.i - b.i)
     .map((e) => e.i);
+  // PIRLS builds the row path's cross-products each iteration: the same dense block, the same limit.
+  checkDenseBlockSize(
+    engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: frame.factors[i].levels.length })),
+    design.p,
+  );
   const aliasedNames = aliased.map((j) => buildFixedDesign(frame, spec).names[j]);
   return {
     spec,

@@ -16,6 +16,7 @@ import { toDataSource } from '../input/data-source.js';
 import { buildModelFrame, type FrameVariable, type ModelFrame } from '../input/model-frame.js';
 import { cellCrossProducts, cellShifts, type CellDesign } from '../objective/cell-cross-products.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
+import { checkDenseBlockSize } from './dense-size.js';
 import { termsSpannedByX } from './identified-terms.js';
 import {
   aliasedFromGram,
@@ -125,6 +126,11 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
     .map((f, i) => ({ i, q: f.levels.length }))
     .sort((a, b) => b.q - a.q || a.i - b.i)
     .map((e) => e.i);
+  // The cell cross-products have the row path's dense block: refuse it before allocating it.
+  checkDenseBlockSize(
+    engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: cellFrame.factors[i].levels.length })),
+    full.p,
+  );
   const v = cells.columns.length;
   // Precision weights are scaled for the engine as in the row path (PreparedModel.weightScale):
   // the power of two nearest their geometric mean, from the sum of log weights.
