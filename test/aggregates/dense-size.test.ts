@@ -8,21 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { cellsFromRows } from '../../src/input/cell-statistics.js';
 import { denseBlockCost, DENSE_BLOCK_LIMIT_BYTES } from '../../src/model/dense-size.js';
 import { prepareFromCells } from '../../src/model/prepare-from-cells.js';
+import { crossedLevelRows } from '../helpers/crossed-levels.js';
 import { errorOf } from '../helpers/errors.js';
 
 describe('cell statistics: dense block size limit', () => {
   it('refuses cells of 30,000 rows with 10,000 x 10,000 crossed levels (x numeric), naming the term, the order, memory and work', () => {
-    const n = 30_000;
-    const a = new Array<string>(n);
-    const b = new Array<string>(n);
-    const x = new Float64Array(n);
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      a[i] = `a${i % 10_000}`;
-      b[i] = `b${(i * 7 + Math.floor(i / 10_000)) % 10_000}`;
-      x[i] = Math.cos(i);
-      y[i] = Math.sin(i);
-    }
+    const { a, b, x, y } = crossedLevelRows(30_000, 10_000);
     const formula = 'y ~ x + (1|a) + (1|b)';
     const cells = cellsFromRows({ y, x, a, b }, formula);
     const cost = denseBlockCost([10_000, 10_000], 2);

@@ -6,19 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { prepareGlmm } from '../../src/glmm/glmm-model.js';
 import { denseBlockCost, DENSE_BLOCK_LIMIT_BYTES } from '../../src/model/dense-size.js';
+import { crossedLevelRows } from '../helpers/crossed-levels.js';
 import { errorOf } from '../helpers/errors.js';
 
 describe('GLMM dense block size limit', () => {
   it('refuses 30,000 rows with 10,000 x 10,000 crossed levels, naming the term, the order, memory and work', () => {
-    const n = 30_000;
-    const a = new Array<string>(n);
-    const b = new Array<string>(n);
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      a[i] = `a${i % 10_000}`;
-      b[i] = `b${(i * 7 + Math.floor(i / 10_000)) % 10_000}`;
-      y[i] = i % 3 === 0 ? 1 : 0;
-    }
+    const { a, b, yBinary: y } = crossedLevelRows(30_000, 10_000);
     const cost = denseBlockCost([10_000, 10_000], 1);
     expect(cost.m).toBe(10_002);
     expect(cost.bytes).toBeGreaterThan(DENSE_BLOCK_LIMIT_BYTES);
