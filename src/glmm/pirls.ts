@@ -73,6 +73,9 @@ export class Pirls {
   private readonly u: Float64Array[];
   private readonly noX = new Float64Array(0);
   private beta0: Float64Array;
+  /** Reusable solvers for the joint and the fixed-beta stage (per-level Schur layout only). */
+  private jointCrit: ProfiledCriterion | null = null;
+  private fixedCrit: ProfiledCriterion | null = null;
 
   constructor(model: GlmmModel, startBeta?: Float64Array) {
     this.model = model;
@@ -86,6 +89,25 @@ export class Pirls {
     this.etaPrev = new Float64Array(n);
     this.u = this.factors.map((f) => new Float64Array(f.nlevels));
     this.beta0 = startBeta ? Float64Array.from(startBeta) : glmStart(model);
+  }
+
+  /**
+   * The PLS solver at the current weights and working response: the cross-products of the first
+   * step of each stage (joint, or beta fixed) are kept and reweighted in place afterwards when
+   * they allow it (per-level Schur updates), so a PIRLS step rebuilds no structure and
+   * allocates no blocks.
+   */
+  private criterion(engine: EngineDesign, joint: boolean, z: Float64Array): ProfiledCriterion {
+    const cached = joint ? this.jointCrit : this.fixedCrit;
+    if (cached) {
+      cached.cp.reweight(z);
+      return cached;
+    }
+    const crit = new ProfiledCriterion(new CrossProducts(engine, z), false);
+    if (!crit.cp.reweightable) return crit;
+    if (joint) this.jointCrit = crit;
+    else this.fixedCrit = crit;
+    return crit;
   }
 
   /** Forget the conditional modes (start the next run from u = 0). */
@@ -183,8 +205,7 @@ export class Pirls {
         z[i] = eta[i] - offset[i] - (joint ? 0 : xbeta[i]) + (y[i] - m) / d;
       }
       etaPrev.set(eta);
-      const cp = new CrossProducts(engine, z);
-      const sol = new ProfiledCriterion(cp, false).solve(theta);
+      const sol = this.criterion(engine, joint, z).solve(theta);
       ldL2 = sol.ldL2;
       let newBeta = joint ? sol.beta : curBeta;
       let newB = sol.b;

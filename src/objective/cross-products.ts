@@ -412,6 +412,57 @@ export class CrossProducts {
     this.responseUpdated();
   }
 
+  /**
+   * Whether {@link reweight} can refresh these cross-products in place: scalar terms, rows
+   * behind them, weights, and the per-level (sparse) Schur layout.
+   */
+  get reweightable(): boolean {
+    return this.design !== null && this.design.weights !== null && !this.vector && this.G === null;
+  }
+
+  /**
+   * Recompute the cross-products in place after the design's weights (the same array, changed
+   * in place) and the response changed, as between PIRLS steps: the allocations and the design's
+   * structure are reused, and the nonzero pattern becomes the structural one (each level's rest
+   * columns from the codes, every X column and y), so it stays valid whatever the weights.
+   * Only when {@link reweightable}.
+   *
+   * @example
+   * ```ts
+   * const cp = new CrossProducts({ ...design, weights: w }, z);
+   * w.set(newWeights);
+   * cp.reweight(newZ); // same as new CrossProducts({ ...design, weights: w }, newZ)
+   * ```
+   */
+  reweight(y: Float64Array): void {
+    if (!this.reweightable) throw new RangeError('CrossProducts.reweight needs weighted scalar terms in per-level mode');
+    const design = this.design!;
+    const weights = design.weights!;
+    this.B.fill(0);
+    this.g.fill(0);
+    this.n1.fill(0);
+    let ldW = 0;
+    for (let i = 0; i < design.n; i++) ldW += Math.log(weights[i]);
+    if (!this.structural) {
+      const { q1, m, qr, restOffsets } = this;
+      const mark = new Float64Array(q1 * m);
+      const f1 = design.factors[0].codes;
+      for (let k = 1; k < design.factors.length; k++) {
+        const codes = design.factors[k].codes;
+        for (let i = 0; i < design.n; i++) mark[f1[i] * m + restOffsets[k - 1] + codes[i]] = 1;
+      }
+      const always: number[] = [];
+      for (let c = qr; c < m; c++) always.push(c);
+      this.structural = rowPattern(mark, q1, m, always);
+    }
+    this.accumulateDesign();
+    Object.assign(this, { ldW, counts: groupCounts(this.n1, 1), pattern: this.structural });
+    this.setResponse(y);
+  }
+
+  /** The structural nonzero pattern used once {@link reweight} has run. */
+  private structural: { start: Int32Array; index: Int32Array } | null = null;
+
   /** True once the design-only parts of the G_c blocks exist. */
   private groupsBuilt = false;
 

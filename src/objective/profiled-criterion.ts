@@ -20,7 +20,8 @@
  * `sum_j g_j' M_j g_j` (grouped by equal `T_j`), `log det` adds `sum_j log det D_j`, and the rest
  * is `Lambda_r' (B - update) Lambda_r + I_r` with `Lambda_r` block diagonal.
  */
-import { choleskyInPlace, inverseFromCholesky, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
+import { choleskyArrowInPlace } from '../linalg/arrow-cholesky.js';
+import { BLOCKED_FROM, choleskyInPlace, inverseFromCholesky, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
 import { sparseRankOneLower } from '../linalg/sparse-update.js';
 import { fillLambda, thetaSize } from '../terms/lambda.js';
 import type { CrossProducts } from './cross-products.js';
@@ -103,6 +104,32 @@ export class ProfiledCriterion {
     this.mBuf = new Float64Array(smax * smax);
     this.vBuf = new Float64Array(Math.max(smax, cp.m));
   }
+
+  /**
+   * Per-level mode only: the order of the leading block of `A(theta)` that stays diagonal (the
+   * second term's levels, when every first-term level touches at most one of them, as under an
+   * observation-level or nested first term), or 0. Worth it only when the dense rest is small.
+   * Cached per nonzero pattern.
+   */
+  private diagonalLead(): number {
+    const cp = this.cp;
+    const pattern = cp.pattern;
+    if (pattern === this.leadPattern) return this.lead;
+    this.leadPattern = pattern;
+    this.lead = 0;
+    if (!pattern || cp.restLevels.length === 0) return 0;
+    const d = cp.restLevels[0];
+    const { m, B } = cp;
+    if (m - d >= BLOCKED_FROM) return 0;
+    const { start, index } = pattern;
+    for (let j = 0; j < cp.q1; j++) if (start[j + 1] - start[j] > 1 && index[start[j] + 1] < d) return 0;
+    for (let i = 0; i < d; i++) for (let k = 0; k < i; k++) if (B[i * m + k] !== 0) return 0;
+    this.lead = d;
+    return d;
+  }
+
+  private leadPattern: CrossProducts['pattern'] | undefined = undefined;
+  private lead = 0;
 
   /** Number of theta parameters (engine order: each term's lambda entries in turn). */
   get size(): number {
@@ -299,7 +326,8 @@ export class ProfiledCriterion {
       for (let k = 0; k <= i; k++) A[ri + k] *= si * s[k];
     }
     for (let i = 0; i < qr; i++) A[i * m + i] += 1;
-    const failed = choleskyInPlace(A, m);
+    const lead = this.diagonalLead();
+    const failed = lead > 0 ? choleskyArrowInPlace(A, m, lead) : choleskyInPlace(A, m);
     // A zero final pivot means a perfect fit (r2 = 0): the criterion is then -Infinity, not an error.
     if (failed >= 0 && failed < m - 1) return Number.NaN;
     if (failed === m - 1) A[m * m - 1] = 0;
@@ -405,10 +433,20 @@ export class ProfiledCriterion {
     for (let i = 0; i < qr; i++) coef[i] = this.scale[i] * v[i];
     for (let c = 0; c < p; c++) coef[qr + c] = beta[c];
     const k = qr + p;
+    const pattern = this.cp.pattern;
     for (let j = 0; j < q1; j++) {
       const gj = j * m;
       let r = g[gj + m - 1];
-      for (let i = 0; i < k; i++) r -= coef[i] * g[gj + i];
+      if (pattern) {
+        // per-level mode: only the level's nonzeros (the pattern lists y last)
+        const { start, index } = pattern;
+        for (let t = start[j]; t < start[j + 1]; t++) {
+          const i = index[t];
+          if (i < k) r -= coef[i] * g[gj + i];
+        }
+      } else {
+        for (let i = 0; i < k; i++) r -= coef[i] * g[gj + i];
+      }
       b1[j] = (t1s * r) / (t1s * n1[j] + 1);
     }
     const b: Float64Array[] = [b1];

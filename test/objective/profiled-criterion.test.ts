@@ -155,3 +155,68 @@ describe('profiled criterion vs a dense marginal-likelihood reference', () => {
     expect(cp.distinctCounts).toBe(1); // balanced 7 x 4 plus one extra row per level: all counts 5
   });
 });
+
+/** An observation-level first term (one level per row) over a grouping term, weighted. */
+function observationLevelProblem(seed: number) {
+  const u = lcg(seed);
+  const groups = 9;
+  const n = 40;
+  const group = Int32Array.from({ length: n }, (_, i) => (i < groups ? i : Math.floor(u() * groups)));
+  const x = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    x[i] = 1;
+    x[n + i] = u() * 2 - 1;
+  }
+  const y = Float64Array.from({ length: n }, (_, i) => 1 + x[n + i] + group[i] * 0.3 + u());
+  const factors = [
+    { codes: Int32Array.from({ length: n }, (_, i) => i), nlevels: n },
+    { codes: group, nlevels: groups },
+  ];
+  const weights = Float64Array.from({ length: n }, () => 0.2 + u() * 4);
+  return { design: { n, p: 2, x, factors, weights } as EngineDesign, y };
+}
+
+describe('per-level layout under an observation-level term', () => {
+  it('factors the diagonal block of the grouping term in closed form and matches the dense reference', () => {
+    const { design, y } = observationLevelProblem(7);
+    const cp = new CrossProducts(design, y);
+    expect(cp.pattern).not.toBeNull();
+    const crit = new ProfiledCriterion(cp, false);
+    for (const theta of [
+      [0.7, 1.4],
+      [0, 2],
+      [2.5, 0.01],
+    ]) {
+      const got = crit.evaluate(Float64Array.from(theta));
+      const want = denseCriterion(design, y, theta, false);
+      expect(Math.abs(got - want) / Math.abs(want)).toBeLessThan(1e-10);
+    }
+    // the closed-form path was taken: the grouping term's 9 levels lead the dense block
+    expect((crit as unknown as { lead: number }).lead).toBe(9);
+  });
+
+  it('reweight() after new weights and outcome equals cross-products built afresh', () => {
+    const { design, y } = observationLevelProblem(11);
+    const w = design.weights!;
+    const cp = new CrossProducts(design, y);
+    expect(cp.reweightable).toBe(true);
+    const u = lcg(5);
+    for (let i = 0; i < w.length; i++) w[i] = 0.1 + u() * 5;
+    const y2 = Float64Array.from(y, (v) => v * 0.5 + u());
+    cp.reweight(y2);
+    const fresh = new CrossProducts(design, y2);
+    expect(Array.from(cp.B)).toEqual(Array.from(fresh.B));
+    expect(Array.from(cp.g)).toEqual(Array.from(fresh.g));
+    expect(Array.from(cp.n1)).toEqual(Array.from(fresh.n1));
+    expect(cp.ldW).toBeCloseTo(fresh.ldW, 12);
+    const theta = Float64Array.of(0.9, 1.1);
+    expect(new ProfiledCriterion(cp, true).evaluate(theta)).toBeCloseTo(denseCriterion(design, y2, [0.9, 1.1], true), 8);
+  });
+
+  it('reweight() is refused without weights', () => {
+    const { design, y } = randomProblem(3, { weights: false, nfactors: 2, unbalanced: true });
+    const cp = new CrossProducts(design, y);
+    expect(cp.reweightable).toBe(false);
+    expect(() => cp.reweight(y)).toThrow(RangeError);
+  });
+});
