@@ -44,7 +44,7 @@ export interface DecomposeManyOptions extends DecomposeOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const FIT_KEYS = ['reml', 'weights', 'offset', 'control', 'types', 'levels'];
+const FIT_KEYS = ['reml', 'weights', 'offset', 'control', 'types', 'levels', 'onWarning'];
 const DECOMPOSE_KEYS = ['labels', 'order', 'intervals', 'shapley', 'weightedResidual'];
 const GLMM_KEYS = ['family', 'offset', 'link', 'weights', 'control', 'types', 'levels'];
 

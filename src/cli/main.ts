@@ -13,7 +13,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { ColumnTable } from 'arquero';
 import { version } from '../../package.json';
 import { compare, decompose, decomposeMany, decomposeManyAggregates, fit, naoPanel, simulatePanel, VardecompError } from '../index.js';
-import type { IntervalOptions, SimulatePanelOptions } from '../index.js';
+import type { Diagnostic, IntervalOptions, SimulatePanelOptions } from '../index.js';
 import { loadEnglandPanel } from '../data/index.js';
 import type { Comparison, Decomposition, ManyDecomposition } from '../report/index.js';
 import type { CliIo } from './cli-io.js';
@@ -209,6 +209,16 @@ async function emitReport(report: Report, o: RawOptions, io: CliIo): Promise<voi
   if (o.chart !== undefined) await writeTextFile(o.chart, await chartFileContent(report.toVegaLite(), o.chart), io);
 }
 
+/**
+ * Say before the optimiser runs that a fit will be slow (a `LARGE_DENSE_BLOCK` warning), so that
+ * minutes are not spent without a word; the report repeats it with the other diagnostics.
+ */
+function announceCost(io: CliIo): (warning: Diagnostic) => void {
+  return (warning) => {
+    if (warning.code === 'LARGE_DENSE_BLOCK') io.stderr.write(`vardecomp: warning: ${escapeControl(warning.message)}\n`);
+  };
+}
+
 /** Check the cheap options before reading data or fitting. */
 function precheck(o: RawOptions): void {
   outputFormat(o);
@@ -231,7 +241,7 @@ async function runFit(file: string | undefined, o: RawOptions, io: CliIo): Promi
   } else {
     const data = await inputTable(file, o, io);
     if (data === null) return;
-    m = family === undefined ? fit(data, formula, options) : fit(data, formula, { ...options, family });
+    m = family === undefined ? fit(data, formula, { ...options, onWarning: announceCost(io) }) : fit(data, formula, { ...options, family });
   }
   const text = formatFit(m, format);
   io.stdout.write(format === 'table' || format === 'markdown' ? escapeControl(text) : text);
@@ -270,7 +280,7 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
       };
       const result = cells
         ? decomposeManyAggregates(cells, { ...options, method, rhs, onProgress })
-        : decomposeMany(data!, { ...options, method, outcomes, rhs, onProgress });
+        : decomposeMany(data!, { ...options, method, outcomes, rhs, onProgress, onWarning: announceCost(io) });
       progress.stop();
       await emitReport(result, o, io);
     } finally {
@@ -296,7 +306,7 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
   if (data === null) return;
   const progress = createProgress(io, 'bootstrap');
   try {
-    const result = decompose(data, formula, { ...decomposeOptions(o, progress), method });
+    const result = decompose(data, formula, { ...decomposeOptions(o, progress), method, onWarning: announceCost(io) });
     progress.stop();
     await emitReport(result, o, io);
   } finally {
@@ -313,7 +323,7 @@ async function runCompare(file: string | undefined, o: RawOptions, io: CliIo): P
   const progress = createProgress(io, 'bootstrap');
   try {
     const { reml, ...options } = decomposeOptions(o, progress);
-    const result = cells ? compare(cells, options) : compare(data!, formula, { reml, ...options });
+    const result = cells ? compare(cells, options) : compare(data!, formula, { reml, ...options, onWarning: announceCost(io) });
     progress.stop();
     await emitReport(result, o, io);
   } finally {

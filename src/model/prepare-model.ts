@@ -46,6 +46,13 @@ export interface FitOptions {
    * are sorted as R's `factor()` sorts them in an English / UTF-8 locale (`apple` before `Banana`).
    */
   levels?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Called with each warning diagnostic as soon as it is known, before the optimiser runs (the
+   * same records also come back in the fit's `diagnostics`). A caller can say what will happen
+   * before the work starts: a `LARGE_DENSE_BLOCK` warning, for one, comes before a fit that takes
+   * minutes.
+   */
+  onWarning?: (warning: Diagnostic) => void;
 }
 
 /** A model ready for the optimiser. */
@@ -100,7 +107,7 @@ const ALIAS_TOL = 1e-7;
  */
 export const EXACT_FIT_TOL = 1e-13;
 
-const FIT_OPTION_KEYS: readonly string[] = ['reml', 'weights', 'offset', 'control', 'types', 'levels'];
+const FIT_OPTION_KEYS: readonly string[] = ['reml', 'weights', 'offset', 'control', 'types', 'levels', 'onWarning'];
 const CONTROL_KEYS: readonly string[] = ['maxEvaluations', 'simplexTolerance', 'stepTolerance'];
 
 function describeOption(v: unknown): string {
@@ -141,8 +148,9 @@ export function checkFitOptions(options: unknown): asserts options is FitOptions
       });
     }
   }
-  const { reml, weights, offset, control, types, levels } = options;
+  const { reml, weights, offset, control, types, levels, onWarning } = options;
   if (reml !== undefined && typeof reml !== 'boolean') throw optionError('reml', 'must be true or false', reml);
+  if (onWarning !== undefined && typeof onWarning !== 'function') throw optionError('onWarning', 'must be a function', onWarning);
   if (types !== undefined) {
     if (!isPlainObject(types)) throw optionError('types', "must be an object such as { year: 'categorical' }", types);
     for (const [col, t] of Object.entries(types)) {
@@ -536,7 +544,11 @@ export function outcomeCrossProducts(
  * checkGroupingLevels(frame.factors, frame.nobs, diagnostics);
  * ```
  */
-export function checkGroupingLevels(factors: ModelFrame['factors'], nobs: number, diagnostics: Diagnostic[]): void {
+export function checkGroupingLevels(
+  factors: ModelFrame['factors'],
+  nobs: number,
+  diagnostics: { push(d: Diagnostic): unknown },
+): void {
   const seen = new Set<string>();
   for (const f of factors) {
     // (x || g) gives two terms on one factor: check and report it once
@@ -597,9 +609,13 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     ...(options.levels !== undefined ? { levels: options.levels } : {}),
   });
   const diagnostics: Diagnostic[] = [];
+  const note = (d: Diagnostic): void => {
+    diagnostics.push(d);
+    if (d.level === 'warning') options.onWarning?.(d);
+  };
   if (frame.nDropped > 0) {
     const by = frame.missingByColumn.map((m) => `${m.column}: ${m.count}`).join(', ');
-    diagnostics.push(
+    note(
       diagnostic('DROPPED_ROWS', 'info', `${frame.nDropped} of ${frame.nrowsInput} rows dropped for missing values (${by})`),
     );
   }
@@ -608,7 +624,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   // With an offset the model is fitted to y - offset (lme4's criterion); fitted values add it back.
   const y = responseOf(frame.y, frame.offset);
   if (frame.offset) checkOffsetResponse(spec.outcome, frame.y, frame.offset, y, frame.rows);
-  checkGroupingLevels(frame.factors, nobs, diagnostics);
+  checkGroupingLevels(frame.factors, nobs, { push: note });
 
   // X, centred when there is an intercept (exactly invariant: unit-triangular change of basis).
   let design = buildFixedDesign(frame, spec);
@@ -647,7 +663,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   const engineTerms = engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: frame.factors[i].levels.length }));
   checkDenseBlockSize(engineTerms, design.p);
   const slow = denseBlockWarning(engineTerms, design.p);
-  if (slow) diagnostics.push(slow);
+  if (slow) note(slow);
   // The one pass first: the aliasing check reads its X/y block instead of passing over the rows.
   let engine = engineFor(design, xc);
   let cp = new CrossProducts(engine, yc);
@@ -669,7 +685,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     xc = x;
     engine = engineFor(design, xc);
     cp = new CrossProducts(engine, yc);
-    diagnostics.push(
+    note(
       diagnostic(
         'RANK_DEFICIENT',
         'warning',
@@ -699,7 +715,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
 
 
   checkResidualVariation(cp, spec.outcome, frame.factors);
-  for (const e of termsSpannedByX(cp)) diagnostics.push(notIdentified(frame.factors[engineOrder[e]].name));
+  for (const e of termsSpannedByX(cp)) note(notIdentified(frame.factors[engineOrder[e]].name));
   const criterion = new ProfiledCriterion(cp, reml);
   return { spec, frame, design, reml, aliased, xShift: shift, yShift, engineOrder, weightScale, terms, engine, cp, criterion, diagnostics };
 }
