@@ -219,6 +219,11 @@ function announceCost(io: CliIo): (warning: Diagnostic) => void {
   };
 }
 
+/** {@link announceCost} as an option of a Gaussian fit from rows (GLMMs take no `onWarning`). */
+function costWarning(o: RawOptions, io: CliIo): { onWarning?: (warning: Diagnostic) => void } {
+  return fitOptions(o).family === undefined ? { onWarning: announceCost(io) } : {};
+}
+
 /** Check the cheap options before reading data or fitting. */
 function precheck(o: RawOptions): void {
   outputFormat(o);
@@ -280,7 +285,7 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
       };
       const result = cells
         ? decomposeManyAggregates(cells, { ...options, method, rhs, onProgress })
-        : decomposeMany(data!, { ...options, method, outcomes, rhs, onProgress, onWarning: announceCost(io) });
+        : decomposeMany(data!, { ...options, method, outcomes, rhs, onProgress, ...costWarning(o, io) });
       progress.stop();
       await emitReport(result, o, io);
     } finally {
@@ -306,7 +311,7 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
   if (data === null) return;
   const progress = createProgress(io, 'bootstrap');
   try {
-    const result = decompose(data, formula, { ...decomposeOptions(o, progress), method, onWarning: announceCost(io) });
+    const result = decompose(data, formula, { ...decomposeOptions(o, progress), method, ...costWarning(o, io) });
     progress.stop();
     await emitReport(result, o, io);
   } finally {
@@ -323,7 +328,7 @@ async function runCompare(file: string | undefined, o: RawOptions, io: CliIo): P
   const progress = createProgress(io, 'bootstrap');
   try {
     const { reml, ...options } = decomposeOptions(o, progress);
-    const result = cells ? compare(cells, options) : compare(data!, formula, { reml, ...options, onWarning: announceCost(io) });
+    const result = cells ? compare(cells, options) : compare(data!, formula, { reml, ...options, ...costWarning(o, io) });
     progress.stop();
     await emitReport(result, o, io);
   } finally {
