@@ -189,6 +189,7 @@ export class Pirls {
       x: joint ? design.x : this.noX,
       factors: this.factors,
       weights: this.w,
+      perLevel: true,
     };
     let ldL2 = Number.NaN;
     let unscaledVcov: Float64Array | null = null;

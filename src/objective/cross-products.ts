@@ -51,6 +51,12 @@ export interface EngineDesign {
   /** Random terms in engine order: most levels first. */
   readonly factors: readonly EngineFactor[];
   readonly weights: Float64Array | null;
+  /**
+   * Use the per-level (sparse) Schur updates whatever the count groups: for cross-products that
+   * serve one solve each (a PIRLS step), where building the `G_c` blocks would cost as much as
+   * the updates they save.
+   */
+  readonly perLevel?: boolean;
 }
 
 /** Grouping of first-term levels into distinct counts (distinct Gram blocks for a vector term). */
@@ -209,7 +215,9 @@ export class CrossProducts {
     this.counts = groupCounts(this.n1, S1);
     const ng = this.counts.multiplicity.length;
     if (S1 === 1) {
-      const layout = schurLayout(this.g, this.q1, m, ng);
+      const layout = design.perLevel
+        ? { G: null, pattern: rowPattern(this.g, this.q1, m, [m - 1]) }
+        : schurLayout(this.g, this.q1, m, ng);
       this.G = layout.G;
       this.pattern = layout.pattern;
     } else {

@@ -220,3 +220,19 @@ describe('per-level layout under an observation-level term', () => {
     expect(() => cp.reweight(y)).toThrow(RangeError);
   });
 });
+
+describe('perLevel layout request', () => {
+  it('takes the per-level updates where the count groups would be chosen, with the same criterion', () => {
+    const { design, y } = randomProblem(9, { weights: false, nfactors: 2, unbalanced: false });
+    const grouped = new CrossProducts(design, y);
+    expect(grouped.G).not.toBeNull();
+    const perLevel = new CrossProducts({ ...design, perLevel: true }, y);
+    expect(perLevel.G).toBeNull();
+    expect(perLevel.pattern).not.toBeNull();
+    for (const theta of [Float64Array.of(0.8, 1.7), Float64Array.of(0, 0.5)]) {
+      const a = new ProfiledCriterion(grouped, true).evaluate(theta);
+      const b = new ProfiledCriterion(perLevel, true).evaluate(theta);
+      expect(Math.abs(a - b) / Math.abs(a)).toBeLessThan(1e-12);
+    }
+  });
+});
