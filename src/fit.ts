@@ -6,7 +6,7 @@ import type { FormulaInput } from './formula/model-spec.js';
 import type { GlmmFitOptions } from './glmm/glmm-model.js';
 import type { DataInput } from './input/data-source.js';
 import { optimizeTheta } from './model/optimize-theta.js';
-import { prepareModel, type FitOptions, type PreparedModel } from './model/prepare-model.js';
+import { fittedExactlyError, prepareModel, type FitOptions, type PreparedModel } from './model/prepare-model.js';
 import type { GlmmFit } from './output/glmm-fit.js';
 import { LmmFit } from './output/lmm-fit.js';
 
@@ -54,6 +54,12 @@ export function fit(data: DataInput, formula: FormulaInput, options: (FitOptions
 export function fitPrepared(prepared: PreparedModel, options: FitOptions = {}, startFormulaOrder?: ArrayLike<number>): LmmFit {
   const start = startFormulaOrder ? prepared.terms.toEngine(startFormulaOrder) : undefined;
   const opt = optimizeTheta(prepared, options.control, start);
+  // A criterion of -Infinity at the optimum is a penalised residual sum of squares of exactly 0:
+  // the rows are interpolated, which the checks before the fit (with their rounding tolerances)
+  // can miss on extreme data. No variance can be estimated: say so rather than return zeros.
+  if (opt.criterion === Number.NEGATIVE_INFINITY) {
+    throw fittedExactlyError(prepared.spec.outcome, prepared.frame.nobs, null, prepared.frame.factors);
+  }
   const solution = prepared.criterion.solve(opt.theta);
   return new LmmFit(prepared, opt, solution);
 }
