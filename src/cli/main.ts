@@ -48,6 +48,7 @@ interface RawOptions {
   weights?: string;
   family?: string;
   offset?: string;
+  approximation?: string;
   method?: string;
   labels?: string;
   order?: string;
@@ -224,12 +225,30 @@ function costWarning(o: RawOptions, io: CliIo): { onWarning?: (warning: Diagnost
   return fitOptions(o).family === undefined ? { onWarning: announceCost(io) } : {};
 }
 
+/**
+ * `--approximation` (decompose): the latent-scale variance of a Poisson GLMM, lognormal (the
+ * default), delta or trigamma; refused for other families, where it has no meaning.
+ */
+function approximationOption(o: RawOptions): { approximation?: 'lognormal' | 'delta' | 'trigamma' } {
+  if (o.approximation === undefined) return {};
+  const approximation = parseChoice(o.approximation, 'approximation', ['lognormal', 'delta', 'trigamma'] as const);
+  if (fitOptions(o).family !== 'poisson') {
+    throw new VardecompError(
+      'E_OPTION',
+      'Option "--approximation" applies to --family poisson (the latent-scale variance of a Poisson GLMM: lognormal, delta or trigamma)',
+      { option: 'approximation' },
+    );
+  }
+  return { approximation };
+}
+
 /** Check the cheap options before reading data or fitting. */
 function precheck(o: RawOptions): void {
   outputFormat(o);
   readOptions(o);
   if (o.chart !== undefined) chartKind(o.chart);
   if (o.method !== undefined) parseChoice(o.method, 'method', METHODS);
+  approximationOption(o);
 }
 
 async function runFit(file: string | undefined, o: RawOptions, io: CliIo): Promise<void> {
@@ -311,7 +330,7 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
   if (data === null) return;
   const progress = createProgress(io, 'bootstrap');
   try {
-    const result = decompose(data, formula, { ...decomposeOptions(o, progress), method, ...costWarning(o, io) });
+    const result = decompose(data, formula, { ...decomposeOptions(o, progress), ...approximationOption(o), method, ...costWarning(o, io) });
     progress.stop();
     await emitReport(result, o, io);
   } finally {
@@ -494,6 +513,7 @@ function buildProgram(io: CliIo): Command {
     addShares(
       addModel(addInput(program.command('decompose').description('split the variation of an outcome (or of several with --outcomes/--rhs)')))
         .option('--method <method>', 'components | sequential | shapley (default components)')
+        .option('--approximation <kind>', 'Poisson GLMM latent-scale variance: lognormal (default) | delta | trigamma')
         .option('--outcomes <columns>', 'several outcomes, comma-separated (with --rhs instead of --formula)')
         .option('--rhs <rhs>', 'right-hand side shared by --outcomes, e.g. "imd + (1|la) + (1|year)"'),
     ),
