@@ -6,7 +6,9 @@
  * (centred cell means, `centredCellMeans`) and `bt_ca = sum_{j: a(j) = a} beta_j ind_cj` the
  * coefficient of monomial a in that cell; so its sum of squares about the overall mean is
  * `sum_c [bt_c' C_c bt_c + n_c (f_c - fbar)^2]`. The rest (random variances, residual) is as in
- * `components.ts`.
+ * `components.ts`. With precision weights the row path's variance of `X beta` is still unweighted
+ * and its residual part is `sigma^2 * mean(1/w)`: weighted cells then need the unweighted moments
+ * and the per-cell sums of `1/w` (`cellsFromRows` gives them), and without them are refused.
  */
 import { needsRowsError } from '../model/prepare-from-cells.js';
 import { centredCellMeans, type CellDesign } from '../objective/cell-cross-products.js';
@@ -18,6 +20,12 @@ export interface CellComponentInputs extends Omit<ComponentInputs, 'x' | 'n' | '
   readonly xShift: Float64Array;
   /** True when the cells hold weighted statistics. */
   readonly weighted: boolean;
+  /**
+   * The residual convention with weights: the scale of the weights `sigma2` goes with (1 for the
+   * user's weights, `weightScale` for the engine's: `sigma^2 * mean(scale / w)`), or null for
+   * `sigma^2` alone (insight's convention).
+   */
+  readonly residualWeightScale: number | null;
 }
 
 /** Sample variance of the part of `X beta` on the columns `use` selects. */
@@ -56,16 +64,29 @@ function predictionVariance(inp: CellComponentInputs, use: (j: number) => boolea
 }
 
 /**
- * Variance parts of a fit from cell statistics (unweighted cells: with precision weights the
- * components method needs each row's weight, which cells do not hold).
+ * Variance parts of a fit from cell statistics. Weighted cells need their per-cell sums of `1/w`
+ * and unweighted moments (else `E_NEEDS_ROWS`).
  *
  * @example
  * ```ts
- * const parts = cellComponentVariances({ cells, xShift, beta, termOf, nterms: 1, randomVariances: [4, 1], sigma2: 2, weighted: false });
+ * const parts = cellComponentVariances({ cells, xShift, beta, termOf, nterms: 1, randomVariances: [4, 1], sigma2: 2, weighted: false, residualWeightScale: 1 });
  * ```
  */
 export function cellComponentVariances(inp: CellComponentInputs): ComponentVariances {
-  if (inp.weighted) throw needsRowsError('The components method with precision weights');
+  let residual = inp.sigma2;
+  if (inp.weighted) {
+    const { sumInverseWeight, unweighted } = inp.cells;
+    if (!sumInverseWeight || !unweighted) {
+      throw needsRowsError('The components method with precision weights (the per-cell sums of 1/w and unweighted moments, which cellsFromRows gives)');
+    }
+    // The fixed part is the unweighted variance of X beta over the rows, as in the row path.
+    inp = { ...inp, cells: { ...inp.cells, mean: unweighted.mean, comoment: unweighted.comoment } };
+    if (inp.residualWeightScale !== null) {
+      let s = 0;
+      for (let c = 0; c < inp.cells.ncells; c++) s += sumInverseWeight[c];
+      residual *= (inp.residualWeightScale * s) / inp.cells.nobs;
+    }
+  }
   const { termOf, nterms } = inp;
   const terms = new Float64Array(nterms);
   for (let t = 0; t < nterms; t++) {
@@ -75,6 +96,5 @@ export function cellComponentVariances(inp: CellComponentInputs): ComponentVaria
   const sumTerms = terms.reduce((a, b) => a + b, 0);
   for (let t = 0; t < nterms; t++) terms[t] = sumTerms > 0 ? (terms[t] / sumTerms) * fixed : 0;
   const random = Float64Array.from(inp.randomVariances);
-  const residual = inp.sigma2;
   return { fixed, terms, random, residual, total: fixed + random.reduce((a, b) => a + b, 0) + residual };
 }

@@ -104,10 +104,16 @@ function randomVariances(prepared: PreparedModel, sol: PlsSolution): Float64Arra
   return randomGroupVariances(prepared, prepared.terms.toFormula(sol.theta), sol.sigma).variances;
 }
 
-/** The components method's parts from the rows, or from the cells of a model fitted from aggregates. */
-function variancesOf(prepared: PreparedModel, inp: ComponentInputs): ComponentVariances {
+/**
+ * The components method's parts from the rows, or from the cells of a model fitted from
+ * aggregates. `weightScale`: the scale of the weights `inp.sigma2` goes with (1 user, the
+ * model's `weightScale` engine), or null for insight's `sigma^2` residual; the row path reads the
+ * same choice from `inp.weights`.
+ */
+function variancesOf(prepared: PreparedModel, inp: ComponentInputs, weightScale: number | null): ComponentVariances {
   if (!prepared.cells) return componentVariances(inp);
-  return cellComponentVariances({ ...inp, cells: prepared.cells, xShift: prepared.xShift, weighted: prepared.cells.weight !== prepared.cells.count });
+  const weighted = prepared.cells.weight !== prepared.cells.count;
+  return cellComponentVariances({ ...inp, cells: prepared.cells, xShift: prepared.xShift, weighted, residualWeightScale: weightScale });
 }
 
 function componentsFromSolution(prepared: PreparedModel, sol: PlsSolution): ComponentVariances {
@@ -123,7 +129,7 @@ function componentsFromSolution(prepared: PreparedModel, sol: PlsSolution): Comp
     // The engine's sigma goes with the engine's (scaled) weights.
     sigma2: sol.sigma * sol.sigma,
     weights: engine.weights,
-  });
+  }, prepared.weightScale);
 }
 
 function componentShares(prepared: PreparedModel, cv: ComponentVariances, hasFixed: boolean): Record<string, number> {
@@ -186,7 +192,7 @@ function pointEstimate(
       sigma2: fit.sigma * fit.sigma,
       // insight's convention: sigma^2 alone (the residual variance at weight 1).
       weights: weightedResidual === 'sigma2' ? null : prepared.frame.weights,
-    });
+    }, weightedResidual === 'sigma2' ? null : 1);
     const liveTerms = prepared.design.terms.filter((_, t) => prepared.design.termOf.includes(t));
     return {
       ...(prepared.terms.scalarOnly ? {} : { randomParts: random.parts }),
@@ -323,7 +329,7 @@ function fixedCovariance(prepared: PreparedModel): Float64Array {
       randomVariances: new Float64Array(prepared.spec.random.length),
       sigma2: 1,
       weights: engine.weights,
-    }).fixed;
+    }, prepared.weightScale).fixed;
   };
   const diag = Float64Array.from({ length: p }, (_, a) => vf(a, a));
   const S = new Float64Array(p * p);

@@ -49,11 +49,28 @@ export interface CellStatistics {
   readonly comoment: Float64Array;
   /** Sum of the log weights over all rows (0 when unweighted). */
   readonly sumLogWeight: number;
+  /**
+   * Weighted cells only: per cell, the sum of `1 / w` over its rows (the components method's
+   * residual part, `sigma^2 * mean(1/w)`). Absent when the builder had no rows' weights.
+   */
+  readonly sumInverseWeight?: Float64Array | null;
+  /**
+   * Weighted cells only: the unweighted means (minus the origin) and within-cell co-moments of
+   * the statistic columns, laid out as `mean` and `comoment` (the components method's fixed part
+   * is an unweighted variance over the rows). Absent when the builder had no rows.
+   */
+  readonly unweighted?: CellMoments | null;
   /** Rows in the input, and rows dropped for missing values before aggregation. */
   readonly nrowsInput: number;
   readonly nDropped: number;
   /** Rows dropped per column, when known. */
   readonly missingByColumn: ReadonlyArray<{ column: string; count: number }>;
+}
+
+/** Means (minus the origin) and packed within-cell co-moments of the statistic columns. */
+export interface CellMoments {
+  readonly mean: Float64Array;
+  readonly comoment: Float64Array;
 }
 
 /** A numeric monomial of the fixed part: the product of its variables (`x:z`). */
@@ -279,20 +296,21 @@ export function cellsFromRows(data: DataInput, formula: FormulaInput, options: C
   }
   const wsum = weight ?? count;
   for (let c = 0; c < ncells; c++) for (let a = 0; a < v; a++) mean[c * v + a] /= wsum[c];
-  const np = (v * (v + 1)) / 2;
-  const comoment = new Float64Array(ncells * np);
-  const dev = new Float64Array(v);
-  let sumLogWeight = 0;
-  for (let i = 0; i < n; i++) {
-    const c = cellOf[i];
-    const wi = w ? w[i] : 1;
-    if (w) sumLogWeight += Math.log(wi);
-    for (let a = 0; a < v; a++) dev[a] = stats[a][i] - origin[a] - mean[c * v + a];
-    let k = c * np;
-    for (let a = 0; a < v; a++) {
-      const wa = wi * dev[a];
-      for (let b = 0; b <= a; b++) comoment[k++] += wa * dev[b];
+  const { comoment, sumLogWeight } = cellComoments(stats, origin, cellOf, count, mean, w);
+  // Weighted cells also carry what the components method needs of the rows: sum(1/w) and the
+  // unweighted moments (the same passes with unit weights).
+  let sumInverseWeight: Float64Array | null = null;
+  let unweighted: CellMoments | null = null;
+  if (w) {
+    sumInverseWeight = new Float64Array(ncells);
+    const umean = new Float64Array(ncells * v);
+    for (let i = 0; i < n; i++) {
+      const c = cellOf[i];
+      sumInverseWeight[c] += 1 / w[i];
+      for (let a = 0; a < v; a++) umean[c * v + a] += stats[a][i] - origin[a];
     }
+    for (let c = 0; c < ncells; c++) for (let a = 0; a < v; a++) umean[c * v + a] /= count[c];
+    unweighted = { mean: umean, comoment: cellComoments(stats, origin, cellOf, count, umean, null).comoment };
   }
   return {
     ncells,
@@ -304,8 +322,38 @@ export function cellsFromRows(data: DataInput, formula: FormulaInput, options: C
     mean,
     comoment,
     sumLogWeight,
+    sumInverseWeight,
+    unweighted,
     nrowsInput: frame.nrowsInput,
     nDropped: frame.nDropped,
     missingByColumn: frame.missingByColumn,
   };
+}
+
+/** Within-cell co-moments about the given cell means (weighted by `w` when given) and the sum of the log weights. */
+function cellComoments(
+  stats: readonly Float64Array[],
+  origin: Float64Array,
+  cellOf: Int32Array,
+  count: Float64Array,
+  mean: Float64Array,
+  w: Float64Array | null,
+): { comoment: Float64Array; sumLogWeight: number } {
+  const v = stats.length;
+  const np = (v * (v + 1)) / 2;
+  const comoment = new Float64Array(count.length * np);
+  const dev = new Float64Array(v);
+  let sumLogWeight = 0;
+  for (let i = 0; i < cellOf.length; i++) {
+    const c = cellOf[i];
+    const wi = w ? w[i] : 1;
+    if (w) sumLogWeight += Math.log(wi);
+    for (let a = 0; a < v; a++) dev[a] = stats[a][i] - origin[a] - mean[c * v + a];
+    let k = c * np;
+    for (let a = 0; a < v; a++) {
+      const wa = wi * dev[a];
+      for (let b = 0; b <= a; b++) comoment[k++] += wa * dev[b];
+    }
+  }
+  return { comoment, sumLogWeight };
 }

@@ -151,6 +151,8 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
     mean: cells.mean,
     comoment: engineComoment,
     sumLogWeight: cells.sumLogWeight - nobs * Math.log(weightScale),
+    sumInverseWeight: cells.weight ? (cells.sumInverseWeight ?? null) : null,
+    unweighted: cells.weight ? (cells.unweighted ?? null) : null,
   });
   let design = full;
   let cd = cellDesign(design);

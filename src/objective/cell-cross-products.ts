@@ -43,6 +43,10 @@ export interface CellDesign {
   /** Within-cell co-moments, `ncells x v (v + 1) / 2` packed lower triangles. */
   readonly comoment: Float64Array;
   readonly sumLogWeight: number;
+  /** Weighted cells: per cell, the sum of `1 / w` on the user's weight scale (when known). */
+  readonly sumInverseWeight?: Float64Array | null;
+  /** Weighted cells: unweighted means (minus the origin) and co-moments, laid out as `mean` and `comoment` (when known). */
+  readonly unweighted?: { readonly mean: Float64Array; readonly comoment: Float64Array } | null;
 }
 
 const packed = (a: number, b: number): number => (a >= b ? (a * (a + 1)) / 2 + b : (b * (b + 1)) / 2 + a);

@@ -67,7 +67,9 @@ describe('fitAggregates', () => {
     const wcells = cellsFromRows(weighted, f, { weights: 'w' });
     const wfit = fitCells(wcells, f);
     expect(closeRel(wfit.remlCriterion!, fit(weighted, f, { weights: 'w' }).remlCriterion!, 1e-10)).toBe(true);
-    expect(() => decompose(wfit)).toThrow(expect.objectContaining({ code: 'E_NEEDS_ROWS', message: expect.stringContaining('precision weights') }));
+    const bare = fitCells({ ...wcells, sumInverseWeight: null }, f);
+    expect(() => decompose(bare)).toThrow(expect.objectContaining({ code: 'E_NEEDS_ROWS', message: expect.stringContaining('precision weights') }));
+    expect(decompose(wfit).shares.unit).toBeCloseTo(decompose(weighted, f, { weights: 'w' }).shares.unit, 8);
     expect(decompose(wfit, { method: 'shapley' }).shares.unit).toBeCloseTo(decompose(weighted, f, { weights: 'w', method: 'shapley' }).shares.unit, 8);
   });
 
