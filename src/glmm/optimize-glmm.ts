@@ -14,6 +14,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
 import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
+import { relativeNewtonStep } from '../optimize/newton-step.js';
 import { SINGULAR_TOL } from '../model/optimize-theta.js';
 import type { GlmmModel } from './glmm-model.js';
 import { Pirls, type PirlsResult } from './pirls.js';
@@ -141,15 +142,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   }
   const free = [...Array(k + p).keys()].filter((i) => i >= k || theta[i] > 0);
   if (converged) {
-    let maxRel = 0;
-    for (const i of free) {
-      const h = res.hessian[i * (k + p) + i];
-      if (!(h > 0)) {
-        maxRel = Infinity;
-        break;
-      }
-      maxRel = Math.max(maxRel, Math.abs(res.gradient[i] / h) / Math.max(1, Math.abs(res.x[i])));
-    }
+    const maxRel = relativeNewtonStep(res.gradient, res.hessian, res.x, free, k + p);
     if (!(maxRel < 1e-3)) {
       converged = false;
       diagnostics.push(

@@ -4,6 +4,7 @@
  */
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
+import { relativeNewtonStep } from '../optimize/newton-step.js';
 import { momentStart } from '../optimize/start-values.js';
 import type { PreparedModel } from './prepare-model.js';
 
@@ -103,15 +104,7 @@ export function optimizeTheta(
     );
   }
   if (converged && free.length > 0) {
-    let maxRel = 0;
-    for (const i of free) {
-      const h = res.hessian[i * k + i];
-      if (!(h > 0)) {
-        maxRel = Infinity;
-        break;
-      }
-      maxRel = Math.max(maxRel, Math.abs(res.gradient[i] / h) / Math.max(1, Math.abs(theta[i])));
-    }
+    const maxRel = relativeNewtonStep(res.gradient, res.hessian, theta, free, k);
     if (!(maxRel < 1e-3)) {
       converged = false;
       diagnostics.push(
