@@ -43,93 +43,66 @@ function num(x: number, digits = 4): string {
  * ```
  */
 export function formatFit(m: LmmFit | GlmmFit, format: OutputFormat): string {
-  if (m instanceof GlmmFit) return formatGlmmFit(m, format);
   switch (format) {
     case 'table':
       return `${m.summary()}\n`;
     case 'json':
       return `${JSON.stringify(m, null, 2)}\n`;
-    case 'markdown': {
-      // With random slopes a Name column tells the rows of one group apart.
-      const named = m.varcorr.some((r) => r.name !== undefined && r.name !== '(Intercept)');
-      const random = named
-        ? markdownTable(
-            ['Group', 'Name', 'Variance', 'Std. Dev.'],
-            m.varcorr.map((r) => [r.group, r.name ?? '', num(r.variance), num(r.sd)]),
-            ['left', 'left', 'right', 'right'],
-          )
-        : markdownTable(
-            ['Group', 'Variance', 'Std. Dev.'],
-            m.varcorr.map((r) => [r.group, num(r.variance), num(r.sd)]),
-            ['left', 'right', 'right'],
-          );
-      const fixed = markdownTable(
-        ['Term', 'Estimate', 'Std. Error', 't value'],
-        m.betaNames.map((b) => [b, num(m.beta[b], 5), num(m.se[b], 5), (m.beta[b] / m.se[b]).toFixed(2)]),
-        ['left', 'right', 'right', 'right'],
-      );
-      const how = m.reml ? 'REML' : 'maximum likelihood';
-      return `Linear mixed model fit by ${how}: \`${m.formula}\`, ${observationsText(m.nobs, m.nDropped)}.\n\n**Random effects**\n\n${random}\n\n**Fixed effects**\n\n${fixed}\n`;
-    }
-    case 'csv': {
-      const rows = [
-        ...m.betaNames.map((b) => ({ part: 'fixed', name: b, estimate: m.beta[b], std_error: m.se[b], variance: null, sd: null })),
-        ...m.varcorr.map((r) => ({
-          part: r.group === 'Residual' ? 'residual' : 'random',
-          // a slope's row is named `group.column` (lme4's theta-style name); intercepts keep the group
-          name: r.name !== undefined && r.name !== '(Intercept)' ? `${r.group}.${r.name}` : r.group,
-          estimate: null,
-          std_error: null,
-          variance: r.variance,
-          sd: r.sd,
-        })),
-      ];
-      const csv = table({
-        part: rows.map((r) => r.part),
-        name: rows.map((r) => r.name),
-        estimate: rows.map((r) => r.estimate),
-        std_error: rows.map((r) => r.std_error),
-        variance: rows.map((r) => r.variance),
-        sd: rows.map((r) => r.sd),
-      }).toCSV();
-      return csv.endsWith('\n') ? csv : `${csv}\n`;
-    }
+    case 'markdown':
+      return fitMarkdown(m);
+    case 'csv':
+      return fitCsv(m);
   }
 }
 
-/** A fitted GLMM in the CLI's formats (as {@link formatFit}; z values, no residual row). */
-function formatGlmmFit(m: GlmmFit, format: OutputFormat): string {
-  switch (format) {
-    case 'table':
-      return `${m.summary()}\n`;
-    case 'json':
-      return `${JSON.stringify(m, null, 2)}\n`;
-    case 'markdown': {
-      const random = markdownTable(
+/** Two markdown tables (random and fixed effects) under a line saying what was fitted. */
+function fitMarkdown(m: LmmFit | GlmmFit): string {
+  // With random slopes a Name column tells the rows of one group apart.
+  const named = m.varcorr.some((r) => r.name !== undefined && r.name !== '(Intercept)');
+  const random = named
+    ? markdownTable(
+        ['Group', 'Name', 'Variance', 'Std. Dev.'],
+        m.varcorr.map((r) => [r.group, r.name ?? '', num(r.variance), num(r.sd)]),
+        ['left', 'left', 'right', 'right'],
+      )
+    : markdownTable(
         ['Group', 'Variance', 'Std. Dev.'],
         m.varcorr.map((r) => [r.group, num(r.variance), num(r.sd)]),
         ['left', 'right', 'right'],
       );
-      const fixed = markdownTable(
-        ['Term', 'Estimate', 'Std. Error', 'z value'],
-        m.betaNames.map((b) => [b, num(m.beta[b], 5), num(m.se[b], 5), (m.beta[b] / m.se[b]).toFixed(2)]),
-        ['left', 'right', 'right', 'right'],
-      );
-      return `Generalized linear mixed model (${m.family}, ${m.link} link) fit by maximum likelihood (Laplace): \`${m.formula}\`, ${observationsText(m.nobs, m.nDropped)}.\n\n**Random effects**\n\n${random}\n\n**Fixed effects**\n\n${fixed}\n`;
-    }
-    case 'csv': {
-      const rows = [
-        ...m.betaNames.map((b) => ({ part: 'fixed', name: b, estimate: m.beta[b], std_error: m.se[b], variance: null, sd: null })),
-        ...m.varcorr.map((r) => ({ part: 'random', name: r.group, estimate: null, std_error: null, variance: r.variance, sd: r.sd })),
-      ];
-      return table({
-        part: rows.map((r) => r.part),
-        name: rows.map((r) => r.name),
-        estimate: rows.map((r) => r.estimate),
-        std_error: rows.map((r) => r.std_error),
-        variance: rows.map((r) => r.variance),
-        sd: rows.map((r) => r.sd),
-      }).toCSV() + '\n';
-    }
-  }
+  const glmm = m instanceof GlmmFit;
+  const fixed = markdownTable(
+    ['Term', 'Estimate', 'Std. Error', glmm ? 'z value' : 't value'],
+    m.betaNames.map((b) => [b, num(m.beta[b], 5), num(m.se[b], 5), (m.beta[b] / m.se[b]).toFixed(2)]),
+    ['left', 'right', 'right', 'right'],
+  );
+  const what = glmm
+    ? `Generalized linear mixed model (${m.family}, ${m.link} link) fit by maximum likelihood (Laplace)`
+    : `Linear mixed model fit by ${m.reml ? 'REML' : 'maximum likelihood'}`;
+  return `${what}: \`${m.formula}\`, ${observationsText(m.nobs, m.nDropped)}.\n\n**Random effects**\n\n${random}\n\n**Fixed effects**\n\n${fixed}\n`;
+}
+
+/** One CSV row per parameter: the coefficients, then the variance components. */
+function fitCsv(m: LmmFit | GlmmFit): string {
+  const rows = [
+    ...m.betaNames.map((b) => ({ part: 'fixed', name: b, estimate: m.beta[b], std_error: m.se[b], variance: null, sd: null })),
+    ...m.varcorr.map((r) => ({
+      part: r.group === 'Residual' ? 'residual' : 'random',
+      // a slope's row is named `group.column` (lme4's theta-style name); intercepts keep the group
+      name: r.name !== undefined && r.name !== '(Intercept)' ? `${r.group}.${r.name}` : r.group,
+      estimate: null,
+      std_error: null,
+      variance: r.variance,
+      sd: r.sd,
+    })),
+  ];
+  const csv = table({
+    part: rows.map((r) => r.part),
+    name: rows.map((r) => r.name),
+    estimate: rows.map((r) => r.estimate),
+    std_error: rows.map((r) => r.std_error),
+    variance: rows.map((r) => r.variance),
+    sd: rows.map((r) => r.sd),
+  }).toCSV();
+  return csv.endsWith('\n') ? csv : `${csv}\n`;
 }
