@@ -105,3 +105,26 @@ export function buildFixedDesign(frame: ModelFrame, spec: ModelSpec): FixedDesig
   columns.forEach((c, j) => x.set(c, j * n));
   return { n, p, x, names, termOf: Int32Array.from(termOf), terms: spec.fixed.map((t) => t.label) };
 }
+
+/**
+ * The design without the columns `dropped` (indices into `design`, e.g. aliased columns), the
+ * kept columns copied in order with their names and terms.
+ *
+ * @example
+ * ```ts
+ * const kept = withoutColumns(X, [2]); // X.p - 1 columns
+ * ```
+ */
+export function withoutColumns(design: FixedDesign, dropped: readonly number[]): FixedDesign {
+  const { n } = design;
+  const keep = [...Array(design.p).keys()].filter((j) => !dropped.includes(j));
+  const x = new Float64Array(n * keep.length);
+  keep.forEach((j, k) => x.set(design.x.subarray(j * n, (j + 1) * n), k * n));
+  return {
+    ...design,
+    p: keep.length,
+    x,
+    names: keep.map((j) => design.names[j]),
+    termOf: Int32Array.from(keep, (j) => design.termOf[j]),
+  };
+}

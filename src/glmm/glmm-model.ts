@@ -6,7 +6,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { VardecompError } from '../errors.js';
 import { familyFor, type Family, type FamilyName } from '../family/family.js';
-import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js';
+import { buildFixedDesign, withoutColumns, type FixedDesign } from '../formula/design-matrix.js';
 import { INTERCEPT_COLUMN, type FormulaInput, type ModelSpec } from '../formula/model-spec.js';
 import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
@@ -357,10 +357,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   let design = buildFixedDesign(frame, spec);
   const aliased = dropAliased(design);
   if (aliased.length > 0) {
-    const keep = [...Array(design.p).keys()].filter((j) => !aliased.includes(j));
-    const x = new Float64Array(n * keep.length);
-    keep.forEach((j, k) => x.set(design.x.subarray(j * n, (j + 1) * n), k * n));
-    design = { ...design, p: keep.length, x, names: keep.map((j) => design.names[j]), termOf: Int32Array.from(keep, (j) => design.termOf[j]) };
+    design = withoutColumns(design, aliased);
     diagnostics.push(
       diagnostic(
         'RANK_DEFICIENT',

@@ -8,7 +8,7 @@ import { INTERCEPT, RandomEffectsTerm } from '../terms/random-effects-term.js';
 import { RandomTerms } from '../terms/random-terms.js';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { VardecompError } from '../errors.js';
-import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js';
+import { buildFixedDesign, withoutColumns, type FixedDesign } from '../formula/design-matrix.js';
 import type { FormulaInput } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
 import type { CellStatistics } from '../input/cell-statistics.js';
@@ -167,16 +167,7 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
   const { dropped, yResidual } = aliasedFromGram(cp.B, cp.qr * cp.m + cp.qr, cp.m, design.p);
   const aliased = dropped.map((j) => design.names[j]);
   if (dropped.length > 0) {
-    const keep = [...Array(design.p).keys()].filter((j) => !dropped.includes(j));
-    const x = new Float64Array(ncells * keep.length);
-    keep.forEach((j, k) => x.set(full.x.subarray(j * ncells, (j + 1) * ncells), k * ncells));
-    design = {
-      ...full,
-      p: keep.length,
-      x,
-      names: keep.map((j) => full.names[j]),
-      termOf: Int32Array.from(keep.map((j) => full.termOf[j])),
-    };
+    design = withoutColumns(full, dropped);
     cd = cellDesign(design);
     ({ xShift, yShift } = cellShifts(cd, spec.intercept));
     cp = cellCrossProducts(cd, xShift, yShift);

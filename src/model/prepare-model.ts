@@ -8,7 +8,7 @@ import { checkDenseBlockSize, denseBlockWarning } from './dense-size.js';
 import { VardecompError } from '../errors.js';
 import { toDataSource } from '../input/data-source.js';
 import { buildModelFrame, MAX_MAGNITUDE, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
-import { buildFixedDesign, type FixedDesign } from '../formula/design-matrix.js';
+import { buildFixedDesign, withoutColumns, type FixedDesign } from '../formula/design-matrix.js';
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
@@ -671,18 +671,10 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   const aliased = drop.map((j) => design.names[j]);
   if (drop.length > 0) {
     const keep = [...Array(design.p).keys()].filter((j) => !drop.includes(j));
-    const x = new Float64Array(nobs * keep.length);
-    keep.forEach((j, k) => x.set(design.x.subarray(j * nobs, (j + 1) * nobs), k * nobs));
-    design = {
-      ...design,
-      p: keep.length,
-      x,
-      names: keep.map((j) => design.names[j]),
-      termOf: Int32Array.from(keep.map((j) => design.termOf[j])),
-    };
+    design = withoutColumns(design, drop);
     // The kept columns are already centred: carry their shifts over.
     shift = Float64Array.from(keep, (j) => shift[j]);
-    xc = x;
+    xc = design.x;
     engine = engineFor(design, xc);
     cp = new CrossProducts(engine, yc);
     note(
