@@ -355,7 +355,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   }
 
   let design = buildFixedDesign(frame, spec);
-  const aliased = dropAliased(design);
+  const aliased = dropAliased(design, spec.intercept);
   if (aliased.length > 0) {
     design = withoutColumns(design, aliased);
     diagnostics.push(
@@ -401,8 +401,18 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
 }
 
 /** Column indices of X that are linear combinations of earlier ones (unweighted Gram of X). */
-function dropAliased(design: FixedDesign): number[] {
+function dropAliased(design: FixedDesign, hasIntercept: boolean): number[] {
   const { n, p, x } = design;
+  // As the row path judges aliasing: with an intercept, on the centred columns, so that a
+  // covariate with a large mean and a small spread is not mistaken for the intercept.
+  const mean = new Float64Array(p);
+  if (hasIntercept) {
+    for (let a = 1; a < p; a++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[a * n + i];
+      mean[a] = s / n;
+    }
+  }
   const m = p + 1;
   const gram = new Float64Array(m * m);
   for (let a = 0; a < p; a++) {
@@ -410,7 +420,7 @@ function dropAliased(design: FixedDesign): number[] {
     for (let b = 0; b <= a; b++) {
       const cb = x.subarray(b * n, (b + 1) * n);
       let s = 0;
-      for (let i = 0; i < n; i++) s += ca[i] * cb[i];
+      for (let i = 0; i < n; i++) s += (ca[i] - mean[a]) * (cb[i] - mean[b]);
       gram[a * m + b] = s;
     }
   }
