@@ -1,7 +1,9 @@
 /**
  * Simulation study of the interval methods (not part of CI). Writes one JSON line per panel to
- * bench/results/validation/*.jsonl (appending, so a run can be stopped and resumed or extended
- * with more panels) and, with `report`, aggregates every line into docs/validation.md.
+ * bench/results/validation/*.jsonl, or the directory named by the environment variable
+ * `VALIDATION_OUT` (appending, so a run can be stopped and resumed or extended with more panels;
+ * `components` and `percentile` skip the (cell, panel) pairs already recorded) and, with
+ * `report`, aggregates every line into docs/validation.md.
  *
  * Parts:
  * - `components`: the grid N in {30, 150} x T in {5, 8, 12} x period share {10%, 2%, 0} x
@@ -35,7 +37,8 @@ import { decompose, fit, simulatePanel } from '../src/index.js';
 import { compareFit } from '../src/decompose/decompose-fit.js';
 import { Rng, fillNormal } from '../src/random/index.js';
 
-const OUT = 'bench/results/validation';
+/** Where the per-panel records live: `VALIDATION_OUT` (shared between runs), else bench/results/validation. */
+const OUT = process.env.VALIDATION_OUT ?? 'bench/results/validation';
 const FORMULA = 'y ~ x + (1|unit) + (1|period)';
 const KEYS = ['fixed', 'unit', 'period', 'residual'];
 
@@ -85,9 +88,11 @@ function runComponents(from: number, to: number, filter: string, percentileReps:
   mkdirSync(OUT, { recursive: true });
   const file = `${OUT}/${percentileReps > 0 ? 'percentile' : 'components'}.jsonl`;
   const cells = grid().filter((c) => c.id.includes(filter));
+  const done = new Set(readLines(file.slice(OUT.length + 1)).map((r) => `${r.cell}/${r.panel}`));
   const t0 = performance.now();
   for (const cell of cells) {
     for (let panel = from; panel < to; panel++) {
+      if (done.has(`${cell.id}/${panel}`)) continue;
       const data = panelOf(cell, panel);
       const truth = conditionalTruth(cell, data.array('x') as Float64Array);
       const m = fit(data, FORMULA);
