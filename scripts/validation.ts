@@ -29,7 +29,7 @@
  *   npx tsx scripts/validation.ts r2two <panelsFrom> <panelsTo> <replicates> [truthPanels]
  *   npx tsx scripts/validation.ts real <replicates>
  *   npx tsx scripts/validation.ts report
- * cellFilter is a substring of the cell id, e.g. "N150-T8".
+ * cellFilter is a regular expression matched against the cell id, e.g. "N150-T8" or "N30-T8-pv0.1-m0$".
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fromCSV } from 'arquero';
@@ -87,7 +87,7 @@ function conditionalTruth(cell: Cell, x: Float64Array): Record<string, number> {
 function runComponents(from: number, to: number, filter: string, percentileReps: number): void {
   mkdirSync(OUT, { recursive: true });
   const file = `${OUT}/${percentileReps > 0 ? 'percentile' : 'components'}.jsonl`;
-  const cells = grid().filter((c) => c.id.includes(filter));
+  const cells = grid().filter((c) => new RegExp(filter).test(c.id));
   const done = new Set(readLines(file.slice(OUT.length + 1)).map((r) => `${r.cell}/${r.panel}`));
   const t0 = performance.now();
   for (const cell of cells) {
