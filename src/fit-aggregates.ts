@@ -47,8 +47,18 @@ export function fitCells(cells: CellStatistics, formula: FormulaInput, options: 
  * m.fitted(); // throws VardecompError E_NEEDS_ROWS
  * ```
  */
-export function fitAggregates(rows: DataInput, formula: FormulaInput, options: CellFitOptions = {}): LmmFit {
-  return fitCells(cellsFromAggregates(rows, formula), formula, options);
+export function fitAggregates(rows: DataInput, formula: FormulaInput, options: FitAggregatesOptions = {}): LmmFit {
+  const { weights, ...fitOptions } = options;
+  return fitCells(cellsFromAggregates(rows, formula, weights !== undefined ? { weights } : {}), formula, fitOptions);
+}
+
+/** Options of {@link fitAggregates}. */
+export interface FitAggregatesOptions extends CellFitOptions {
+  /**
+   * The weights column a weighted table was written with (`cellQuery`'s `weights`): only named in
+   * messages about bad weights; a table is weighted when it has the column `vd_w`.
+   */
+  weights?: string;
 }
 
 /** Options of {@link decomposeManyAggregates}. */

@@ -26,7 +26,7 @@ export { fit } from './fit.js';
 export { GlmmFit, type GlmmFitData, type GlmmOptimizerInfo } from './output/glmm-fit.js';
 export type { GlmmFitOptions } from './glmm/glmm-model.js';
 export type { FamilyName, LatentApproximation } from './family/family.js';
-export { fitAggregates, fitCells, decomposeManyAggregates, type DecomposeManyAggregatesOptions } from './fit-aggregates.js';
+export { fitAggregates, fitCells, decomposeManyAggregates, type DecomposeManyAggregatesOptions, type FitAggregatesOptions } from './fit-aggregates.js';
 export type { CellFitOptions } from './model/prepare-from-cells.js';
 export { cellsFromRows, type CellStatistics, type CellsFromRowsOptions } from './input/cell-statistics.js';
 export { cellsFromTable } from './input/cells-from-table.js';

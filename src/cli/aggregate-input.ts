@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { VardecompError } from '../errors.js';
 import { fitAggregates } from '../fit-aggregates.js';
+import { WEIGHT_COLUMNS } from '../input/aggregate-table.js';
 import type { LmmFit } from '../output/lmm-fit.js';
 import type { CellStatistics } from '../input/cell-statistics.js';
 import { formatName } from '../formula/tokenize.js';
@@ -43,20 +44,36 @@ export function usesCells(file: string | undefined, o: AggregateInputOptions): b
  * ```
  */
 export async function fitFromCells(file: string | undefined, o: AggregateInputOptions, formula: string, io: CliIo): Promise<LmmFit> {
-  checkCellOptions(o);
   const reml = !o.ml;
   if (o.aggregates) {
     if (o.sql !== undefined) throw new VardecompError('E_OPTION', 'Give either --sql or --aggregates, not both', { option: 'sql' });
     const { table } = await readInput(file, o, io);
-    return fitAggregates(table, formula, { reml });
+    checkAggregateWeights(table.columnNames(), o.weights);
+    return fitAggregates(table, formula, { reml, ...(o.weights !== undefined ? { weights: o.weights } : {}) });
   }
   const { fitDuckDB } = await import('../duckdb/index.js');
-  return fitDuckDB(duckdbSource(file, o, io), formula, { reml });
+  return fitDuckDB(duckdbSource(file, o, io), formula, { reml, ...(o.weights !== undefined ? { weights: o.weights } : {}) });
 }
 
-function checkCellOptions(o: AggregateInputOptions): void {
-  if (o.weights !== undefined) {
-    throw new VardecompError('E_OPTION', 'Option "--weights" does not apply to a fit from aggregates (Parquet, --sql, --aggregates)', { option: 'weights' });
+/**
+ * An aggregate table is weighted when the query was written with weights (`vardecomp sql
+ * --weights`): `--weights` must say so, and must not be given for an unweighted table.
+ */
+function checkAggregateWeights(columns: readonly string[], weights: string | undefined): void {
+  const weighted = columns.includes(WEIGHT_COLUMNS.sum);
+  if (weighted && weights === undefined) {
+    throw new VardecompError(
+      'E_OPTION',
+      `The aggregate table holds weighted statistics ("${WEIGHT_COLUMNS.sum}"): name the weights column it was written with, --weights <column>`,
+      { option: 'weights' },
+    );
+  }
+  if (!weighted && weights !== undefined) {
+    throw new VardecompError(
+      'E_OPTION',
+      `Option "--weights" needs a weighted aggregate table (with "${WEIGHT_COLUMNS.sum}"): write its query with vardecomp sql --weights ${weights}`,
+      { option: 'weights' },
+    );
   }
 }
 
@@ -83,13 +100,13 @@ export async function cellsForOutcomes(
   rhs: string,
   io: CliIo,
 ): Promise<Record<string, CellStatistics>> {
-  checkCellOptions(o);
   if (o.aggregates) {
     throw new VardecompError('E_OPTION', 'An aggregate table holds one outcome: decompose it with --formula, or run one query per outcome', { option: 'aggregates' });
   }
   const source = duckdbSource(file, o, io);
   const { cellsFromDuckDB } = await import('../duckdb/index.js');
   const out: Record<string, CellStatistics> = {};
-  for (const outcome of outcomes) out[outcome] = await cellsFromDuckDB(source, `${formatName(outcome)} ~ ${rhs}`);
+  const options = o.weights !== undefined ? { weights: o.weights } : {};
+  for (const outcome of outcomes) out[outcome] = await cellsFromDuckDB(source, `${formatName(outcome)} ~ ${rhs}`, options);
   return out;
 }

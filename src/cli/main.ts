@@ -302,8 +302,9 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
         finished = done;
         if (perOutcome === 0) progress.update(done, total);
       };
+      const { weights: _weights, ...cellOptions } = options;
       const result = cells
-        ? decomposeManyAggregates(cells, { ...options, method, rhs, onProgress })
+        ? decomposeManyAggregates(cells, { ...cellOptions, method, rhs, onProgress })
         : decomposeMany(data!, { ...options, method, outcomes, rhs, onProgress, ...costWarning(o, io) });
       progress.stop();
       await emitReport(result, o, io);
@@ -317,7 +318,8 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
     const m = await fitFromCells(file, o, formula, io);
     const progress = createProgress(io, 'bootstrap');
     try {
-      const { reml: _reml, ...options } = decomposeOptions(o, progress);
+      // The weights are in the cells (fitFromCells read them).
+      const { reml: _reml, weights: _weights, ...options } = decomposeOptions(o, progress);
       const result = decompose(m, { ...options, method });
       progress.stop();
       await emitReport(result, o, io);
@@ -346,8 +348,8 @@ async function runCompare(file: string | undefined, o: RawOptions, io: CliIo): P
   if (!cells && data === null) return;
   const progress = createProgress(io, 'bootstrap');
   try {
-    const { reml, ...options } = decomposeOptions(o, progress);
-    const result = cells ? compare(cells, options) : compare(data!, formula, { reml, ...options, ...costWarning(o, io) });
+    const { reml, weights, ...options } = decomposeOptions(o, progress);
+    const result = cells ? compare(cells, options) : compare(data!, formula, { reml, ...(weights !== undefined ? { weights } : {}), ...options, ...costWarning(o, io) });
     progress.stop();
     await emitReport(result, o, io);
   } finally {
@@ -368,7 +370,7 @@ function runSql(o: RawOptions, io: CliIo): void {
   }
   const dialect = parseChoice(o.dialect ?? 'duckdb', 'dialect', SQL_DIALECTS);
   const categorical = o.factors === undefined ? [] : parseList(o.factors, 'factors');
-  io.stdout.write(`${cellQuery(formula, { from: o.from, dialect, categorical }).sql};\n`);
+  io.stdout.write(`${cellQuery(formula, { from: o.from, dialect, categorical, ...(o.weights !== undefined ? { weights: o.weights } : {}) }).sql};\n`);
 }
 
 async function runSimulate(o: RawOptions, io: CliIo): Promise<void> {
@@ -499,7 +501,8 @@ function buildProgram(io: CliIo): Command {
       .option('-f, --formula <formula>', 'model formula, e.g. "y ~ x + (1|unit) + (1|period)"')
       .option('--from <source>', 'table name (pasted into FROM as written) or a SELECT / WITH query')
       .option('--dialect <dialect>', `${SQL_DIALECTS.join(' | ')} (default duckdb)`)
-      .option('--factors <columns>', 'covariates that are categories, comma-separated (they join the GROUP BY)'),
+      .option('--factors <columns>', 'covariates that are categories, comma-separated (they join the GROUP BY)')
+      .option('--weights <column>', 'column of precision weights (the query then returns weighted cells; fit them with --weights)'),
   ).action((o: RawOptions) => runSql(o, io));
 
   addDebug(

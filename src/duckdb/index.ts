@@ -42,6 +42,11 @@ export interface DuckDBOptions {
   categorical?: readonly string[];
   /** Called with the query text before it runs (for logging). */
   onQuery?: (sql: string) => void;
+  /**
+   * A column of precision weights (lme4's `weights`): NULL weights drop their rows as missing;
+   * a weight that is not finite and positive is `E_WEIGHTS`, naming the cell, as the row path.
+   */
+  weights?: string;
 }
 
 interface Connection {
@@ -142,19 +147,20 @@ export async function cellsFromDuckDB(source: DuckDBSource, formula: FormulaInpu
     }
     const typeOf = new Map(types.map((r) => [String(r.column_name), String(r.column_type)]));
     const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
-    const used = [spec.outcome, ...covariates, ...spec.random.flatMap((r) => r.variables)];
+    const weights = options.weights;
+    const used = [spec.outcome, ...covariates, ...spec.random.flatMap((r) => r.variables), ...(weights !== undefined ? [weights] : [])];
     for (const c of used) {
       if (!typeOf.has(c)) {
         throw new VardecompError('E_COLUMN', `Column "${c}" is not in the data (columns: ${[...typeOf.keys()].join(', ')})`, { column: c });
       }
     }
     const categorical = covariates.filter((c) => TEXT_TYPES.test(typeOf.get(c)!) || (options.categorical ?? []).includes(c));
-    for (const c of [spec.outcome, ...covariates.filter((x) => !categorical.includes(x))]) {
+    for (const c of [spec.outcome, ...covariates.filter((x) => !categorical.includes(x)), ...(weights !== undefined ? [weights] : [])]) {
       if (!NUMERIC_TYPES.test(typeOf.get(c)!)) {
         throw new VardecompError('E_NONNUMERIC', `Column "${c}" has DuckDB type ${typeOf.get(c)}: a number is needed`, { column: c });
       }
     }
-    const { sql } = cellQuery(spec.text, { from, dialect: 'duckdb', categorical });
+    const { sql } = cellQuery(spec.text, { from, dialect: 'duckdb', categorical, ...(weights !== undefined ? { weights } : {}) });
     options.onQuery?.(sql);
     let columns: Record<string, unknown[]>;
     try {
@@ -162,7 +168,7 @@ export async function cellsFromDuckDB(source: DuckDBSource, formula: FormulaInpu
     } catch (e) {
       throw duckdbError(e, typeof source === 'string' ? source : from);
     }
-    return cellsFromAggregates(columns, spec.text);
+    return cellsFromAggregates(columns, spec.text, weights !== undefined ? { weights } : {});
   } finally {
     close();
   }
@@ -183,8 +189,8 @@ export async function fitDuckDB(
   formula: FormulaInput,
   options: DuckDBOptions & CellFitOptions = {},
 ): Promise<LmmFit> {
-  const { database, connection, categorical, onQuery, ...fitOptions } = options;
-  const cells = await cellsFromDuckDB(source, formula, { database, connection, categorical, onQuery });
+  const { database, connection, categorical, onQuery, weights, ...fitOptions } = options;
+  const cells = await cellsFromDuckDB(source, formula, { database, connection, categorical, onQuery, weights });
   return fitCells(cells, formula, fitOptions);
 }
 
@@ -206,8 +212,8 @@ export async function decomposeDuckDB(
   formula: FormulaInput,
   options: DuckDBOptions & CellFitOptions & Omit<DecomposeOptions, 'weights' | 'reml' | 'control'> = {},
 ): Promise<Decomposition> {
-  const { database, connection, categorical, onQuery, reml, control, ...rest } = options;
-  const m = await fitDuckDB(source, formula, { database, connection, categorical, onQuery, reml, control });
+  const { database, connection, categorical, onQuery, weights, reml, control, ...rest } = options;
+  const m = await fitDuckDB(source, formula, { database, connection, categorical, onQuery, weights, reml, control });
   return decompose(m, rest);
 }
 
@@ -225,7 +231,7 @@ export async function compareDuckDB(
   formula: FormulaInput,
   options: DuckDBOptions & CellFitOptions & DecompositionOptions = {},
 ): Promise<Comparison> {
-  const { database, connection, categorical, onQuery, reml, control, ...rest } = options;
-  const m = await fitDuckDB(source, formula, { database, connection, categorical, onQuery, reml, control });
+  const { database, connection, categorical, onQuery, weights, reml, control, ...rest } = options;
+  const m = await fitDuckDB(source, formula, { database, connection, categorical, onQuery, weights, reml, control });
   return compare(m, rest);
 }

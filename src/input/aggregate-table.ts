@@ -19,13 +19,24 @@
  *   row), or `vd_complete`: 0 on rows that aggregate incomplete input rows (their `vd_n` counts
  *   as dropped; the rest of such a row is ignored), 1 on cells.
  *
+ * With precision weights (the table then has `vd_w`), `vd_mean_<a>` and `vd_cov_<a>_<b>` are
+ * weighted (`sum w u / sum w`, `sum w (u_a - mean_a) (u_b - mean_b) / sum w`), and the table also
+ * holds what the components method and the checks of the row path need:
+ *
+ * - `vd_w`: the weight sum; `vd_winv`: the sum of `1 / w`; `vd_logw`: the sum of `log w`;
+ * - `vd_wmin`, `vd_wmax`: the smallest and largest weight (checked as the row path checks each
+ *   weight: finite, positive, within the magnitude bound and the ratio bound);
+ * - `vd_umean_<a>`, `vd_ucov_<a>_<b>`: the unweighted means (minus the origin) and population
+ *   covariances.
+ *
  * A covariate of the formula that is present as a column is a categorical covariate (a key).
  */
 import { VardecompError } from '../errors.js';
 import type { FormulaInput } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
 import { cellLayout, packedIndex, type CellLayout, type CellStatistics } from './cell-statistics.js';
-import { toDataSource, type ColumnValues, type DataInput } from './data-source.js';
+import { toDataSource, type ColumnValues, type DataInput, type DataSource } from './data-source.js';
+import { MAX_MAGNITUDE, MAX_WEIGHT_RATIO } from './model-frame.js';
 
 /** Name of the count column. */
 export const COUNT_COLUMN = 'vd_n';
@@ -37,31 +48,48 @@ export const DROPPED_COLUMN = 'vd_dropped';
  */
 export const COMPLETE_COLUMN = 'vd_complete';
 
+/** Names of the weighted table's columns: weight sum, sums of 1/w and log w, smallest and largest weight. */
+export const WEIGHT_COLUMNS = Object.freeze({
+  sum: 'vd_w',
+  inverse: 'vd_winv',
+  log: 'vd_logw',
+  min: 'vd_wmin',
+  max: 'vd_wmax',
+} as const);
+
 /**
- * Column names of the aggregate table for a layout (keys excluded), in query order.
+ * Column names of the aggregate table for a layout (keys excluded), in query order; `weighted`
+ * adds the weight columns and the unweighted moments.
  *
  * @example
  * ```ts
  * aggregateColumns(2); // ['vd_n', 'vd_mean_0', 'vd_mean_1', 'vd_cov_0_0', 'vd_cov_1_0', 'vd_cov_1_1']
+ * aggregateColumns(1, true); // ['vd_n', 'vd_mean_0', 'vd_cov_0_0', 'vd_w', 'vd_winv', 'vd_logw', 'vd_wmin', 'vd_wmax', 'vd_umean_0', 'vd_ucov_0_0']
  * ```
  */
-export function aggregateColumns(v: number): string[] {
+export function aggregateColumns(v: number, weighted = false): string[] {
   const out = [COUNT_COLUMN];
   for (let a = 0; a < v; a++) out.push(meanColumn(a));
   for (let a = 0; a < v; a++) for (let b = 0; b <= a; b++) out.push(covColumn(a, b));
+  if (weighted) {
+    out.push(...Object.values(WEIGHT_COLUMNS));
+    for (let a = 0; a < v; a++) out.push(meanColumn(a, false));
+    for (let a = 0; a < v; a++) for (let b = 0; b <= a; b++) out.push(covColumn(a, b, false));
+  }
   return out;
 }
 
 /**
- * The mean column of statistic column a.
+ * The mean column of statistic column a (`weighted` false: the unweighted mean of a weighted table).
  *
  * @example
  * ```ts
  * meanColumn(0); // 'vd_mean_0'
+ * meanColumn(0, false); // 'vd_umean_0'
  * ```
  */
-export function meanColumn(a: number): string {
-  return `vd_mean_${a}`;
+export function meanColumn(a: number, weighted = true): string {
+  return `vd_${weighted ? '' : 'u'}mean_${a}`;
 }
 
 /**
@@ -77,15 +105,18 @@ export function originColumn(a: number): string {
 }
 
 /**
- * The covariance column of statistic columns a and b (a >= b).
+ * The covariance column of statistic columns a and b (a >= b; `weighted` false: the unweighted
+ * covariance of a weighted table).
  *
  * @example
  * ```ts
  * covColumn(1, 0); // 'vd_cov_1_0'
+ * covColumn(1, 0, false); // 'vd_ucov_1_0'
  * ```
  */
-export function covColumn(a: number, b: number): string {
-  return a >= b ? `vd_cov_${a}_${b}` : `vd_cov_${b}_${a}`;
+export function covColumn(a: number, b: number, weighted = true): string {
+  const p = weighted ? 'vd_cov' : 'vd_ucov';
+  return a >= b ? `${p}_${a}_${b}` : `${p}_${b}_${a}`;
 }
 
 function toNumber(v: unknown): number {
@@ -115,6 +146,89 @@ export function aggregateLayout(columnNames: readonly string[], spec: ReturnType
   );
 }
 
+/** Options of {@link cellsFromAggregates}. */
+export interface CellsFromAggregatesOptions {
+  /** The weights column the table was aggregated with, named in messages about bad weights. */
+  weights?: string;
+}
+
+/** A cell's keys as text for messages: `school = "S1", year = 2019`. */
+function cellLabel(source: DataSource, keys: readonly string[], r: number): string {
+  return keys.map((k) => `${k} = ${describe(source.column(k)[r])}`).join(', ');
+}
+
+/**
+ * The weight columns of a weighted aggregate table, checked as the row path checks each weight
+ * (`buildModelFrame`): every weight finite and positive, within {@link MAX_MAGNITUDE} and its
+ * inverse, and the largest at most {@link MAX_WEIGHT_RATIO} times the smallest. An engine does
+ * not say which row holds a bad weight: the error names the cell and the value.
+ */
+function readWeights(
+  source: DataSource,
+  num: (name: string) => Float64Array,
+  keys: readonly string[],
+  wname: string,
+): { sum: Float64Array; inverse: Float64Array; sumLog: number } {
+  const ncells = source.nrows;
+  const lo = num(WEIGHT_COLUMNS.min);
+  const hi = num(WEIGHT_COLUMNS.max);
+  let rlo = 0;
+  let rhi = 0;
+  for (let r = 0; r < ncells; r++) {
+    for (const [col, v] of [
+      [WEIGHT_COLUMNS.min, lo[r]],
+      [WEIGHT_COLUMNS.max, hi[r]],
+    ] as const) {
+      if (!(Number.isFinite(v) && v > 0)) {
+        throw new VardecompError(
+          'E_WEIGHTS',
+          `Weight "${wname}" is ${v} in a row of the cell ${cellLabel(source, keys, r)} (aggregate row ${r}): weights must be finite and positive`,
+          { column: wname, cell: r },
+        );
+      }
+      if (v > MAX_MAGNITUDE || v < 1 / MAX_MAGNITUDE) {
+        throw new VardecompError(
+          'E_WEIGHTS',
+          `Weight "${wname}" is ${v} in a row of the cell ${cellLabel(source, keys, r)} (aggregate row ${r}): weights must lie between ${1 / MAX_MAGNITUDE} and ${MAX_MAGNITUDE} (rescale them)`,
+          { column: wname, cell: r },
+        );
+      }
+    }
+    if (lo[r] < lo[rlo]) rlo = r;
+    if (hi[r] > hi[rhi]) rhi = r;
+  }
+  if (hi[rhi] / lo[rlo] > MAX_WEIGHT_RATIO) {
+    throw new VardecompError(
+      'E_WEIGHTS',
+      `Weights "${wname}" span a factor of ${(hi[rhi] / lo[rlo]).toExponential(1)} (cell ${cellLabel(source, keys, rlo)}: ${lo[rlo]}, ` +
+        `cell ${cellLabel(source, keys, rhi)}: ${hi[rhi]}), more than ${MAX_WEIGHT_RATIO}: beyond what double precision can fit`,
+      { column: wname, cell: rhi },
+    );
+  }
+  const sum = num(WEIGHT_COLUMNS.sum);
+  const inverse = num(WEIGHT_COLUMNS.inverse);
+  const log = num(WEIGHT_COLUMNS.log);
+  let sumLog = 0;
+  for (let r = 0; r < ncells; r++) {
+    for (const [col, v] of [
+      [WEIGHT_COLUMNS.sum, sum[r]],
+      [WEIGHT_COLUMNS.inverse, inverse[r]],
+    ] as const) {
+      if (!(Number.isFinite(v) && v > 0)) {
+        throw new VardecompError('E_NONNUMERIC', `Aggregate column "${col}" row ${r} holds ${describe(source.column(col)[r])}: must be a finite number > 0`, { column: col, row: r });
+      }
+    }
+    if (!Number.isFinite(log[r])) {
+      throw new VardecompError('E_NONNUMERIC', `Aggregate column "${WEIGHT_COLUMNS.log}" row ${r} holds ${describe(source.column(WEIGHT_COLUMNS.log)[r])}: must be a finite number`, {
+        column: WEIGHT_COLUMNS.log,
+        row: r,
+      });
+    }
+    sumLog += log[r];
+  }
+  return { sum, inverse, sumLog };
+}
+
 /**
  * Cell statistics from the rows of an aggregate table (an SQL result, an arquero rollup, a CSV of
  * either). Checks every value: counts are whole numbers >= 1, means finite, variances >= 0;
@@ -125,7 +239,7 @@ export function aggregateLayout(columnNames: readonly string[], spec: ReturnType
  * const cells = cellsFromAggregates(await conn.runAndReadAll(query).getRowObjects(), 'y ~ x + (1|la) + (1|year)');
  * ```
  */
-export function cellsFromAggregates(data: DataInput, formula: FormulaInput): CellStatistics {
+export function cellsFromAggregates(data: DataInput, formula: FormulaInput, options: CellsFromAggregatesOptions = {}): CellStatistics {
   const spec = parseFormula(formula);
   const all = toDataSource(data);
   const layout = aggregateLayout(all.columnNames(), spec);
@@ -179,15 +293,53 @@ export function cellsFromAggregates(data: DataInput, formula: FormulaInput): Cel
     const c = count[r];
     if (!(Number.isInteger(c) && c >= 1)) throw bad(COUNT_COLUMN, r, source.column(COUNT_COLUMN)[r], 'a cell count must be a whole number >= 1');
   }
-  const mean = new Float64Array(ncells * v);
-  for (let a = 0; a < v; a++) {
-    const name = meanColumn(a);
-    const col = num(name);
-    for (let r = 0; r < ncells; r++) {
-      if (!Number.isFinite(col[r])) throw bad(name, r, source.column(name)[r], `the mean of "${layout.columns[a]}" must be a finite number`);
-      mean[r * v + a] = col[r];
+  const weighted = source.has(WEIGHT_COLUMNS.sum);
+  if (weighted) {
+    for (const name of aggregateColumns(v, true)) {
+      if (!source.has(name)) {
+        throw new VardecompError('E_COLUMN', `The aggregate table has "${WEIGHT_COLUMNS.sum}" (weighted cells) but no column "${name}": write it with \`vardecomp sql --weights\``, {
+          column: name,
+        });
+      }
     }
   }
+  const weights = weighted ? readWeights(source, num, layout.keys, options.weights ?? 'weights') : null;
+  const meansOf = (w: boolean): Float64Array => {
+    const mean = new Float64Array(ncells * v);
+    for (let a = 0; a < v; a++) {
+      const name = meanColumn(a, w);
+      const col = num(name);
+      for (let r = 0; r < ncells; r++) {
+        if (!Number.isFinite(col[r])) throw bad(name, r, source.column(name)[r], `the mean of "${layout.columns[a]}" must be a finite number`);
+        mean[r * v + a] = col[r];
+      }
+    }
+    return mean;
+  };
+  // Co-moments: covariances times the cell's weight sum (its count when unweighted).
+  const comomentsOf = (w: boolean, scale: Float64Array): Float64Array => {
+    const np = (v * (v + 1)) / 2;
+    const comoment = new Float64Array(ncells * np);
+    for (let a = 0; a < v; a++) {
+      for (let b = 0; b <= a; b++) {
+        const name = covColumn(a, b, w);
+        const raw = source.column(name);
+        const col = num(name);
+        const k = packedIndex(a, b);
+        for (let r = 0; r < ncells; r++) {
+          let c = col[r];
+          // One-row cells: engines return 0 or NULL for a population covariance.
+          if (count[r] === 1 && (raw[r] === null || raw[r] === undefined || Number.isNaN(c))) c = 0;
+          if (!Number.isFinite(c) || (a === b && c < 0)) {
+            throw bad(name, r, raw[r], a === b ? 'a variance must be a finite number >= 0' : 'a covariance must be a finite number');
+          }
+          comoment[r * np + k] = c * scale[r];
+        }
+      }
+    }
+    return comoment;
+  };
+  const mean = meansOf(true);
   const origin = new Float64Array(v);
   for (let a = 0; a < v; a++) {
     const name = originColumn(a);
@@ -196,25 +348,8 @@ export function cellsFromAggregates(data: DataInput, formula: FormulaInput): Cel
     if (!Number.isFinite(o)) throw bad(name, 0, source.column(name)[0], 'an origin must be a finite number');
     origin[a] = o;
   }
-  const np = (v * (v + 1)) / 2;
-  const comoment = new Float64Array(ncells * np);
-  for (let a = 0; a < v; a++) {
-    for (let b = 0; b <= a; b++) {
-      const name = covColumn(a, b);
-      const raw = source.column(name);
-      const col = num(name);
-      const k = packedIndex(a, b);
-      for (let r = 0; r < ncells; r++) {
-        let c = col[r];
-        // One-row cells: engines return 0 or NULL for a population covariance.
-        if (count[r] === 1 && (raw[r] === null || raw[r] === undefined || Number.isNaN(c))) c = 0;
-        if (!Number.isFinite(c) || (a === b && c < 0)) {
-          throw bad(name, r, raw[r], a === b ? 'a variance must be a finite number >= 0' : 'a covariance must be a finite number');
-        }
-        comoment[r * np + k] = c * count[r];
-      }
-    }
-  }
+  const comoment = comomentsOf(true, weights ? weights.sum : count);
+  const unweighted = weights ? { mean: meansOf(false), comoment: comomentsOf(false, count) } : null;
   const keys: Record<string, ColumnValues> = {};
   for (const k of layout.keys) {
     const col = source.column(k);
@@ -244,11 +379,12 @@ export function cellsFromAggregates(data: DataInput, formula: FormulaInput): Cel
     keys,
     columns: layout.columns,
     count,
-    weight: null,
+    weight: weights ? weights.sum : null,
     origin,
     mean,
     comoment,
-    sumLogWeight: 0,
+    sumLogWeight: weights ? weights.sumLog : 0,
+    ...(weights ? { sumInverseWeight: weights.inverse, unweighted } : {}),
     nrowsInput: total + nDropped,
     nDropped,
     missingByColumn: [],

@@ -14,7 +14,8 @@
 import { VardecompError } from '../errors.js';
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
-import { covColumn, meanColumn, originColumn, COMPLETE_COLUMN, COUNT_COLUMN } from './aggregate-table.js';
+import { covColumn, meanColumn, originColumn, COMPLETE_COLUMN, COUNT_COLUMN, WEIGHT_COLUMNS } from './aggregate-table.js';
+import { MAX_MAGNITUDE } from './model-frame.js';
 import { cellLayout, type CellLayout } from './cell-statistics.js';
 
 /** The SQL dialects a cell query is written for. */
@@ -42,6 +43,12 @@ export interface CellQueryOptions {
   dialect?: SqlDialect;
   /** Covariates that are categories (they join the cell keys). Default none: every covariate is numeric. */
   categorical?: readonly string[];
+  /**
+   * A column of precision weights (lme4's `weights`). Rows with a NULL weight are dropped as
+   * missing; a weight that is not finite and positive, or beyond the row path's bounds, is
+   * reported by the reader (`E_WEIGHTS`, naming the cell), as the row path reports it.
+   */
+  weights?: string;
 }
 
 interface Dialect {
@@ -142,27 +149,69 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
   const num = (n: string) => `CAST(${q(n)} AS ${d.double})`;
   const from = isQuery(options.from) ? `(\n${options.from.trim().replace(/;\s*$/, '')}\n) AS vd_source` : options.from.trim();
   const numeric = [...new Set([...layout.monomials.flatMap((m) => m.variables), spec.outcome])];
+  const weights = options.weights;
+  if (weights !== undefined && (typeof weights !== 'string' || weights.trim() === '')) {
+    throw new VardecompError('E_OPTION', 'Option "weights" must be a column name', { option: 'weights' });
+  }
   const complete = [
     ...layout.keys.map((k) => `${q(k)} IS NOT NULL AND TRIM(CAST(${q(k)} AS ${d.text})) <> ''`),
     ...numeric.map((n) => `${num(n)} IS NOT NULL AND ${d.finite(num(n))}`),
+    // A weight is missing only when NULL: other bad weights are errors, as in the row path.
+    ...(weights !== undefined ? [`${q(weights)} IS NOT NULL`] : []),
   ];
   const stats = [...layout.monomials.map((m) => m.variables.map(num).join(' * ')), num(spec.outcome)];
   const v = stats.length;
   const sel = (lines: string[]) => lines.map((l) => `    ${l}`).join(',\n');
+  const bound = (x: number) => `CAST(${x} AS ${d.double})`;
+  const weightLines =
+    weights === undefined
+      ? []
+      : [
+          `${num(weights)} AS vd_wraw`,
+          // The weight where the row path accepts it, else NULL (the reader then refuses the cell).
+          `CASE WHEN ${num(weights)} >= ${bound(1 / MAX_MAGNITUDE)} AND ${num(weights)} <= ${bound(MAX_MAGNITUDE)} THEN ${num(weights)} END AS vd_wt`,
+        ];
   const rowsCte = sel([
     ...layout.keys.map(q),
     ...stats.map((s, a) => `${s} AS vd_s_${a}`),
+    ...weightLines,
     `CASE WHEN ${complete.join('\n      AND ')} THEN 1 ELSE 0 END AS vd_ok`,
   ]);
   const originCte = sel(stats.map((_, a) => `vd_s_${a} AS vd_o_${a}`));
   const aggregates: string[] = [...layout.keys.map((k) => `r.${q(k)}`), `r.vd_ok AS ${COMPLETE_COLUMN}`, `COUNT(*) AS ${COUNT_COLUMN}`];
-  for (let a = 0; a < v; a++) aggregates.push(`AVG(r.vd_s_${a} - o.vd_o_${a}) AS ${meanColumn(a)}`);
-  for (let a = 0; a < v; a++) for (let b = 0; b <= a; b++) aggregates.push(`COVAR_POP(r.vd_s_${a}, r.vd_s_${b}) AS ${covColumn(a, b)}`);
+  const dev = (a: number) => `(r.vd_s_${a} - o.vd_o_${a})`;
+  const avg = (a: number) => `AVG(r.vd_s_${a} - o.vd_o_${a})`;
+  if (weights === undefined) {
+    for (let a = 0; a < v; a++) aggregates.push(`${avg(a)} AS ${meanColumn(a)}`);
+    for (let a = 0; a < v; a++) for (let b = 0; b <= a; b++) aggregates.push(`COVAR_POP(r.vd_s_${a}, r.vd_s_${b}) AS ${covColumn(a, b)}`);
+  } else {
+    // Weighted means and covariances from weighted sums about the origin (one complete row's
+    // values, so the sums are of numbers of the data's spread, not of its offset).
+    const wsum = 'NULLIF(SUM(r.vd_wt), 0)';
+    const wmean = (a: number) => `SUM(r.vd_wt * ${dev(a)}) / ${wsum}`;
+    for (let a = 0; a < v; a++) aggregates.push(`${wmean(a)} AS ${meanColumn(a)}`);
+    for (let a = 0; a < v; a++) {
+      for (let b = 0; b <= a; b++) {
+        const cov = `SUM(r.vd_wt * ${dev(a)} * ${dev(b)}) / ${wsum} - (${wmean(a)}) * (${wmean(b)})`;
+        aggregates.push(`${a === b ? `GREATEST(${cov}, ${bound(0)})` : cov} AS ${covColumn(a, b)}`);
+      }
+    }
+    aggregates.push(
+      `SUM(r.vd_wt) AS ${WEIGHT_COLUMNS.sum}`,
+      `SUM(1 / r.vd_wt) AS ${WEIGHT_COLUMNS.inverse}`,
+      `SUM(LN(r.vd_wt)) AS ${WEIGHT_COLUMNS.log}`,
+      `MIN(r.vd_wraw) AS ${WEIGHT_COLUMNS.min}`,
+      `MAX(r.vd_wraw) AS ${WEIGHT_COLUMNS.max}`,
+    );
+    for (let a = 0; a < v; a++) aggregates.push(`${avg(a)} AS ${meanColumn(a, false)}`);
+    for (let a = 0; a < v; a++) for (let b = 0; b <= a; b++) aggregates.push(`COVAR_POP(r.vd_s_${a}, r.vd_s_${b}) AS ${covColumn(a, b, false)}`);
+  }
   for (let a = 0; a < v; a++) aggregates.push(`MAX(o.vd_o_${a}) AS ${originColumn(a)}`);
   const groupBy = [...layout.keys.map((k) => `r.${q(k)}`), 'r.vd_ok'].join(', ');
   const sql = [
     `-- vardecomp cell statistics for: ${spec.text.replace(/[\r\n]+/g, ' ')}`,
     `-- statistic columns: ${layout.columns.map((c, a) => `${a} = ${c}`).join(', ').replace(/[\r\n]+/g, ' ')}`,
+    ...(weights !== undefined ? [`-- precision weights: ${weights.replace(/[\r\n]+/g, ' ')}`] : []),
     `WITH vd_rows ${d.cte} (`,
     '  SELECT',
     rowsCte,

@@ -29,6 +29,16 @@ describe('vardecomp sql', () => {
     });
   }
 
+  for (const dialect of SQL_DIALECTS) {
+    it(`prints the weighted ${dialect} query (golden file)`, async () => {
+      const { code, stdout } = await run(['sql', '-f', 'score ~ ses + (1|school) + (1|year)', '--from', 'analytics.pupils', '--dialect', dialect, '--weights', 'pupil weight']);
+      expect(code).toBe(0);
+      const file = `${golden}cells-weighted-${dialect}.sql`;
+      if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, stdout);
+      expect(stdout).toBe(readFileSync(file, 'utf8'));
+    });
+  }
+
   it('quotes identifiers per dialect', () => {
     expect(quoteIdentifier('a"b', 'duckdb')).toBe('"a""b"');
     expect(quoteIdentifier('a"b', 'postgres')).toBe('"a""b"');

@@ -12,7 +12,10 @@ import { dirname, join } from 'node:path';
 import { fromCSV } from 'arquero';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellQuery } from '../../src/input/cell-query.js';
-import { fit, fitAggregates } from '../../src/index.js';
+import { decompose, fit, fitAggregates } from '../../src/index.js';
+import { cellsFromAggregates } from '../../src/input/aggregate-table.js';
+import { cellsFromRows } from '../../src/input/cell-statistics.js';
+import { expectSameCells } from '../helpers/same-cells.js';
 import { simulatePanel } from '../../src/simulate/index.js';
 import { closeRel } from '../helpers/fixtures.js';
 
@@ -44,6 +47,8 @@ describe.skipIf(!bin)('the PostgreSQL dialect on a PostgreSQL server', () => {
     ...r,
     x: i === 3 ? null : i === 50 ? NaN : r.x,
     unit: i === 99 ? null : r.unit,
+    // Precision weights spread over 1e3, one of them missing.
+    w: i === 120 ? null : 0.5 + ((i * 37) % 19) ** 2 / 4,
   }));
 
   beforeAll(() => {
@@ -51,8 +56,8 @@ describe.skipIf(!bin)('the PostgreSQL dialect on a PostgreSQL server', () => {
     chmodSync(dir, 0o777);
     asPostgres(join(bin!, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
     asPostgres(join(bin!, 'pg_ctl'), ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-k ${dir} -p ${port} -c listen_addresses=''`, 'start']);
-    psql('CREATE TABLE panel ("unit id" TEXT, period INTEGER, x DOUBLE PRECISION, y DOUBLE PRECISION)');
-    const csv = rows.map((r) => [r.unit ?? '', r.period, r.x === null ? '' : Number.isNaN(r.x) ? 'NaN' : r.x, r.y].join(',')).join('\n');
+    psql('CREATE TABLE panel ("unit id" TEXT, period INTEGER, x DOUBLE PRECISION, y DOUBLE PRECISION, w DOUBLE PRECISION)');
+    const csv = rows.map((r) => [r.unit ?? '', r.period, r.x === null ? '' : Number.isNaN(r.x) ? 'NaN' : r.x, r.y, r.w ?? ''].join(',')).join('\n');
     psql("COPY panel FROM STDIN WITH (FORMAT csv, NULL '')", `${csv}\n`);
   }, 60_000);
 
@@ -80,5 +85,33 @@ describe.skipIf(!bin)('the PostgreSQL dialect on a PostgreSQL server', () => {
     const ra = ref.ranef('unit id');
     const rb = m.ranef('unit id');
     for (const k of Object.keys(ra)) expect(rb[k]).toBeCloseTo(ra[k], 7);
+  });
+
+  const withUnitId = () => rows.map((r) => ({ ...r, 'unit id': r.unit }));
+
+  it('returns weighted cell statistics equal to the rows\' (fit and components too)', () => {
+    const f = 'y ~ x + (1|`unit id`) + (1|period)';
+    const { sql } = cellQuery(f, { from: 'panel', dialect: 'postgres', weights: 'w' });
+    const cells = cellsFromAggregates(fromCSV(psql(sql)), f, { weights: 'w' });
+    const ref = cellsFromRows(withUnitId(), f, { weights: 'w' });
+    expect(ref.nDropped).toBe(4);
+    expectSameCells(ref, cells);
+    const m = fitAggregates(fromCSV(psql(sql)), f, { weights: 'w' });
+    const r = fit(withUnitId(), f, { weights: 'w' });
+    expect(closeRel(m.remlCriterion!, r.remlCriterion!, 1e-10)).toBe(true);
+    const a = decompose(m);
+    const b = decompose(r);
+    for (const c of b.components) expect(a.shares[c.key]).toBeCloseTo(b.shares[c.key], 8);
+  });
+
+  it('reports a zero, negative or NaN weight as E_WEIGHTS, as the rows do', () => {
+    const f = 'y ~ x + (1|`unit id`) + (1|period)';
+    for (const bad of ['0', '-2', "'NaN'::float8", "'Infinity'::float8"]) {
+      const from = `SELECT "unit id", period, x, y, CASE WHEN period = 3 AND "unit id" = 'U007' THEN ${bad} ELSE w END AS w FROM panel`;
+      const { sql } = cellQuery(f, { from, dialect: 'postgres', weights: 'w' });
+      expect(() => fitAggregates(fromCSV(psql(sql)), f, { weights: 'w' })).toThrow(
+        expect.objectContaining({ code: 'E_WEIGHTS', message: expect.stringContaining('unit id = "U007", period = 3') }),
+      );
+    }
   });
 });
