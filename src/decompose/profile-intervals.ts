@@ -1,21 +1,24 @@
 /**
  * Profile-likelihood intervals for the components shares (docs/intervals.md).
  *
- * For each share j, `LR_j(s)` from {@link ShareProfile}; the interval is
- * `{s : LR_j(s) <= q}` with `q = qchisq(level, 1)` (3.8415 at 95%), except at the boundary:
- * a share whose part can be 0 (a random term, the fixed part) includes 0 when the test of
- * `share = 0` against the 50:50 mixture of chi2_0 and chi2_1 does not reject, i.e.
- * `LR_j(0) <= qchisq(2 level - 1, 1)` (2.7055 at 95%), and the interval is then one-sided,
- * `[0, upper]`. A fit at the boundary (singular) has lower end 0. When `LR_j(0)` lies between the
- * two cut-offs, the lower end is where `LR_j` crosses the mixture cut-off, so that 0 stays out.
+ * For each share j, `LR_j(s)` from {@link ShareProfile}; the interval is `{s : LR_j(s) <= c_j(s)}`.
+ * For a random term's share, `c_j(s)` is the finite-sample cut-off of a variance component with
+ * `k_j` degrees of freedom between its levels at the variance ratio the profile reaches at s
+ * ({@link fewLevelsCutoff}: about `3.8415 (1 + 1/(3 k_j))` away from 0, the finite-sample version of
+ * the 50:50 mixture's 2.7055 at 0). The share includes 0, one-sided `[0, upper]`, when
+ * `LR_j(0) <= c_j(0)` or the fit is singular. The fixed and residual shares use `qchisq(level, 1)`
+ * (3.8415), the fixed share with the mixture cut-off `qchisq(2 level - 1, 1)` (2.7055) at 0: when
+ * `LR_j(0)` lies between the two, its lower end is where `LR_j` crosses 2.7055, so that 0 stays out.
  *
  * Each end is found by stepping out from the estimate on the logit scale (steps doubling from
  * 0.25) until `LR_j` exceeds the cut-off, then by regula falsi (Illinois) on the bracket.
  */
+import { falsePosition } from '../optimize/false-position.js';
 import { chiSquare1Quantile } from '../random/normal-quantile.js';
 import type { PreparedModel } from '../model/prepare-model.js';
 import { ShareDeviance } from './share-deviance.js';
 import { ShareProfile } from './share-profile.js';
+import { fewLevelsCutoff } from './few-levels-cutoff.js';
 
 /** How one share's interval was made. */
 export type ShareIntervalMethod = 'profile' | 'profile-boundary';
@@ -59,39 +62,6 @@ export interface ProfileResult {
 const logit = (s: number) => Math.log(s / (1 - s));
 const expit = (e: number) => 1 / (1 + Math.exp(-e));
 
-/**
- * A root of `f` between `a` (f < 0) and `b` (f > 0) by the Illinois variant of regula falsi,
- * to `|b - a| < tol` or `|f| <= ftol`.
- *
- * @example
- * ```ts
- * falsePosition((s) => s * s - 2, 1, 2, -1, 2); // 1.41421356...
- * ```
- */
-export function falsePosition(f: (s: number) => number, a: number, b: number, fa: number, fb: number, tol = 1e-7, ftol = 1e-5): number {
-  let side = 0;
-  let c = b;
-  for (let it = 0; it < 60; it++) {
-    c = (a * fb - b * fa) / (fb - fa);
-    if (!(c > Math.min(a, b) && c < Math.max(a, b))) c = 0.5 * (a + b);
-    const fc = f(c);
-    if (Math.abs(b - a) < tol || Math.abs(fc) <= ftol) return c;
-    if (fc > 0) {
-      b = c;
-      fb = fc;
-      if (side === 1) fa /= 2;
-      side = 1;
-    } else {
-      a = c;
-      fa = fc;
-      if (side === -1) fb /= 2;
-      side = -1;
-    }
-    if (Math.abs(b - a) < tol) break;
-  }
-  return c;
-}
-
 /** Step from `s0` on the logit scale (direction +1 or -1) until `f > 0`; returns the bracket. */
 function bracket(f: (s: number) => number, s0: number, dir: 1 | -1): [number, number, number, number] | null {
   let sIn = s0;
@@ -109,6 +79,41 @@ function bracket(f: (s: number) => number, s0: number, dir: 1 | -1): [number, nu
     step *= 2;
   }
   return null;
+}
+
+/**
+ * Per engine-order random term: the degrees of freedom between its levels, `k` = levels minus the
+ * columns of X constant within every level (the intercept, level-wide covariates), at least 1; and
+ * the mean number of rows a level, `m`.
+ */
+function levelDegrees(prepared: PreparedModel): { k: Float64Array; m: Float64Array } {
+  const { frame, design, engineOrder } = prepared;
+  const p = design.p;
+  const k = new Float64Array(engineOrder.length);
+  const m = new Float64Array(engineOrder.length);
+  engineOrder.forEach((fi, e) => {
+    const f = frame.factors[fi];
+    const levels = f.levels.length;
+    const entries = f.codes.length;
+    let constant = 0;
+    const seen = new Float64Array(levels);
+    for (let c = 0; c < p && design.x.length === entries * p; c++) {
+      const col = design.x.subarray(c * entries, (c + 1) * entries);
+      let scale = 0;
+      for (let i = 0; i < entries; i++) scale = Math.max(scale, Math.abs(col[i]));
+      seen.fill(Number.NaN);
+      let isConstant = true;
+      for (let i = 0; i < entries && isConstant; i++) {
+        const lv = f.codes[i];
+        if (Number.isNaN(seen[lv])) seen[lv] = col[i];
+        else if (Math.abs(col[i] - seen[lv]) > 1e-12 * scale) isConstant = false;
+      }
+      if (isConstant) constant++;
+    }
+    k[e] = Math.max(1, levels - constant);
+    m[e] = frame.nobs / levels;
+  });
+  return { k, m };
 }
 
 /**
@@ -133,15 +138,25 @@ export function profileIntervals(inp: ProfileInputs, level: number): ProfileResu
   const cut = chiSquare1Quantile(level);
   const cutBoundary = chiSquare1Quantile(2 * level - 1);
   const residualSlot = slots.length - 1;
+  const { k: levelsDf, m: rowsPerLevel } = levelDegrees(prepared);
   let evaluations = 0;
   const intervals = slots.map((_, j): ProfileInterval => {
     const prof = new ShareProfile(dev, theta, rhoHat, dHat, j);
     const sHat = shares[j];
-    const lrOf = (q: number) => (s: number) => prof.lr(s) - q;
+    // A random term's cut-off is the finite-sample one at the variance ratio the profile reaches at s
+    // (few-levels-cutoff.ts); the fixed part and the residual use chi2_1.
+    const cutAt =
+      j < K
+        ? (s: number) => fewLevelsCutoff(levelsDf[j], 1 + (rowsPerLevel[j] * prof.partAt(s)) / residualFactor, level)
+        : () => cut;
+    const excess = (s: number) => {
+      const lr = prof.lr(s);
+      return lr - cutAt(s);
+    };
     // Upper end.
     let upper = 1;
-    const up = bracket(lrOf(cut), sHat, 1);
-    if (up) upper = falsePosition(lrOf(cut), ...up);
+    const up = bracket(excess, sHat, 1);
+    if (up) upper = falsePosition(excess, ...up);
     // Lower end.
     let lower: number;
     let method: ShareIntervalMethod = 'profile';
@@ -150,22 +165,24 @@ export function profileIntervals(inp: ProfileInputs, level: number): ProfileResu
       lower = 0;
       method = 'profile-boundary';
     } else {
-      let q = cut;
+      let f = excess;
       if (j !== residualSlot) {
         prof.reset();
         lrAtZero = prof.lr(0);
-        if (lrAtZero <= cutBoundary) {
+        const atZero = j < K ? cutAt(0) : cutBoundary;
+        if (lrAtZero <= atZero) {
           evaluations += prof.evaluations;
           return { lower: 0, upper, method: 'profile-boundary', lrAtZero };
         }
-        if (lrAtZero <= cut) q = cutBoundary;
+        // The fixed part: between the mixture's and chi2_1's cut-offs, the crossing of the former keeps 0 out.
+        if (j >= K && lrAtZero <= cut) f = (s: number) => prof.lr(s) - cutBoundary;
       }
       prof.reset();
-      const down = bracket(lrOf(q), sHat, -1);
-      if (down) lower = falsePosition(lrOf(q), ...down);
+      const down = bracket(f, sHat, -1);
+      if (down) lower = falsePosition(f, ...down);
       else if (lrAtZero !== undefined) {
         // Stepping reached the floor of the logit scale: the crossing lies in (0, that floor).
-        lower = falsePosition(lrOf(q), sHat, 0, -q, lrAtZero - q);
+        lower = falsePosition(f, sHat, 0, f(sHat), f(0));
       } else lower = 0;
     }
     evaluations += prof.evaluations;

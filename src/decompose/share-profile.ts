@@ -126,6 +126,15 @@ export class ShareProfile {
     return Math.max(0, res.f);
   }
 
+  /**
+   * The target part at the optimum of the last {@link lr} call for share `s`: `theta_j^2` for a
+   * random term (its variance over sigma^2), `rho` for the fixed part, the residual factor for the residual.
+   */
+  partAt(s: number): number {
+    this.parts(s, this.x);
+    return this.v[this.slot];
+  }
+
   /** Restart the warm start at the fit (before searching in the other direction). */
   reset(): void {
     this.x = this.startAtFit();

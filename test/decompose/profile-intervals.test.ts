@@ -8,6 +8,7 @@ import { fit } from '../../src/fit.js';
 import { simulatePanel } from '../../src/simulate/index.js';
 import { Rng } from '../../src/random/rng.js';
 import { profileIntervals } from '../../src/decompose/profile-intervals.js';
+import { fewLevelsCutoff } from '../../src/decompose/few-levels-cutoff.js';
 import { ShareDeviance } from '../../src/decompose/share-deviance.js';
 import { ShareProfile } from '../../src/decompose/share-profile.js';
 import { minimizeEven } from '../../src/optimize/minimize.js';
@@ -36,7 +37,11 @@ function oneWay(a: number, n: number, sdU: number, seed: number) {
   return rows;
 }
 
-/** Closed-form REML profile of the group share in a balanced one-way layout, inverted by bisection. */
+/**
+ * Closed-form REML profile of the group share in a balanced one-way layout, inverted by bisection.
+ * The group share's cut-off is the few-levels one for a - 1 degrees of freedom at the variance ratio
+ * 1 + n t (t = s / (1 - s), the only parameter left at share s); the residual share's is chi2_1.
+ */
 function closedFormInterval(rows: { y: number; g: string }[], a: number, n: number, level: number) {
   const groups = new Map<string, number[]>();
   for (const r of rows) (groups.get(r.g) ?? groups.set(r.g, []).get(r.g)!).push(r.y);
@@ -54,21 +59,26 @@ function closedFormInterval(rows: { y: number; g: string }[], a: number, n: numb
   const dMin = dev(tHat);
   const lr = (s: number) => dev(s / (1 - s)) - dMin;
   const sHat = tHat / (1 + tHat);
-  const cut = 3.841458820694124;
-  const root = (lo: number, hi: number, c: number) => {
-    // lr(lo) - c and lr(hi) - c have opposite signs.
-    const sign = Math.sign(lr(lo) - c);
+  const chi2 = 3.841458820694124;
+  const cutAt = (s: number) => fewLevelsCutoff(a - 1, 1 + (n * s) / (1 - s), level);
+  const root = (lo: number, hi: number, f: (s: number) => number) => {
+    // f(lo) and f(hi) have opposite signs.
+    const sign = Math.sign(f(lo));
     for (let i = 0; i < 200; i++) {
       const mid = 0.5 * (lo + hi);
-      if (Math.sign(lr(mid) - c) === sign) lo = mid;
+      if (Math.sign(f(mid)) === sign) lo = mid;
       else hi = mid;
     }
     return 0.5 * (lo + hi);
   };
-  const upper = root(sHat, 1 - 1e-12, cut);
+  const upper = root(sHat, 1 - 1e-12, (s) => lr(s) - cutAt(s));
   const lr0 = lr(0);
-  const lower = lr0 <= 2.705543454095404 ? 0 : root(0, sHat, lr0 <= cut ? 2.705543454095404 : cut);
-  return { sHat, lower, upper, lr0, level };
+  const boundary = sHat === 0 || lr0 <= cutAt(0);
+  const lower = boundary ? 0 : root(0, sHat, (s) => lr(s) - cutAt(s));
+  // Residual share 1 - s: chi2_1 at both ends.
+  const residualLower = 1 - root(sHat, 1 - 1e-12, (s) => lr(s) - chi2);
+  const residualUpper = lr0 <= chi2 ? 1 : 1 - root(0, sHat, (s) => lr(s) - chi2);
+  return { sHat, lower, upper, boundary, residualLower, residualUpper };
 }
 
 describe('profile intervals: balanced one-way closed form', () => {
@@ -77,6 +87,7 @@ describe('profile intervals: balanced one-way closed form', () => {
     [8, 4, 0.6, 2],
     [20, 3, 0.3, 5],
     [6, 10, 2, 7],
+    [5, 20, 0.15, 3],
   ] as const) {
     it(`a = ${a}, n = ${n}, sd_u = ${sdU}: group and residual shares match the closed form to 1e-5`, () => {
       const rows = oneWay(a, n, sdU, seed);
@@ -88,10 +99,9 @@ describe('profile intervals: balanced one-way closed form', () => {
       expect(res.shares[res.slots.indexOf('g')]).toBeCloseTo(ref.sHat, 6);
       expect(g.upper).toBeCloseTo(ref.upper, 5);
       expect(g.lower).toBeCloseTo(ref.lower, 5);
-      expect(g.method).toBe(ref.lr0 <= 2.705543454095404 || ref.sHat === 0 ? 'profile-boundary' : 'profile');
-      // The residual share is 1 - the group share here: its interval mirrors the group's (two-sided cut-off at both ends).
-      expect(e.lower).toBeCloseTo(1 - ref.upper, 5);
-      if (g.method === 'profile' && ref.lr0 > 3.841458820694124) expect(e.upper).toBeCloseTo(1 - ref.lower, 5);
+      expect(g.method).toBe(ref.boundary ? 'profile-boundary' : 'profile');
+      expect(e.lower).toBeCloseTo(ref.residualLower, 5);
+      expect(e.upper).toBeCloseTo(ref.residualUpper, 5);
     });
   }
 });
@@ -167,18 +177,45 @@ describe('profile intervals: properties on panels', () => {
     const theta = engineTheta(f);
     const rhoHat = dev.fixedVariance(f.betaArray()) / f.sigma ** 2;
     const dHat = dev.deviance(theta, rhoHat);
+    // Levels and degrees of freedom between them: x is a unit-level covariate (the simulator's
+    // default), so the unit term loses the intercept and x (40 - 2), the period term the intercept
+    // (6 - 1); rows per level from the 15% missing panel.
+    const n = f.prepared.frame.nobs;
+    const levels: Record<string, number> = { unit: 40, period: 6 };
+    const df: Record<string, number> = { unit: 38, period: 5 };
     res.slots.forEach((k, j) => {
       const prof = new ShareProfile(dev, theta, rhoHat, dHat, j);
       expect(prof.lr(res.shares[j])).toBeLessThan(1e-6);
       const iv = res.intervals[j];
+      const cutAt = (s: number) =>
+        k in levels ? fewLevelsCutoff(df[k], 1 + (n / levels[k]) * prof.partAt(s), 0.95) : 3.841458820694124;
       prof.reset();
-      expect(prof.lr(iv.upper)).toBeCloseTo(3.841458820694124, 4);
+      const lrUpper = prof.lr(iv.upper);
+      expect(lrUpper).toBeCloseTo(cutAt(iv.upper), 4);
+      if (k in levels) expect(cutAt(iv.upper)).toBeGreaterThan(3.8415);
       if (iv.method === 'profile' && iv.lower > 0) {
         prof.reset();
-        const target = (iv.lrAtZero ?? Infinity) > 3.841458820694124 ? 3.841458820694124 : 2.705543454095404;
-        expect(prof.lr(iv.lower)).toBeCloseTo(target, 4);
+        const lrLower = prof.lr(iv.lower);
+        const target = k in levels ? cutAt(iv.lower) : (iv.lrAtZero ?? Infinity) > 3.841458820694124 ? 3.841458820694124 : 2.705543454095404;
+        expect(lrLower).toBeCloseTo(target, 4);
       }
     });
+  });
+
+  it('a covariate constant within units takes a degree of freedom from the unit term', () => {
+    const d = simulatePanel({ units: 12, periods: 6, seed: 21 });
+    const g = fit(d, 'y ~ x + (1|unit) + (1|period)');
+    const r = profileOf(g, true);
+    const dev = new ShareDeviance(g.prepared, true, 1);
+    const theta = engineTheta(g);
+    const rhoHat = dev.fixedVariance(g.betaArray()) / g.sigma ** 2;
+    const j = r.slots.indexOf('unit');
+    const prof = new ShareProfile(dev, theta, rhoHat, dev.deviance(theta, rhoHat), j);
+    const upper = r.intervals[j].upper;
+    const lr = prof.lr(upper);
+    // 12 units less the intercept and x (x is a unit-level covariate by default): 10 degrees of freedom.
+    expect(lr).toBeCloseTo(fewLevelsCutoff(10, 1 + 6 * prof.partAt(upper), 0.95), 4);
+    expect(Math.abs(lr - fewLevelsCutoff(11, 1 + 6 * prof.partAt(upper), 0.95))).toBeGreaterThan(1e-3);
   });
 
   it('the shares at the fit are the components shares', () => {
