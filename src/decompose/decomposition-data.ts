@@ -37,7 +37,7 @@ export interface ComponentShare {
 
 /**
  * How one share's interval was made: `profile` (profile likelihood, chi-square cut-off),
- * `profile-boundary` (profile likelihood, one-sided at 0 by the mixed chi-square test),
+ * `profile-boundary` (profile likelihood, one-sided at 0 by the boundary test),
  * `percentile` (parametric percentile bootstrap), `unit-bootstrap` / `two-way-bootstrap`
  * (resampling units, or units and periods, percentile re-centred on the estimate).
  */

@@ -27,7 +27,7 @@ export type ShareIntervalMethod = 'profile' | 'profile-boundary';
 export interface ProfileInterval {
   readonly lower: number;
   readonly upper: number;
-  /** `profile-boundary`: one-sided at 0 (the mixed chi-square test kept 0, or the fit is singular). */
+  /** `profile-boundary`: one-sided at 0 (the boundary test kept 0, or the fit is singular). */
   readonly method: ShareIntervalMethod;
   /** `LR_j(0)` where it was computed (random and fixed shares not at the boundary). */
   readonly lrAtZero?: number;

@@ -104,7 +104,7 @@ export function diagnosticNotes(diagnostics: readonly Diagnostic[], prefix = '')
  * intervalNote({ n: 1000, succeeded: 1000, level: 0.95, seed: 1, kind: 'parametric-bootstrap' });
  * // "Intervals: 95% percentile, parametric bootstrap, 1,000 replicates, seed 1"
  * intervalNote({ n: 0, succeeded: 0, level: 0.95, seed: 1, kind: 'profile' });
- * // "Intervals: 95% profile likelihood (REML deviance, chi-square(1) cut-off; one-sided at 0 where the mixed chi-square test keeps 0)"
+ * // "Intervals: 95% profile likelihood (REML deviance; cut-offs corrected for the number of levels of each random term, chi-square(1) for the fixed and residual shares; one-sided at 0 where the boundary test keeps 0)"
  * ```
  */
 export function intervalNote(info: IntervalInfo): string {
@@ -114,7 +114,7 @@ export function intervalNote(info: IntervalInfo): string {
   let line: string;
   switch (info.kind) {
     case 'profile':
-      line = `Intervals: ${level} profile likelihood (REML deviance, chi-square(1) cut-off; one-sided at 0 where the mixed chi-square test keeps 0)`;
+      line = `Intervals: ${level} profile likelihood (REML deviance; cut-offs corrected for the number of levels of each random term, chi-square(1) for the fixed and residual shares; one-sided at 0 where the boundary test keeps 0)`;
       if (info.n > 0) line += `; percentile parametric bootstrap for the shares noted, ${reps}`;
       break;
     case 'unit-bootstrap':
