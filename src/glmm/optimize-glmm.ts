@@ -7,9 +7,10 @@
  * Stage 2 searches beta in standardised coordinates (`beta = beta1 + R delta`, with `R R'` the
  * unscaled covariance of stage 1's beta), so that every coordinate has about unit curvature. The
  * Laplace deviance is even in each theta, so the search runs over all of R^k and reports |theta|
- * (see {@link minimizeEven}). The covariance of beta is the beta block of `2 H^-1`, H the
- * central-difference Hessian of the Laplace deviance in (theta, beta) (glmer's default
- * `use.hessian = TRUE`).
+ * (see {@link minimizeEven}); its Newton polish reuses the first Hessian's cross terms (chord
+ * steps, `2(k + p)` evaluations each) and evaluates the Hessian afresh, central, at the end. The
+ * covariance of beta is the beta block of `2 H^-1`, H that central-difference Hessian of the
+ * Laplace deviance in (theta, beta) (glmer's default `use.hessian = TRUE`).
  */
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
@@ -111,26 +112,35 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   };
   const x0 = new Float64Array(k + p).fill(1);
   x0.set(theta1);
-  const res = minimizeEven(f, x0, control, { simplex: false });
+  // Steps of 1e-3 (in standard errors for beta): the Laplace deviance carries the noise of its
+  // PIRLS iterations (about 1e-10), which smaller steps would amplify in the Hessian.
+  const wantVcov = options.vcov !== false;
+  const res = minimizeEven(f, x0, { differenceStep: HESSIAN_STEP, ...control }, { simplex: false, chord: true, finalCross: wantVcov });
   const theta = Float64Array.from(res.x.subarray(0, k), Math.abs);
   const betaHat = new Float64Array(p);
   toBeta(res.x, k, betaHat);
   let solution = pirls.run(theta, betaHat);
   // Snap near-zero theta to the boundary when that does not worsen the deviance.
+  let snapped = false;
   for (let i = 0; i < k; i++) {
     if (theta[i] !== 0 && theta[i] < 1e-3) {
       const keep = theta[i];
       theta[i] = 0;
       const s0 = pirls.run(theta, betaHat);
-      if (s0.deviance <= solution.deviance + 1e-10 * Math.abs(solution.deviance)) solution = s0;
-      else {
+      if (s0.deviance <= solution.deviance + 1e-10 * Math.abs(solution.deviance)) {
+        solution = s0;
+        snapped = true;
+      } else {
         theta[i] = keep;
         pirls.run(theta, betaHat);
       }
     }
   }
-  const vcov =
-    options.vcov === false ? new Float64Array(p * p).fill(Number.NaN) : covarianceFromHessian(fullHessian(pirls, theta, betaHat, R), R, k, p);
+  // The optimiser's final Hessian (central differences at the optimum, as glmer's `deriv12`); a
+  // fresh one where a theta was snapped to the boundary or the search stopped early.
+  const vcov = wantVcov
+    ? covarianceFromHessian(snapped || !res.withinBudget ? fullHessian(pirls, theta, betaHat, R) : res.hessian, R, k, p)
+    : new Float64Array(p * p).fill(Number.NaN);
   solution = pirls.run(theta, betaHat);
   let converged = res.withinBudget && Number.isFinite(solution.deviance) && solution.converged;
   if (!res.withinBudget) {

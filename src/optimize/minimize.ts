@@ -18,6 +18,12 @@
  * microseconds, the result is converged far beyond the 2e-4 of lme4's default optimiser.
  * `phases.simplex = false` skips the first phase for a start already near the optimum;
  * `phases.newton = false` stops after it (a first stage whose result only starts another search).
+ * `phases.chord = true` (an expensive criterion whose curvature changes little near the optimum)
+ * keeps the first Hessian's cross terms for the later Newton steps, which then cost the `2k`
+ * evaluations of the central gradient and Hessian diagonal instead of `2k + k(k-1)/2`; at the
+ * end the Hessian is evaluated afresh at the final point with central cross differences
+ * (`2k + k(k-1)` evaluations), accurate enough for a covariance matrix; with
+ * `phases.finalCross = false` only its gradient and diagonal (all a convergence check needs).
  */
 import { quadraticModelSearch } from './quadratic-model.js';
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
@@ -42,6 +48,12 @@ export interface MinimizeControl {
   simplexTolerance?: number;
   /** Newton stops when a step is shorter than this, relative to 1 + |theta| (default 1e-10). */
   stepTolerance?: number;
+  /**
+   * Step of the finite differences, relative to `max(|x_i|, 0.1)` (default 1e-4). A criterion
+   * computed by an inner iteration, whose value carries noise well above rounding, needs a
+   * larger one.
+   */
+  differenceStep?: number;
 }
 
 /** Result of {@link minimizeEven}. */
@@ -74,7 +86,7 @@ export function minimizeEven(
   f: (x: Float64Array) => number,
   x0: ArrayLike<number>,
   control: MinimizeControl = {},
-  phases: { readonly simplex?: boolean; readonly newton?: boolean } = {},
+  phases: { readonly simplex?: boolean; readonly newton?: boolean; readonly chord?: boolean; readonly finalCross?: boolean } = {},
 ): MinimizeResult {
   const maxEval = control.maxEvaluations ?? 10_000;
   const ftol = control.simplexTolerance ?? 1e-8;
@@ -127,10 +139,16 @@ export function minimizeEven(
   // quadratic model, instead of `1 + 2k + 2k(k-1)`).
   const hstep = new Float64Array(k);
   const fplus = new Float64Array(k);
+  const fminus = new Float64Array(k);
+  const relStep = control.differenceStep ?? 1e-4;
   let derivativesAtX = false;
-  const derivatives = (): void => {
+  // Chord mode: whether the cross terms in `hess` were evaluated at the current x.
+  let crossAtX = false;
+  let centralAtX = false;
+  let crossEvaluated = false;
+  const derivatives = (cross: false | 'forward' | 'central' = 'forward'): void => {
     for (let i = 0; i < k; i++) {
-      const hi = 1e-4 * Math.max(Math.abs(x[i]), 0.1);
+      const hi = relStep * Math.max(Math.abs(x[i]), 0.1);
       hstep[i] = hi;
       probe.set(x);
       probe[i] = x[i] + hi;
@@ -138,20 +156,40 @@ export function minimizeEven(
       probe[i] = x[i] - hi;
       const fm = F(probe);
       fplus[i] = fp;
+      fminus[i] = fm;
       grad[i] = (fp - fm) / (2 * hi);
       hess[i * k + i] = (fp - 2 * fx + fm) / (hi * hi);
     }
+    derivativesAtX = true;
+    crossAtX = false;
+    centralAtX = false;
+    if (cross) crossTerms(cross === 'central');
+  };
+  // Off-diagonal terms at x from the points of `derivatives`: one forward cross point per pair,
+  // or (central) the points (+h_i, +h_j) and (-h_i, -h_j), whose error is O(h^2), not O(h).
+  const crossTerms = (central: boolean): void => {
+    crossEvaluated = true;
+    crossAtX = true;
+    centralAtX = central;
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < i; j++) {
         probe.set(x);
         probe[i] = x[i] + hstep[i];
         probe[j] = x[j] + hstep[j];
-        const h = (F(probe) - fplus[i] - fplus[j] + fx) / (hstep[i] * hstep[j]);
+        const fpp = F(probe);
+        let h: number;
+        if (central) {
+          probe[i] = x[i] - hstep[i];
+          probe[j] = x[j] - hstep[j];
+          const fmm = F(probe);
+          h = (fpp + fmm - fplus[i] - fminus[i] - fplus[j] - fminus[j] + 2 * fx) / (2 * hstep[i] * hstep[j]);
+        } else {
+          h = (fpp - fplus[i] - fplus[j] + fx) / (hstep[i] * hstep[j]);
+        }
         hess[i * k + j] = h;
         hess[j * k + i] = h;
       }
     }
-    derivativesAtX = true;
   };
   // Backtracking along `dir` from x: the first step length with a strict decrease, or 0.
   let lastTrialF = Number.POSITIVE_INFINITY;
@@ -168,17 +206,9 @@ export function minimizeEven(
     }
     return 0;
   };
-  let iterations = 0;
-  let withinBudget = true;
-  let finalStep = false;
-  for (; iterations < (phases.newton === false ? 0 : 100); iterations++) {
-    if (evals + 2 * k * k + 2 > maxEval) {
-      withinBudget = false;
-      break;
-    }
-    derivatives();
-    if (!grad.every(Number.isFinite) || !hess.every(Number.isFinite)) break;
-    // Regularise until positive definite, then solve H step = -grad.
+  // Regularise `hess` until positive definite and solve `hess step = -grad`: the step, whether
+  // it is below the step tolerance, and the decrease the quadratic model predicts for it.
+  const newtonStep = (): { tiny: boolean; predicted: number } | null => {
     let lambda = 0;
     let scaleH = 0;
     for (let i = 0; i < k; i++) scaleH = Math.max(scaleH, Math.abs(hess[i * k + i]));
@@ -189,7 +219,7 @@ export function minimizeEven(
       ok = choleskyInPlace(work, k) < 0;
       if (!ok) lambda = lambda === 0 ? Math.max(1e-8 * scaleH, 1e-10) : lambda * 10;
     }
-    if (!ok) break;
+    if (!ok) return null;
     for (let i = 0; i < k; i++) step[i] = -grad[i];
     solveLowerInPlace(work, k, 0, k, step);
     solveLowerTransposeInPlace(work, k, 0, k, step);
@@ -199,6 +229,30 @@ export function minimizeEven(
     // x is converged to working precision.
     let predicted = 0;
     for (let i = 0; i < k; i++) predicted -= 0.5 * grad[i] * step[i];
+    return { tiny, predicted };
+  };
+  let iterations = 0;
+  let withinBudget = true;
+  let finalStep = false;
+  for (; iterations < (phases.newton === false ? 0 : 100); iterations++) {
+    if (evals + 2 * k * k + 2 > maxEval) {
+      withinBudget = false;
+      break;
+    }
+    derivatives(phases.chord && crossEvaluated ? false : 'forward');
+    if (!grad.every(Number.isFinite) || !hess.every(Number.isFinite)) break;
+    let newton = newtonStep();
+    if (!newton) break;
+    let polish = false;
+    if (phases.chord && !crossAtX && (newton.tiny || newton.predicted <= CONVERGED_DECREASE * (1 + Math.abs(fx)))) {
+      // Close to the optimum on stale cross terms: a fresh Hessian here, then a true Newton step.
+      crossTerms(phases.finalCross !== false);
+      if (!hess.every(Number.isFinite)) break;
+      newton = newtonStep();
+      if (!newton) break;
+      polish = true;
+    }
+    const { tiny, predicted } = newton;
     if (tiny || predicted <= PRECISION_DECREASE * (1 + Math.abs(fx))) {
       iterations++;
       break;
@@ -220,19 +274,30 @@ export function minimizeEven(
     x.set(trial);
     fx = lastTrialF;
     derivativesAtX = false;
+    crossAtX = false;
+    centralAtX = false;
     if (small || decrease <= 1e-15 * (1 + Math.abs(fx))) {
       iterations++;
       break;
     }
     // A full Newton step from a point this close to the optimum leaves an error of the order of
     // the square of the one before (far below the variances' 1e-6): no confirming derivatives.
-    if (t === 1 && predicted <= CONVERGED_DECREASE * (1 + Math.abs(fx)) && decrease <= 2 * predicted) {
+    // (Not so for a chord step, whose error only shrinks by a constant factor.)
+    if ((polish || !phases.chord) && t === 1 && predicted <= CONVERGED_DECREASE * (1 + Math.abs(fx)) && decrease <= 2 * predicted) {
       iterations++;
       finalStep = true;
       break;
     }
   }
-  if (phases.newton !== false && !derivativesAtX && !finalStep && evals + 2 * k * k + 2 <= maxEval) derivatives();
+  const room = evals + 2 * k * k + 2 <= maxEval;
+  if (phases.chord && phases.newton !== false && room && !finalStep) {
+    // The Hessian of the final point, every term afresh and central (only the gradient and the
+    // diagonal with `finalCross` false: all a convergence check needs). After a converged final
+    // step, the fresh Hessian of the point before it stands.
+    const cross = phases.finalCross === false ? false : 'central';
+    if (!derivativesAtX) derivatives(cross);
+    else if (cross && !centralAtX) crossTerms(true);
+  } else if (!phases.chord && phases.newton !== false && !derivativesAtX && !finalStep && room) derivatives();
   return {
     x,
     f: fx,

@@ -67,4 +67,58 @@ describe('minimizeEven', () => {
     for (let i = 0; i < 2; i++) expect(Math.abs(r.gradient[i])).toBeLessThan(1e-6);
     expect(r.hessian[0]).toBeGreaterThan(0);
   });
+
+  describe('chord Newton (phases.chord)', () => {
+    // f = y'Qy with y_i = x_i^2 - a_i: minimum at x_i = sqrt(a_i), Hessian there 8 Q_ij x_i x_j.
+    const a = [4, 0.25, 1, 2.25, 0.5, 1.5];
+    const k = a.length;
+    const Q = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 1 + i / 2 : 0.3 / (1 + Math.abs(i - j)))));
+    const f = (x: Float64Array) => {
+      let s = 0;
+      for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) s += Q[i][j] * (x[i] * x[i] - a[i]) * (x[j] * x[j] - a[j]);
+      return s + 7;
+    };
+    const x0 = Float64Array.from(a, (v, i) => Math.sqrt(v) * (1 + 0.05 * (i % 2 ? 1 : -1)));
+    const xhat = a.map(Math.sqrt);
+
+    it('reaches the optimum of the full Newton polish in fewer evaluations', () => {
+      const full = minimizeEven(f, x0, {}, { simplex: false });
+      const chord = minimizeEven(f, x0, { differenceStep: 1e-3 }, { simplex: false, chord: true });
+      // central differences at a step of 1e-3 leave a gradient error of h^2 f'''/6: the
+      // optimum is exact to about 1e-6 (the full polish, at steps of 1e-4, to 1e-8)
+      for (let i = 0; i < k; i++) {
+        expect(Math.abs(Math.abs(chord.x[i]) - xhat[i])).toBeLessThan(2e-6);
+        expect(Math.abs(Math.abs(full.x[i]) - xhat[i])).toBeLessThan(2e-8);
+      }
+      expect(chord.f - 7).toBeLessThan(1e-10);
+      expect(chord.withinBudget).toBe(true);
+      // the later iterations cost 2k evaluations instead of 2k + k(k-1)/2 (but the final
+      // Hessian is central, 2k + k(k-1))
+      expect(chord.evaluations).toBeLessThan(full.evaluations + k * (k - 1));
+    });
+
+    it('returns the Hessian of the optimum from central differences (O(h^2), not O(h))', () => {
+      const chord = minimizeEven(f, x0, { differenceStep: 1e-3 }, { simplex: false, chord: true });
+      let worst = 0;
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < k; j++) {
+          const exact = 8 * Q[i][j] * chord.x[i] * chord.x[j];
+          worst = Math.max(worst, Math.abs(chord.hessian[i * k + j] - exact) / Math.abs(exact));
+        }
+      // forward cross differences at this step are off by about 1e-3 relative
+      expect(worst).toBeLessThan(2e-5);
+      for (let i = 0; i < k; i++) expect(Math.abs(chord.gradient[i])).toBeLessThan(1e-4);
+    });
+
+    it('with finalCross false ends with a fresh gradient and diagonal only', () => {
+      const withCross = minimizeEven(f, x0, { differenceStep: 1e-3 }, { simplex: false, chord: true });
+      const without = minimizeEven(f, x0, { differenceStep: 1e-3 }, { simplex: false, chord: true, finalCross: false });
+      for (let i = 0; i < k; i++) expect(Math.abs(Math.abs(without.x[i]) - xhat[i])).toBeLessThan(2e-6);
+      expect(without.evaluations).toBeLessThan(withCross.evaluations);
+      for (let i = 0; i < k; i++) {
+        const exact = 8 * Q[i][i] * without.x[i] * without.x[i];
+        expect(Math.abs(without.hessian[i * k + i] - exact) / exact).toBeLessThan(1e-5);
+      }
+    });
+  });
 });
