@@ -18,6 +18,7 @@ import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
 import { relativeNewtonStep } from '../optimize/newton-step.js';
 import { SINGULAR_TOL } from '../model/optimize-theta.js';
 import type { GlmmModel } from './glmm-model.js';
+import { ModePredictor } from './mode-predictor.js';
 import { Pirls, type PirlsResult } from './pirls.js';
 
 /** Result of {@link optimizeGlmm}; theta in engine order. */
@@ -44,7 +45,10 @@ export interface GlmmOptimum {
 /** Options of {@link optimizeGlmm}. */
 export interface GlmmOptimizeOptions {
   readonly control?: MinimizeControl;
-  /** Start stage 2 from this theta (engine order) and beta, skipping stage 1 (bootstrap refits). */
+  /**
+   * Skip stage 1's search (bootstrap refits): stage 2 starts from this theta (engine order) and
+   * the beta of one joint PIRLS run there, started from this beta.
+   */
   readonly start?: { readonly theta: ArrayLike<number>; readonly beta: ArrayLike<number> };
   /** Compute the covariance of beta (default true; bootstrap refits skip it). */
   readonly vcov?: boolean;
@@ -75,8 +79,9 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   if (options.start) {
     theta1 = Float64Array.from(options.start.theta, Math.abs);
     const joint = pirls.run(theta1, null);
-    beta1 = Float64Array.from(options.start.beta);
-    vcov1 = joint.unscaledVcov;
+    const usable = Number.isFinite(joint.deviance) && joint.beta.every(Number.isFinite);
+    beta1 = usable ? joint.beta : Float64Array.from(options.start.beta);
+    vcov1 = usable ? joint.unscaledVcov : null;
   } else {
     const f0 = (t: Float64Array): number => {
       stage1++;
@@ -104,11 +109,22 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     }
   };
   let stage2 = 0;
+  // Each evaluation starts PIRLS from modes predicted by the earlier ones (points keyed by
+  // |theta| and the standardised beta).
+  const predictor = new ModePredictor(k + p, pirls.modeCount);
+  const key = new Float64Array(k + p);
+  const modes = new Float64Array(pirls.modeCount);
   const f = (x: Float64Array): number => {
     stage2++;
     for (let i = 0; i < k; i++) abs[i] = Math.abs(x[i]);
     toBeta(x, k, beta);
-    return pirls.run(abs, beta).deviance;
+    key.set(abs);
+    key.set(x.subarray(k), k);
+    if (predictor.predict(key, modes)) pirls.loadModes(modes);
+    const dev = pirls.run(abs, beta).deviance;
+    pirls.saveModes(modes);
+    predictor.record(key, modes);
+    return dev;
   };
   const x0 = new Float64Array(k + p).fill(1);
   x0.set(theta1);

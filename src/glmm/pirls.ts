@@ -123,6 +123,31 @@ export class Pirls {
     });
   }
 
+  /** Length of the spherical modes `u` (all terms, engine order). */
+  get modeCount(): number {
+    let s = 0;
+    for (const u of this.u) s += u.length;
+    return s;
+  }
+
+  /** Copy the spherical modes `u` of the last run (terms in engine order, concatenated) into `out`. */
+  saveModes(out: Float64Array): void {
+    let o = 0;
+    for (const u of this.u) {
+      out.set(u, o);
+      o += u.length;
+    }
+  }
+
+  /** Start the next run from these spherical modes (the layout of {@link saveModes}). */
+  loadModes(src: ArrayLike<number>): void {
+    let o = 0;
+    for (const u of this.u) {
+      for (let l = 0; l < u.length; l++) u[l] = src[o + l];
+      o += u.length;
+    }
+  }
+
   /** The starting fixed effects (from a GLM without random effects). */
   get startBeta(): Float64Array {
     return this.beta0.slice();

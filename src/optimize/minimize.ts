@@ -234,12 +234,15 @@ export function minimizeEven(
   let iterations = 0;
   let withinBudget = true;
   let finalStep = false;
+  // Chord mode: refresh the cross terms when the last step's model was poor (a shortened step,
+  // or an actual decrease far from the predicted one), as far from the first Hessian's point.
+  let refresh = false;
   for (; iterations < (phases.newton === false ? 0 : 100); iterations++) {
     if (evals + 2 * k * k + 2 > maxEval) {
       withinBudget = false;
       break;
     }
-    derivatives(phases.chord && crossEvaluated ? false : 'forward');
+    derivatives(phases.chord && crossEvaluated && !refresh ? false : 'forward');
     if (!grad.every(Number.isFinite) || !hess.every(Number.isFinite)) break;
     let newton = newtonStep();
     if (!newton) break;
@@ -271,6 +274,7 @@ export function minimizeEven(
     let small = true;
     for (let i = 0; i < k; i++) if (Math.abs(t * step[i]) >= stol * (1 + Math.abs(x[i]))) small = false;
     const decrease = fx - lastTrialF;
+    refresh = t !== 1 || decrease < 0.5 * predicted || decrease > 2 * predicted;
     x.set(trial);
     fx = lastTrialF;
     derivativesAtX = false;
