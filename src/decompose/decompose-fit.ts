@@ -13,7 +13,7 @@ import { componentVariances, type ComponentInputs, type ComponentVariances } fro
 import { cellComponentVariances } from './cell-components.js';
 import { percentileInterval, resolveIntervals, runBootstrap, type IntervalOptions, type ResolvedIntervals } from './bootstrap.js';
 import { profileIntervals, type ProfileResult } from './profile-intervals.js';
-import { centredPercentileInterval, runUnitBootstrap } from './unit-bootstrap.js';
+import { calibratedUnitInterval, runUnitBootstrap, runUnitJackknife } from './unit-bootstrap.js';
 import {
   DECOMPOSITION_METHODS,
   type ComparisonData,
@@ -289,10 +289,9 @@ function intervalKindFor(method: DecompositionMethod, settings: ResolvedInterval
   if (settings.method === 'percentile') return 'parametric-bootstrap';
   // Resampling units needs the rows; a model fitted from cell statistics has none.
   if (!rows) return method === 'components' && profileOk && settings.method !== 'unit-bootstrap' ? 'profile' : 'parametric-bootstrap';
-  const unit = settings.resample === 'two-way' ? 'two-way-bootstrap' : 'unit-bootstrap';
-  if (settings.method === 'unit-bootstrap') return unit;
+  if (settings.method === 'unit-bootstrap') return 'unit-bootstrap';
   if (method === 'components') return profileOk ? 'profile' : 'parametric-bootstrap';
-  return unit;
+  return 'unit-bootstrap';
 }
 
 const ESTIMANDS: Record<DecompositionIntervalKind, (method: DecompositionMethod) => string> = {
@@ -303,7 +302,6 @@ const ESTIMANDS: Record<DecompositionIntervalKind, (method: DecompositionMethod)
       ? 'the shares under the fitted model, design held fixed (percentile of a parametric bootstrap)'
       : 'the expected split of an outcome simulated from the fitted mixed model, design held fixed (unit effects independent of the covariates), not the sample split',
   'unit-bootstrap': () => 'the split expected from a panel of this design drawn from the same population of units (the other grouping levels as observed)',
-  'two-way-bootstrap': () => 'the split expected from a panel of this design drawn from the same populations of units and of the other grouping levels',
 };
 
 /**
@@ -441,20 +439,22 @@ export function compareFit(
   if (settings && parametricMethods.length > 0) {
     reps = runBootstrap(fit, settings, replicateShares(parametricMethods, order, hasFixed), parametricMethods.includes('components'));
   }
-  const unitMethods = methods.filter((m) => {
-    const k = kinds.get(m);
-    return k === 'unit-bootstrap' || k === 'two-way-bootstrap';
-  });
+  const unitMethods = methods.filter((m) => kinds.get(m) === 'unit-bootstrap');
   let unitReps: Map<string, Float64Array> | null = null;
+  let unitJackknife: Map<string, Float64Array> | null = null;
   if (settings && unitMethods.length > 0) {
-    unitReps = runUnitBootstrap(fit, settings, settings.resample, replicateShares(unitMethods, order, hasFixed), unitMethods.includes('components'));
+    const unitShares = replicateShares(unitMethods, order, hasFixed);
+    const refit = unitMethods.includes('components');
+    unitReps = runUnitBootstrap(fit, settings, unitShares, refit);
+    // The jackknife over units sets the interval's scale (see calibratedUnitInterval).
+    unitJackknife = runUnitJackknife(fit, unitShares, refit, settings.seed);
   }
   const kindOf = (k: string): ComponentShare['kind'] => (k === 'fixed' ? 'fixed' : k === 'residual' ? 'residual' : 'random');
   const decompositions = {} as Record<DecompositionMethod, DecompositionData>;
   for (const method of methods) {
     const pt = points.get(method)!;
     const kind = kinds.get(method) ?? null;
-    const pool = kind === 'unit-bootstrap' || kind === 'two-way-bootstrap' ? unitReps : reps;
+    const pool = kind === 'unit-bootstrap' ? unitReps : reps;
     let fallback: string | undefined;
     if (settings && method === 'components' && kind === 'parametric-bootstrap' && !profileOk && settings.method !== 'percentile') {
       fallback = `profile-likelihood intervals cover random-intercept Gaussian models with up to ${PROFILE_MAX_TERMS} random terms: percentile parametric bootstrap used`;
@@ -490,8 +490,8 @@ export function compareFit(
         const [lower, upper] = percentileInterval(arr, settings.level);
         return { ...base, lower, upper, intervalMethod: 'percentile' };
       }
-      const [lower, upper] = centredPercentileInterval(arr, pt.shares[key], settings.level);
-      return { ...base, lower, upper, intervalMethod: kind as ShareIntervalKind };
+      const [lower, upper] = calibratedUnitInterval(arr, unitJackknife?.get(`${method}/${key}`), pt.shares[key], settings.level);
+      return { ...base, lower, upper, intervalMethod: 'unit-bootstrap' };
     });
     let succeeded = 0;
     let nReps = 0;

@@ -38,10 +38,10 @@ export interface ComponentShare {
 /**
  * How one share's interval was made: `profile` (profile likelihood, chi-square cut-off),
  * `profile-boundary` (profile likelihood, one-sided at 0 by the boundary test),
- * `percentile` (parametric percentile bootstrap), `unit-bootstrap` / `two-way-bootstrap`
- * (resampling units, or units and periods, percentile re-centred on the estimate).
+ * `percentile` (parametric percentile bootstrap), `unit-bootstrap` (resampling whole units:
+ * percentile re-centred on the estimate, scaled to the unit jackknife, t levels).
  */
-export type ShareIntervalKind = 'profile' | 'profile-boundary' | 'percentile' | 'unit-bootstrap' | 'two-way-bootstrap';
+export type ShareIntervalKind = 'profile' | 'profile-boundary' | 'percentile' | 'unit-bootstrap';
 
 /** How the intervals were made. */
 export interface IntervalInfo {
@@ -51,7 +51,7 @@ export interface IntervalInfo {
   readonly level: number;
   readonly seed: number;
   /** The decomposition's interval method (shares may differ: see each component's `intervalMethod`). */
-  readonly kind: 'profile' | 'parametric-bootstrap' | 'unit-bootstrap' | 'two-way-bootstrap';
+  readonly kind: 'profile' | 'parametric-bootstrap' | 'unit-bootstrap';
   /** What the intervals estimate, in words. */
   readonly estimand?: string;
   /** Why a share used another method than `kind` (e.g. the profile does not cover the model). */

@@ -1,15 +1,15 @@
 /**
- * Nonparametric bootstrap that resamples whole units (the levels of the grouping factor with
- * most levels), keeping every row of a drawn unit together. A unit drawn twice enters twice, as
- * two distinct units. With `two-way`, the levels of every grouping factor are drawn
- * independently and a row enters once for each combination of draws of its levels (the
- * "pigeonhole" bootstrap of Owen 2007, for crossed designs).
- *
- * Because the covariates travel with their units, the dependence between covariates and unit
- * effects is kept: the replicates describe the sampling variation of the sample's own split
+ * Nonparametric bootstrap that resamples whole units (the levels of the first grouping factor),
+ * keeping every row of a drawn unit together. A unit drawn twice enters twice, as two distinct
+ * units. Because the covariates travel with their units, the dependence between covariates and
+ * unit effects is kept: the replicates describe the sampling variation of the sample's own split
  * (the estimand is the split expected from a panel of this design drawn from the same
- * population of units; with `two-way`, of units and periods), not the split under a fitted
+ * population of units, the other grouping levels as observed), not the split under a fitted
  * model in which unit effects are independent of the covariates.
+ *
+ * The interval ({@link calibratedUnitInterval}) takes its shape from the bootstrap and its scale
+ * from the delete-a-group jackknife over units ({@link runUnitJackknife}), with levels from
+ * Student's t with G - 1 degrees of freedom; docs/intervals.md derives it.
  */
 import type { EngineDesign, EngineFactor } from '../objective/cross-products.js';
 import { CrossProducts } from '../objective/cross-products.js';
@@ -17,11 +17,10 @@ import { ProfiledCriterion, type PlsSolution } from '../objective/profiled-crite
 import { optimizeTheta } from '../model/optimize-theta.js';
 import type { PreparedModel } from '../model/prepare-model.js';
 import { Rng } from '../random/rng.js';
+import { normalCdf } from '../random/normal-quantile.js';
+import { studentTQuantile } from '../random/t-quantile.js';
 import type { LmmFit } from '../output/lmm-fit.js';
 import { quantilesOf, recordReplicate, type Replicate, type ResolvedIntervals } from './bootstrap.js';
-
-/** Which levels are drawn. */
-export type ResampleScheme = 'units' | 'two-way';
 
 /** Row indices of each level of a factor. */
 function rowsByLevel(f: EngineFactor): Int32Array[] {
@@ -83,60 +82,6 @@ function compact(f: EngineFactor, rows: ArrayLike<number>): [Int32Array, number]
   return [out, next];
 }
 
-function drawTwoWay(prepared: PreparedModel, rng: Rng): Draw {
-  const factors = prepared.engine.factors;
-  const n0 = prepared.engine.n;
-  // Multiplicity of each level of each factor, and the new codes of each copy.
-  const mult = factors.map((f) => {
-    const m = new Int32Array(f.nlevels);
-    for (let k = 0; k < f.nlevels; k++) m[Math.min(f.nlevels - 1, Math.floor(rng.uniform() * f.nlevels))]++;
-    return m;
-  });
-  // First code of each level's copies (copies get consecutive codes).
-  const firstCode = mult.map((m) => {
-    const fc = new Int32Array(m.length);
-    let c = 0;
-    for (let l = 0; l < m.length; l++) {
-      fc[l] = c;
-      c += m[l];
-    }
-    return fc;
-  });
-  let n = 0;
-  for (let i = 0; i < n0; i++) {
-    let c = 1;
-    for (let e = 0; e < factors.length; e++) c *= mult[e][factors[e].codes[i]];
-    n += c;
-  }
-  const rows = new Int32Array(n);
-  const codes: Int32Array[] = factors.map(() => new Int32Array(n));
-  const idx = new Int32Array(factors.length);
-  let r = 0;
-  for (let i = 0; i < n0; i++) {
-    // Enumerate the combinations of copies of this row's levels.
-    const ms = factors.map((f, e) => mult[e][f.codes[i]]);
-    if (ms.some((m) => m === 0)) continue;
-    idx.fill(0);
-    for (;;) {
-      rows[r] = i;
-      for (let e = 0; e < factors.length; e++) codes[e][r] = firstCode[e][factors[e].codes[i]] + idx[e];
-      r++;
-      let e = 0;
-      while (e < factors.length && ++idx[e] === ms[e]) idx[e++] = 0;
-      if (e === factors.length) break;
-    }
-  }
-  // Compact the codes (levels drawn zero times leave gaps) and keep the levels that have rows.
-  const nlevels: number[] = [];
-  for (let e = 0; e < factors.length; e++) {
-    const total = mult[e].reduce((a, b) => a + b, 0);
-    const [c, nl] = compact({ codes: codes[e], nlevels: total }, Int32Array.from({ length: n }, (_, k) => k));
-    codes[e] = c;
-    nlevels.push(nl);
-  }
-  return { rows, codes, nlevels };
-}
-
 /** The model on a resample's rows: design, cross-products and criterion. */
 function resampledModel(prepared: PreparedModel, y: Float64Array, draw: Draw): PreparedModel {
   const { rows, codes, nlevels } = draw;
@@ -177,47 +122,82 @@ function resampledModel(prepared: PreparedModel, y: Float64Array, draw: Draw): P
   };
 }
 
+/** What every resample needs: the response the criterion sees, the rows of each unit, the fitted engine theta. */
+interface ResampleBase {
+  prepared: PreparedModel;
+  y: Float64Array;
+  byUnit: Int32Array[];
+  thetaFitted: Float64Array;
+}
+
+function resampleBase(fitted: LmmFit): ResampleBase {
+  const prepared = fitted.prepared;
+  // The response the criterion sees: y - offset, shifted as the cross-products were.
+  const offset = prepared.frame.offset;
+  const y = Float64Array.from(prepared.frame.y, (v, i) => v - (offset ? offset[i] : 0) - prepared.yShift);
+  // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
+  const rootScale = Math.sqrt(prepared.weightScale);
+  const thetaFitted = Float64Array.from(prepared.terms.toEngine(prepared.terms.thetaNames.map((nm) => fitted.theta[nm] * rootScale)));
+  return { prepared, y, byUnit: rowsByLevel(prepared.engine.factors[0]), thetaFitted };
+}
+
+/** The shares of one resample (refitted when `needsRefit`); an empty record when the resample fails. */
+function sharesOfDraw(
+  base: ResampleBase,
+  draw: Draw,
+  shares: (rep: Replicate) => Record<string, number>,
+  needsRefit: boolean,
+): Record<string, number> {
+  try {
+    const model = resampledModel(base.prepared, base.y, draw);
+    let solution: PlsSolution | null = null;
+    let converged = true;
+    if (needsRefit) {
+      const opt = optimizeTheta(model, {}, base.thetaFitted);
+      solution = model.criterion.solve(opt.theta);
+      converged = opt.converged;
+    }
+    // Methods that do not refit (sequential, Shapley) never read the solution: solve only on demand.
+    let lazy = solution;
+    const rep: Replicate = {
+      prepared: model,
+      cp: model.cp,
+      get solution(): PlsSolution {
+        lazy ??= model.criterion.solve(base.thetaFitted);
+        return lazy;
+      },
+      converged,
+    };
+    return shares(rep);
+  } catch {
+    return {};
+  }
+}
+
 /**
- * Run the unit (or two-way) bootstrap: for each replicate call `shares(rep)`; the refit is done
+ * Run the unit bootstrap: for each replicate call `shares(rep)`; the refit is done
  * only when `needsRefit` (the components method), starting from the fitted theta. Returns the
  * per-key replicate arrays (NaN where a replicate failed).
  *
  * @example
  * ```ts
- * const reps = runUnitBootstrap(fitted, settings, 'units', (rep) => r2Split(rep.prepared, rep.cp, 'shapley', []).shares, false);
+ * const reps = runUnitBootstrap(fitted, settings, (rep) => r2Split(rep.prepared, rep.cp, 'shapley', []).shares, false);
  * ```
  */
 export function runUnitBootstrap(
   fitted: LmmFit,
   settings: ResolvedIntervals,
-  scheme: ResampleScheme,
   shares: (rep: Replicate) => Record<string, number>,
   needsRefit: boolean,
 ): Map<string, Float64Array> {
-  const prepared = fitted.prepared;
-  // The response the criterion sees: y - offset, shifted as the cross-products were.
-  const offset = prepared.frame.offset;
-  const y = Float64Array.from(prepared.frame.y, (v, i) => v - (offset ? offset[i] : 0) - prepared.yShift);
-  const byUnit = rowsByLevel(prepared.engine.factors[0]);
-  // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
-  const rootScale = Math.sqrt(prepared.weightScale);
-  const thetaFitted = prepared.terms.toEngine(prepared.terms.thetaNames.map((nm) => fitted.theta[nm] * rootScale));
+  const base = resampleBase(fitted);
   const out = new Map<string, Float64Array>();
   const root = new Rng(settings.seed);
   for (let r = 0; r < settings.n; r++) {
     const rng = root.fork(r);
     let rec: Record<string, number>;
     try {
-      const draw = scheme === 'units' ? drawUnits(prepared, byUnit, rng) : drawTwoWay(prepared, rng);
-      const model = resampledModel(prepared, y, draw);
-      let solution: PlsSolution | null = null;
-      let converged = true;
-      if (needsRefit) {
-        const opt = optimizeTheta(model, {}, thetaFitted);
-        solution = model.criterion.solve(opt.theta);
-        converged = opt.converged;
-      }
-      rec = shares({ prepared: model, cp: model.cp, solution: solution ?? model.criterion.solve(thetaFitted), converged });
+      rec = sharesOfDraw(base, drawUnits(base.prepared, base.byUnit, rng), shares, needsRefit);
     } catch {
       rec = {};
     }
@@ -225,6 +205,134 @@ export function runUnitBootstrap(
     settings.onProgress?.(r + 1, settings.n);
   }
   return out;
+}
+
+/** Every unit whose group is not `drop`, with the units renumbered from 0. */
+function drawWithout(prepared: PreparedModel, byUnit: Int32Array[], groupOf: Int32Array, drop: number): Draw {
+  const factors = prepared.engine.factors;
+  const N = byUnit.length;
+  let n = 0;
+  for (let k = 0; k < N; k++) if (groupOf[k] !== drop) n += byUnit[k].length;
+  const rows = new Int32Array(n);
+  const unitCodes = new Int32Array(n);
+  let r = 0;
+  let code = 0;
+  for (let k = 0; k < N; k++) {
+    if (groupOf[k] === drop) continue;
+    for (const i of byUnit[k]) {
+      rows[r] = i;
+      unitCodes[r++] = code;
+    }
+    code++;
+  }
+  const codes: Int32Array[] = [unitCodes];
+  const nlevels = [code];
+  for (let e = 1; e < factors.length; e++) {
+    const [c, nl] = compact(factors[e], rows);
+    codes.push(c);
+    nlevels.push(nl);
+  }
+  return { rows, codes, nlevels };
+}
+
+/**
+ * Most groups of the unit jackknife: up to this many units, each unit is left out in turn
+ * (delete-one); with more, the units are dealt at random into this many groups of (nearly) equal
+ * size and each group is left out in turn (delete-a-group, Kott 2001), so the cost stays that of
+ * about 200 resamples.
+ */
+export const MAX_JACKKNIFE_GROUPS = 200;
+
+/**
+ * The unit jackknife: the shares with each group of units left out in turn (entry g without
+ * group g; NaN where that resample failed). With N units up to {@link MAX_JACKKNIFE_GROUPS},
+ * each group is one unit; beyond, units are dealt into groups by a permutation drawn from `seed`.
+ *
+ * @example
+ * ```ts
+ * const loo = runUnitJackknife(fitted, (rep) => r2Split(rep.prepared, rep.cp, 'shapley', []).shares, false, 1);
+ * ```
+ */
+export function runUnitJackknife(
+  fitted: LmmFit,
+  shares: (rep: Replicate) => Record<string, number>,
+  needsRefit: boolean,
+  seed: number,
+): Map<string, Float64Array> {
+  const base = resampleBase(fitted);
+  const N = base.byUnit.length;
+  const G = Math.min(N, MAX_JACKKNIFE_GROUPS);
+  const groupOf = new Int32Array(N);
+  if (G === N) {
+    for (let k = 0; k < N; k++) groupOf[k] = k;
+  } else {
+    // A seeded shuffle of the units, dealt round-robin into G groups.
+    const perm = Int32Array.from({ length: N }, (_, k) => k);
+    const rng = new Rng(seed).fork('jackknife-groups');
+    for (let k = N - 1; k > 0; k--) {
+      const j = rng.int(k + 1);
+      const t = perm[k];
+      perm[k] = perm[j];
+      perm[j] = t;
+    }
+    for (let k = 0; k < N; k++) groupOf[perm[k]] = k % G;
+  }
+  const out = new Map<string, Float64Array>();
+  for (let g = 0; g < G; g++) recordReplicate(out, sharesOfDraw(base, drawWithout(base.prepared, base.byUnit, groupOf, g), shares, needsRefit), g, G);
+  return out;
+}
+
+/**
+ * The unit-bootstrap interval of a share, calibrated for few units: the percentile interval of
+ * the replicates re-centred on the estimate, its two arms scaled by `k = se_J / sd*` (the
+ * jackknife standard error over the bootstrap standard deviation), at the levels
+ * `Phi(qt(alpha, G - 1))` and `Phi(qt(1 - alpha, G - 1))` with G jackknife groups:
+ *
+ * `[est - k (median* - q*(a')), est + k (q*(1 - a') - median*)]`, clipped to [0, 1].
+ *
+ * It keeps the bootstrap's skewness, takes its spread from the jackknife (which does not shrink
+ * with few units as the bootstrap does) and widens the levels as a t reference does for an
+ * estimated standard error. It always contains the estimate. Without a usable jackknife (fewer
+ * than two finite values) it is the plain re-centred percentile; with no bootstrap spread,
+ * `est -/+ qt(1 - alpha, G - 1) se_J`.
+ *
+ * @example
+ * ```ts
+ * const [lo, hi] = calibratedUnitInterval(reps, jackknife, 0.32, 0.95);
+ * ```
+ */
+export function calibratedUnitInterval(values: Float64Array, jackknife: Float64Array | undefined, estimate: number, level: number): [number, number] {
+  const q = quantilesOf(values);
+  if (!q) return [NaN, NaN];
+  const a = (1 - level) / 2;
+  const loo = jackknife ? Array.from(jackknife).filter(Number.isFinite) : [];
+  const G = loo.length;
+  if (G < 2) return centredPercentileInterval(values, estimate, level);
+  const mj = loo.reduce((s, v) => s + v, 0) / G;
+  const seJ = Math.sqrt(((G - 1) / G) * loo.reduce((s, v) => s + (v - mj) ** 2, 0));
+  const sdBoot = standardDeviation(values);
+  const tq = studentTQuantile(1 - a, G - 1);
+  const clip = (lo: number, hi: number): [number, number] => [Math.max(0, lo), Math.min(1, hi)];
+  if (!(sdBoot > 0)) return clip(estimate - tq * seJ, estimate + tq * seJ);
+  const k = seJ / sdBoot;
+  const aT = normalCdf(-tq);
+  const med = q(0.5);
+  return clip(estimate - k * (med - q(aT)), estimate + k * (q(1 - aT) - med));
+}
+
+/** Standard deviation (n - 1) of the finite values. */
+function standardDeviation(values: Float64Array): number {
+  let n = 0;
+  let m = 0;
+  let s = 0;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    n++;
+    const d = v - m;
+    m += d / n;
+    s += d * (v - m);
+  }
+  return n > 1 ? Math.sqrt(s / (n - 1)) : NaN;
 }
 
 /**

@@ -49,6 +49,18 @@ function erfc(x: number): number {
 }
 
 /**
+ * The standard normal distribution function `Phi(x)`, to full double precision.
+ *
+ * @example
+ * ```ts
+ * normalCdf(-1.959963984540054); // 0.025
+ * ```
+ */
+export function normalCdf(x: number): number {
+  return 0.5 * erfc(-x / Math.SQRT2);
+}
+
+/**
  * The standard normal quantile `Phi^{-1}(p)` for 0 < p < 1.
  *
  * @example
@@ -72,7 +84,7 @@ export function normalQuantile(p: number): number {
     x = -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
   }
   // One Halley step: e = Phi(x) - p.
-  const e = 0.5 * erfc(-x / Math.SQRT2) - p;
+  const e = normalCdf(x) - p;
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
   return x - u / (1 + (x * u) / 2);
 }

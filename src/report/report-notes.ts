@@ -118,10 +118,7 @@ export function intervalNote(info: IntervalInfo): string {
       if (info.n > 0) line += `; percentile parametric bootstrap for the shares noted, ${reps}`;
       break;
     case 'unit-bootstrap':
-      line = `Intervals: ${level} unit bootstrap (whole units resampled; percentile re-centred on the estimate), ${reps}`;
-      break;
-    case 'two-way-bootstrap':
-      line = `Intervals: ${level} two-way bootstrap (units and the other grouping levels resampled independently; percentile re-centred on the estimate), ${reps}`;
+      line = `Intervals: ${level} unit bootstrap (whole units resampled; percentile re-centred on the estimate, scaled to the unit jackknife, t levels), ${reps}`;
       break;
     default:
       line = `Intervals: ${level} percentile, parametric bootstrap, ${reps}`;
@@ -137,7 +134,6 @@ const SHARE_INTERVAL_NAMES: Readonly<Record<ShareIntervalKind, string>> = {
   'profile-boundary': 'profile, one-sided at 0',
   percentile: 'parametric percentile',
   'unit-bootstrap': 'unit bootstrap',
-  'two-way-bootstrap': 'two-way bootstrap',
 };
 
 /**
