@@ -244,9 +244,38 @@ function drawWithout(prepared: PreparedModel, byUnit: Int32Array[], groupOf: Int
 export const MAX_JACKKNIFE_GROUPS = 200;
 
 /**
- * The unit jackknife: the shares with each group of units left out in turn (entry g without
- * group g; NaN where that resample failed). With N units up to {@link MAX_JACKKNIFE_GROUPS},
- * each group is one unit; beyond, units are dealt into groups by a permutation drawn from `seed`.
+ * The jackknife group of each of N units: unit k alone (group k) when N is at most
+ * {@link MAX_JACKKNIFE_GROUPS}; otherwise a permutation drawn from `seed` deals the units
+ * round-robin into that many groups, whose sizes differ by at most one.
+ *
+ * @example
+ * ```ts
+ * unitGroups(3, 1); // Int32Array [0, 1, 2]
+ * unitGroups(450, 1); // 200 groups of 2 or 3 units
+ * ```
+ */
+export function unitGroups(N: number, seed: number): Int32Array {
+  const G = Math.min(N, MAX_JACKKNIFE_GROUPS);
+  const groupOf = new Int32Array(N);
+  if (G === N) {
+    for (let k = 0; k < N; k++) groupOf[k] = k;
+    return groupOf;
+  }
+  const perm = Int32Array.from({ length: N }, (_, k) => k);
+  const rng = new Rng(seed).fork('jackknife-groups');
+  for (let k = N - 1; k > 0; k--) {
+    const j = rng.int(k + 1);
+    const t = perm[k];
+    perm[k] = perm[j];
+    perm[j] = t;
+  }
+  for (let k = 0; k < N; k++) groupOf[perm[k]] = k % G;
+  return groupOf;
+}
+
+/**
+ * The unit jackknife: the shares with each group of units ({@link unitGroups}) left out in turn
+ * (entry g without group g; NaN where that resample failed).
  *
  * @example
  * ```ts
@@ -260,23 +289,8 @@ export function runUnitJackknife(
   seed: number,
 ): Map<string, Float64Array> {
   const base = resampleBase(fitted);
-  const N = base.byUnit.length;
-  const G = Math.min(N, MAX_JACKKNIFE_GROUPS);
-  const groupOf = new Int32Array(N);
-  if (G === N) {
-    for (let k = 0; k < N; k++) groupOf[k] = k;
-  } else {
-    // A seeded shuffle of the units, dealt round-robin into G groups.
-    const perm = Int32Array.from({ length: N }, (_, k) => k);
-    const rng = new Rng(seed).fork('jackknife-groups');
-    for (let k = N - 1; k > 0; k--) {
-      const j = rng.int(k + 1);
-      const t = perm[k];
-      perm[k] = perm[j];
-      perm[j] = t;
-    }
-    for (let k = 0; k < N; k++) groupOf[perm[k]] = k % G;
-  }
+  const groupOf = unitGroups(base.byUnit.length, seed);
+  const G = Math.min(base.byUnit.length, MAX_JACKKNIFE_GROUPS);
   const out = new Map<string, Float64Array>();
   for (let g = 0; g < G; g++) recordReplicate(out, sharesOfDraw(base, drawWithout(base.prepared, base.byUnit, groupOf, g), shares, needsRefit), g, G);
   return out;

@@ -1,7 +1,7 @@
 /**
  * Interval methods through the public API: the default (profile likelihood for components, unit
- * bootstrap for sequential and Shapley), the parametric percentile by name, the two-way
- * bootstrap, and how each share's method is named in the data and the reports.
+ * bootstrap for sequential and Shapley), the parametric percentile by name, the refused two-way
+ * scheme, and how each share's method is named in the data and the reports.
  */
 import { describe, expect, it } from 'vitest';
 import { compare, decompose, fit, simulatePanel, VardecompError } from '../../src/index.js';
@@ -62,17 +62,16 @@ describe('interval methods', () => {
     expect(c.format()).toContain('Intervals (sequential): 95% unit bootstrap');
   });
 
-  it('the two-way bootstrap resamples units and periods', () => {
-    const d = decompose(m, { method: 'shapley', intervals: { method: 'unit-bootstrap', resample: 'two-way', n: 40, seed: 2, keepReplicates: true } });
-    expect(d.intervals!.kind).toBe('two-way-bootstrap');
-    // With periods resampled too, the period share varies more than under the unit bootstrap.
-    const one = decompose(m, { method: 'shapley', intervals: { method: 'unit-bootstrap', n: 40, seed: 2, keepReplicates: true } });
-    const sd = (v: number[]) => {
-      const mu = v.reduce((a, b) => a + b, 0) / v.length;
-      return Math.sqrt(v.reduce((a, b) => a + (b - mu) ** 2, 0) / (v.length - 1));
-    };
-    expect(sd(d.intervals!.replicates!.period)).toBeGreaterThan(sd(one.intervals!.replicates!.period));
-    for (const x of d.components) expect(x.lower!).toBeLessThanOrEqual(x.share);
+  it('two-way resampling is refused with E_UNSUPPORTED, saying why and what to use', () => {
+    let err: unknown;
+    try {
+      decompose(m, { method: 'shapley', intervals: { method: 'unit-bootstrap', resample: 'two-way' as never, n: 40 } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VardecompError);
+    expect((err as VardecompError).code).toBe('E_UNSUPPORTED');
+    expect((err as VardecompError).message).toMatch(/intervals\.resample.*not offered.*period share.*unit bootstrap.*profile-likelihood/s);
   });
 
   it('unit-bootstrap components refit each replicate', () => {
