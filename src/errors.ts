@@ -22,7 +22,8 @@
  * - `E_FORMULA`: the formula is malformed (the message gives the position).
  * - `E_UNSUPPORTED`: valid lme4 syntax that this version does not fit (random slopes, a function
  *   outside the registry of formula functions such as `poly(x, 2)`), or crossed terms whose dense
- *   block would exceed the engine's memory limit (`src/model/dense-size.ts`).
+ *   block would exceed the engine's memory limit (`src/model/dense-size.ts`), or an interval
+ *   scheme that is not offered because it does not cover (`intervals.resample: 'two-way'`).
  * - `E_OPTION`: an option has the wrong type or is out of range.
  * - `E_NEEDS_ROWS`: a result that needs the rows (fitted values, residuals) was asked of a model
  *   fitted from cell statistics (aggregates).
