@@ -41,32 +41,39 @@ interface Draw {
   nlevels: number[];
 }
 
-function drawUnits(prepared: PreparedModel, byUnit: Int32Array[], rng: Rng): Draw {
+/**
+ * The rows of the listed units, in order, each listed unit entering as a new level (a unit listed
+ * twice enters as two units); the other factors' levels recoded to those present.
+ */
+function drawOfUnits(prepared: PreparedModel, byUnit: Int32Array[], units: Int32Array): Draw {
   const factors = prepared.engine.factors;
-  const N = byUnit.length;
-  const picks = new Int32Array(N);
   let n = 0;
-  for (let k = 0; k < N; k++) {
-    picks[k] = Math.min(N - 1, Math.floor(rng.uniform() * N));
-    n += byUnit[picks[k]].length;
-  }
+  for (const u of units) n += byUnit[u].length;
   const rows = new Int32Array(n);
   const unitCodes = new Int32Array(n);
   let r = 0;
-  for (let k = 0; k < N; k++) {
-    for (const i of byUnit[picks[k]]) {
+  for (let k = 0; k < units.length; k++) {
+    for (const i of byUnit[units[k]]) {
       rows[r] = i;
       unitCodes[r++] = k;
     }
   }
   const codes: Int32Array[] = [unitCodes];
-  const nlevels = [N];
+  const nlevels = [units.length];
   for (let e = 1; e < factors.length; e++) {
     const [c, nl] = compact(factors[e], rows);
     codes.push(c);
     nlevels.push(nl);
   }
   return { rows, codes, nlevels };
+}
+
+/** N units drawn with replacement. */
+function drawUnits(prepared: PreparedModel, byUnit: Int32Array[], rng: Rng): Draw {
+  const N = byUnit.length;
+  const picks = new Int32Array(N);
+  for (let k = 0; k < N; k++) picks[k] = Math.min(N - 1, Math.floor(rng.uniform() * N));
+  return drawOfUnits(prepared, byUnit, picks);
 }
 
 /** Recode a factor's levels on a subset of rows to 0..(present - 1). */
@@ -209,30 +216,9 @@ export function runUnitBootstrap(
 
 /** Every unit whose group is not `drop`, with the units renumbered from 0. */
 function drawWithout(prepared: PreparedModel, byUnit: Int32Array[], groupOf: Int32Array, drop: number): Draw {
-  const factors = prepared.engine.factors;
-  const N = byUnit.length;
-  let n = 0;
-  for (let k = 0; k < N; k++) if (groupOf[k] !== drop) n += byUnit[k].length;
-  const rows = new Int32Array(n);
-  const unitCodes = new Int32Array(n);
-  let r = 0;
-  let code = 0;
-  for (let k = 0; k < N; k++) {
-    if (groupOf[k] === drop) continue;
-    for (const i of byUnit[k]) {
-      rows[r] = i;
-      unitCodes[r++] = code;
-    }
-    code++;
-  }
-  const codes: Int32Array[] = [unitCodes];
-  const nlevels = [code];
-  for (let e = 1; e < factors.length; e++) {
-    const [c, nl] = compact(factors[e], rows);
-    codes.push(c);
-    nlevels.push(nl);
-  }
-  return { rows, codes, nlevels };
+  const kept: number[] = [];
+  for (let k = 0; k < byUnit.length; k++) if (groupOf[k] !== drop) kept.push(k);
+  return drawOfUnits(prepared, byUnit, Int32Array.from(kept));
 }
 
 /**
