@@ -1,7 +1,8 @@
 /**
  * Decomposition of a GLMM on the latent scale (the components method; see latent-shares.ts), with
  * parametric-bootstrap intervals: simulate counts (or successes) from the fitted model — new
- * random effects for every term, then Poisson or binomial responses at the conditional means —,
+ * random effects for every term, each level's drawn from N(0, Lambda Lambda'), then Poisson or
+ * binomial responses at the conditional means —,
  * refit each replicate (and its null model) from the fitted estimates, and take percentile
  * intervals of the shares. sequential and Shapley split the R^2 of a Gaussian model and are
  * refused for GLMMs.
@@ -18,6 +19,7 @@ import { percentileInterval, resolveIntervals, type ResolvedIntervals } from './
 import type { DecompositionOptions } from './decompose-fit.js';
 import type { ComponentShare, DecompositionData, DecompositionMethod } from './decomposition-data.js';
 import { latentParts, nullGlmmModel, type LatentParts, type NullModelSummary } from './latent-shares.js';
+import { randomGroupVariances, randomKeys } from './random-parts.js';
 
 /** Options of a GLMM decomposition. */
 export interface GlmmDecompositionOptions extends DecompositionOptions {
@@ -45,13 +47,20 @@ function fitNull(model: GlmmModel, start?: NullFit): NullFit {
     vcov: false,
     ...(start ? { start: { theta: start.theta, beta: start.beta }, control: REFIT_CONTROL } : {}),
   });
+  // The null model's random variance on the latent scale: Johnson's Tr(Z Sigma Z')/n over the
+  // rows (the sum of the variances for random intercepts).
   let sigma2 = 0;
-  for (const t of opt.theta) sigma2 += t * t;
+  for (const v of groupVariances(model, opt.theta)) sigma2 += v;
   return { summary: { intercept: opt.beta[0], sigma2 }, theta: opt.theta, beta: opt.beta };
 }
 
+/** Johnson's variance of each grouping factor ({@link randomKeys} order) at an engine-order theta (scale 1). */
+function groupVariances(model: GlmmModel, engineTheta: ArrayLike<number>): Float64Array {
+  return randomGroupVariances(model, model.terms.toFormula(engineTheta), 1).variances;
+}
+
 function sharesOf(model: GlmmModel, parts: LatentParts, hasFixed: boolean): Record<string, number> {
-  const groups = model.spec.random.map((r) => r.group);
+  const groups = randomKeys(model);
   return Object.fromEntries([
     ...(hasFixed ? [['fixed', parts.fixed / parts.total]] : [['fixed', 0]]),
     ...groups.map((g, i) => [g, parts.random[i] / parts.total]),
@@ -84,7 +93,7 @@ export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, opti
     });
   }
   const model = fit.model;
-  const groups = fit.groups;
+  const groups = randomKeys(model);
   for (const g of groups) {
     if (g === 'fixed' || g === 'residual') {
       throw new VardecompError('E_OPTION', `A random term named "${g}" clashes with the decomposition key "${g}": rename the column`, { column: g });
@@ -102,8 +111,8 @@ export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, opti
     nullFit = nullFits.get(fit) ?? fitNull(model);
     nullFits.set(fit, nullFit);
   }
-  const variances = groups.map((g) => fit.varcorr.find((v) => v.group === g)!.variance);
-  const parts = latentParts(model, fit.betaArray(), variances, nullFit?.summary ?? null, approximation);
+  const random = randomGroupVariances(model, model.terms.toFormula(fit.engineTheta), 1);
+  const parts = latentParts(model, fit.betaArray(), random.variances, nullFit?.summary ?? null, approximation);
   const shares = sharesOf(model, parts, hasFixed);
   const settings = resolveIntervals(options.intervals);
   const reps = settings ? runGlmmBootstrap(fit, settings, approximation, nullFit, hasFixed) : null;
@@ -162,6 +171,9 @@ export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, opti
         }
       : {}),
     diagnostics,
+    ...(model.terms.scalarOnly
+      ? {}
+      : { randomParts: random.parts.map((rp) => ({ key: rp.key, names: rp.names, variance: rp.variance, share: rp.variance / parts.total })) }),
     latent: { family: fit.family, approximation, lambda: parts.lambda, distribution: parts.distribution, nullModel: nullFit?.summary ?? null },
   };
 }
@@ -175,29 +187,30 @@ function runGlmmBootstrap(
   hasFixed: boolean,
 ): Map<string, Float64Array> {
   const model = fit.model;
-  const { n, design, frame, family, priorWeights, offset } = model;
+  const { n, design, family, priorWeights, offset } = model;
   const beta = fit.betaArray();
   const xbeta = new Float64Array(n);
   for (let j = 0; j < design.p; j++) {
     const off = j * n;
     for (let i = 0; i < n; i++) xbeta[i] += beta[j] * design.x[off + i];
   }
-  const sds = fit.groups.map((g) => fit.varcorr.find((v) => v.group === g)!.sd);
-  const effects = frame.factors.map((f) => new Float64Array(f.levels.length));
-  const keys = ['fixed', ...fit.groups, 'residual'];
+  const { terms } = model;
+  const thetaFormula = terms.toFormula(fit.engineTheta);
+  const effects = terms.terms.map((t) => new Float64Array(t.levels.length * t.width));
+  const keys = ['fixed', ...randomKeys(model), 'residual'];
   const out = new Map(keys.map((k) => [k, new Float64Array(settings.n).fill(Number.NaN)]));
   const start = { theta: fit.engineTheta, beta };
   const root = new Rng(settings.seed);
   for (let r = 0; r < settings.n; r++) {
     const rng = root.fork(r);
-    effects.forEach((e, k) => {
-      for (let l = 0; l < e.length; l++) e[l] = sds[k] * rng.normal();
+    const eta = Float64Array.from(xbeta, (v, i) => v + offset[i]);
+    terms.terms.forEach((t, k) => {
+      t.drawEffects(thetaFormula, terms.formulaOffsets[k], 1, () => rng.normal(), effects[k]);
+      t.addZb(effects[k], eta);
     });
     const ystar = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      let eta = offset[i] + xbeta[i];
-      for (let k = 0; k < effects.length; k++) eta += effects[k][frame.factors[k].codes[i]];
-      const mu = family.linkinv(eta);
+      const mu = family.linkinv(eta[i]);
       ystar[i] = family.name === 'poisson' ? poissonDraw(rng, mu) : binomialDraw(rng, priorWeights[i], mu) / priorWeights[i];
     }
     let varies = false;
@@ -207,9 +220,7 @@ function runGlmmBootstrap(
         const repModel: GlmmModel = { ...model, y: ystar };
         const opt = optimizeGlmm(repModel, { start, vcov: false, control: REFIT_CONTROL });
         const repNull = nullFit ? fitNull(repModel, nullFit) : null;
-        const variances = model.engineOrder.map(() => 0);
-        model.engineOrder.forEach((fi, e) => (variances[fi] = opt.theta[e] ** 2));
-        const parts = latentParts(repModel, opt.beta, variances, repNull?.summary ?? null, approximation);
+        const parts = latentParts(repModel, opt.beta, groupVariances(model, opt.theta), repNull?.summary ?? null, approximation);
         const shares = sharesOf(repModel, parts, hasFixed);
         if (opt.converged) for (const k of keys) out.get(k)![r] = shares[k];
       } catch {

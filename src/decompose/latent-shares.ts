@@ -4,13 +4,17 @@
  *
  * - fixed: the sample variance (n - 1) of `X beta` over the model rows (the offset excluded),
  *   split per covariate term as for Gaussian models;
- * - each random term: its variance; an observation-level term is overdispersion and is reported
- *   with the residual (its own part, kind `residual`);
+ * - each grouping factor: Johnson's `Tr(Z Sigma Z') / n` over the model rows, summed over the
+ *   factor's terms (its variance for a random intercept; with slopes, each column's variance times
+ *   the mean square of its variable plus twice each covariance times the mean cross-product); an
+ *   observation-level term is overdispersion and is reported with the residual (its own part, kind
+ *   `residual`);
  * - distribution-specific variance: pi^2 / 3 for binomial/logit; for Poisson/log
  *   `ln(1 + 1/lambda)` (lognormal, the default), `1/lambda` (delta) or `trigamma(lambda)`, where
  *   `lambda` is the mean over the model rows of `exp(b0_null + offset_i + sigma2_null / 2)`, from
- *   the null model: the same random terms and offset with an intercept only, `sigma2_null` the sum
- *   of its random-effect variances.
+ *   the null model: the same random terms and offset with an intercept only, `sigma2_null` its
+ *   random part on the latent scale (Johnson's total; the sum of the variances for random
+ *   intercepts).
  *
  * Without an offset this is current insight's `get_variance(approximation = "lognormal")`. With an
  * offset, insight uses `exp(b0_null + sigma2_null / 2)` and so evaluates the Poisson variance at a
@@ -24,7 +28,7 @@ import { componentVariances } from './components.js';
 export interface NullModelSummary {
   /** Intercept of the null model. */
   readonly intercept: number;
-  /** Sum of its random-effect variances. */
+  /** Its random part: Johnson's `Tr(Z Sigma Z') / n` summed over the terms (the sum of the variances for random intercepts). */
   readonly sigma2: number;
 }
 

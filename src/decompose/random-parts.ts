@@ -8,7 +8,14 @@
  * shifted by a constant (the intercept variance and the covariance absorb the shift); the split
  * into parts does.
  */
-import type { PreparedModel } from '../model/prepare-model.js';
+import type { ModelSpec } from '../formula/model-spec.js';
+import type { RandomTerms } from '../terms/random-terms.js';
+
+/** What the random parts need of a prepared model (Gaussian or GLMM): its formula and terms. */
+export interface ModelTerms {
+  readonly spec: ModelSpec;
+  readonly terms: RandomTerms;
+}
 
 /** One part of a factor's variance: a column's variance (`names` equal) or a covariance. */
 export interface RandomVariancePart {
@@ -27,7 +34,7 @@ export interface RandomVariancePart {
  * randomKeys(prepareModel(rows, 'y ~ (x || g) + (1 | h)')); // ['g', 'h']
  * ```
  */
-export function randomKeys(prepared: PreparedModel): string[] {
+export function randomKeys(prepared: ModelTerms): string[] {
   return [...new Set(prepared.spec.random.map((r) => r.group))];
 }
 
@@ -41,7 +48,7 @@ export function randomKeys(prepared: PreparedModel): string[] {
  * ```
  */
 export function randomGroupVariances(
-  prepared: PreparedModel,
+  prepared: ModelTerms,
   thetaFormula: ArrayLike<number>,
   sigma: number,
 ): { keys: string[]; variances: Float64Array; parts: RandomVariancePart[] } {

@@ -7,13 +7,14 @@ import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { VardecompError } from '../errors.js';
 import { familyFor, type Family, type FamilyName } from '../family/family.js';
 import { buildFixedDesign, withoutColumns, type FixedDesign } from '../formula/design-matrix.js';
-import { INTERCEPT_COLUMN, type FormulaInput, type ModelSpec } from '../formula/model-spec.js';
+import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type DataSource } from '../input/data-source.js';
 import { buildModelFrame, isMissing, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
 import { checkDenseBlockSize } from '../model/dense-size.js';
-import { aliasedFromGram } from '../model/prepare-model.js';
+import { aliasedFromGram, buildTerms } from '../model/prepare-model.js';
+import { RandomTerms } from '../terms/random-terms.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
 
 /** Options of `fit` for a GLMM. */
@@ -54,6 +55,8 @@ export interface GlmmModel {
   readonly hasOffset: boolean;
   /** `engineOrder[e]` = index (formula order) of the term in engine position e (most levels first). */
   readonly engineOrder: readonly number[];
+  /** The random-effects terms (lambda per term, theta's layout in formula and engine order). */
+  readonly terms: RandomTerms;
   /** Formula-order indices of observation-level terms (one level per row). */
   readonly observationLevel: readonly number[];
   readonly diagnostics: readonly Diagnostic[];
@@ -198,14 +201,6 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   const spec = parseFormula(split ? split.rest : formula);
   if (spec.random.length === 0) {
     throw new VardecompError('E_FORMULA', `Formula "${spec.text}" has no random term: add one such as (1 | unit)`);
-  }
-  const slope = spec.random.find((r) => r.columns.length !== 1 || r.columns[0] !== INTERCEPT_COLUMN);
-  if (slope) {
-    throw new VardecompError(
-      'E_UNSUPPORTED',
-      `Random slopes in a generalised linear mixed model (the term on "${slope.group}" with ${slope.columns.join(', ')}) are not supported yet; the Gaussian fit supports them`,
-      { group: slope.group },
-    );
   }
   const formulaText = split ? `cbind(${split.response.successes}, ${split.response.otherIsTotal ? `${split.response.other} - ${split.response.successes}` : split.response.other}) ~ ${spec.text.slice(spec.text.indexOf('~') + 1).trim()}` : spec.text;
   let source = toDataSource(data);
@@ -395,6 +390,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     offset,
     hasOffset: offsetOpt !== null || frame.offset !== null,
     engineOrder,
+    terms: new RandomTerms(buildTerms(spec, frame), engineOrder),
     observationLevel,
     diagnostics,
   };

@@ -4,6 +4,10 @@
  * 1. theta alone, with beta updated inside PIRLS (glmer's nAGQ = 0 stage), from theta = 1;
  * 2. theta and beta together on the Laplace deviance, from stage 1's optimum.
  *
+ * theta is each term's lambda in lme4's order (engine order here). The Laplace deviance depends on
+ * lambda only through lambda lambda', so both stages search all of R^k and rectify before each
+ * evaluation (a lambda column with a negative diagonal flips sign; for a scalar term, |theta|).
+ *
  * Stage 2 searches beta in standardised coordinates (`beta = beta1 + R delta`, with `R R'` the
  * unscaled covariance of stage 1's beta), so that every coordinate has about unit curvature. The
  * Laplace deviance is even in each theta, so the search runs over all of R^k and reports |theta|
@@ -65,10 +69,17 @@ export interface GlmmOptimizeOptions {
  */
 export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}): GlmmOptimum {
   const control = options.control ?? {};
-  const k = model.engineOrder.length;
+  const terms = model.terms;
+  const k = terms.size;
   const p = model.design.p;
   const pirls = new Pirls(model, options.start ? Float64Array.from(options.start.beta) : undefined);
   const abs = new Float64Array(k);
+  /** Rectified copy of the first k entries of x into `out`. */
+  const rectified = (x: ArrayLike<number>, out: Float64Array): Float64Array => {
+    for (let i = 0; i < k; i++) out[i] = x[i];
+    terms.rectifyEngine(out);
+    return out;
+  };
   const diagnostics: Diagnostic[] = [];
 
   // Stage 1: theta with beta inside PIRLS.
@@ -77,7 +88,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   let beta1: Float64Array;
   let vcov1: Float64Array | null;
   if (options.start) {
-    theta1 = Float64Array.from(options.start.theta, Math.abs);
+    theta1 = rectified(options.start.theta, new Float64Array(k));
     const joint = pirls.run(theta1, null);
     const usable = Number.isFinite(joint.deviance) && joint.beta.every(Number.isFinite);
     beta1 = usable ? joint.beta : Float64Array.from(options.start.beta);
@@ -85,12 +96,13 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   } else {
     const f0 = (t: Float64Array): number => {
       stage1++;
-      for (let i = 0; i < k; i++) abs[i] = Math.abs(t[i]);
-      return pirls.run(abs, null).deviance;
+      return pirls.run(rectified(t, abs), null).deviance;
     };
     // Only a start for stage 2: the simplex to a modest tolerance, no Newton polish.
-    const r0 = minimizeEven(f0, new Float64Array(k).fill(1), { ...control, simplexTolerance: 1e-7 }, { newton: false });
-    theta1 = Float64Array.from(r0.x, Math.abs);
+    const start = new Float64Array(k);
+    terms.terms.forEach((t, i) => t.startTheta(start, terms.engineOffsets[i]));
+    const r0 = minimizeEven(f0, start, { ...control, simplexTolerance: 1e-7 }, { newton: false });
+    theta1 = rectified(r0.x, new Float64Array(k));
     const joint = pirls.run(theta1, null);
     beta1 = joint.beta;
     vcov1 = joint.unscaledVcov;
@@ -116,8 +128,8 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   const modes = new Float64Array(pirls.modeCount);
   const f = (x: Float64Array): number => {
     stage2++;
-    for (let i = 0; i < k; i++) abs[i] = Math.abs(x[i]);
     toBeta(x, k, beta);
+    rectified(x, abs);
     key.set(abs);
     key.set(x.subarray(k), k);
     if (predictor.predict(key, modes)) pirls.loadModes(modes);
@@ -132,13 +144,14 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   // PIRLS iterations (about 1e-10), which smaller steps would amplify in the Hessian.
   const wantVcov = options.vcov !== false;
   const res = minimizeEven(f, x0, { differenceStep: HESSIAN_STEP, ...control }, { simplex: false, chord: true, finalCross: wantVcov });
-  const theta = Float64Array.from(res.x.subarray(0, k), Math.abs);
+  const theta = rectified(res.x, new Float64Array(k));
+  const diagonal = terms.engineDiagonal();
   const betaHat = new Float64Array(p);
   toBeta(res.x, k, betaHat);
   let solution = pirls.run(theta, betaHat);
   // Snap near-zero theta to the boundary when that does not worsen the deviance.
   let snapped = false;
-  for (let i = 0; i < k; i++) {
+  for (const i of diagonal) {
     if (theta[i] !== 0 && theta[i] < 1e-3) {
       const keep = theta[i];
       theta[i] = 0;
@@ -155,7 +168,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   // The optimiser's final Hessian (central differences at the optimum, as glmer's `deriv12`); a
   // fresh one where a theta was snapped to the boundary or the search stopped early.
   const vcov = wantVcov
-    ? covarianceFromHessian(snapped || !res.withinBudget ? fullHessian(pirls, theta, betaHat, R) : res.hessian, R, k, p)
+    ? covarianceFromHessian(snapped || !res.withinBudget ? fullHessian(pirls, theta, betaHat, R, (x, out) => rectified(x, out)) : res.hessian, R, k, p)
     : new Float64Array(p * p).fill(Number.NaN);
   solution = pirls.run(theta, betaHat);
   let converged = res.withinBudget && Number.isFinite(solution.deviance) && solution.converged;
@@ -166,7 +179,8 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     converged = false;
     diagnostics.push(diagnostic('NOT_CONVERGED', 'warning', 'PIRLS did not converge at the optimum: check the estimates'));
   }
-  const free = [...Array(k + p).keys()].filter((i) => i >= k || theta[i] > 0);
+  const isDiagonal = new Set(diagonal);
+  const free = [...Array(k + p).keys()].filter((i) => i >= k || !isDiagonal.has(i) || theta[i] > 0);
   if (converged) {
     const maxRel = relativeNewtonStep(res.gradient, res.hessian, res.x, free, k + p);
     if (!(maxRel < 1e-3)) {
@@ -180,12 +194,11 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
       );
     }
   }
-  const names = model.engineOrder.map((i) => model.spec.random[i].group);
-  for (let i = 0; i < k; i++) {
+  const names = terms.toEngineNames();
+  for (const i of diagonal) {
     if (theta[i] < SINGULAR_TOL) {
-      diagnostics.push(
-        diagnostic('SINGULAR', 'warning', `Singular fit: the variance of "${names[i]}" is estimated as ${theta[i] === 0 ? '0' : 'near 0'}`),
-      );
+      const what = terms.scalarOnly ? `the variance of "${names[i]}"` : `the relative covariance factor entry "${names[i]}"`;
+      diagnostics.push(diagnostic('SINGULAR', 'warning', `Singular fit: ${what} is estimated as ${theta[i] === 0 ? '0' : 'near 0'}`));
     }
   }
   return {
@@ -223,7 +236,13 @@ const HESSIAN_STEP = 1e-3;
  * Hessian of the Laplace deviance in (theta, standardised beta) (row-major, k + p square), by
  * central differences, as glmer's `deriv12` at the optimum.
  */
-function fullHessian(pirls: Pirls, thetaHat: Float64Array, betaHat: Float64Array, R: Float64Array): Float64Array {
+function fullHessian(
+  pirls: Pirls,
+  thetaHat: Float64Array,
+  betaHat: Float64Array,
+  R: Float64Array,
+  rectify: (x: ArrayLike<number>, out: Float64Array) => Float64Array,
+): Float64Array {
   const k = thetaHat.length;
   const p = betaHat.length;
   const d = k + p;
@@ -231,8 +250,10 @@ function fullHessian(pirls: Pirls, thetaHat: Float64Array, betaHat: Float64Array
   const theta = new Float64Array(k);
   const beta = new Float64Array(p);
   const step = new Float64Array(d);
+  const moved = new Float64Array(k);
   const at = (): number => {
-    for (let i = 0; i < k; i++) theta[i] = Math.abs(thetaHat[i] + step[i]);
+    for (let i = 0; i < k; i++) moved[i] = thetaHat[i] + step[i];
+    rectify(moved, theta);
     for (let a = 0; a < p; a++) {
       let s = betaHat[a];
       for (let j = 0; j <= a; j++) s += R[a * p + j] * step[k + j];

@@ -16,7 +16,7 @@
  */
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
 import type { EngineDesign, EngineFactor } from '../objective/cross-products.js';
-import { CrossProducts } from '../objective/cross-products.js';
+import { CrossProducts, termWidth } from '../objective/cross-products.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
 import type { GlmmModel } from './glmm-model.js';
 
@@ -69,8 +69,12 @@ export class Pirls {
   private readonly z: Float64Array;
   private readonly xbeta: Float64Array;
   private readonly etaPrev: Float64Array;
-  /** Spherical modes `u`, engine order, kept between runs. */
+  /** Spherical modes `u`, engine order (level-major, S per level), kept between runs. */
   private readonly u: Float64Array[];
+  /** Scratch of the same shapes as `u`. */
+  private readonly uWork: Float64Array[];
+  /** Offset of each engine term's lambda in the engine-order theta. */
+  private readonly termOffsets: readonly number[];
   private readonly noX = new Float64Array(0);
   private beta0: Float64Array;
   /** Reusable solvers for the joint and the fixed-beta stage (per-level Schur layout only). */
@@ -79,15 +83,17 @@ export class Pirls {
 
   constructor(model: GlmmModel, startBeta?: Float64Array) {
     this.model = model;
-    const { n, frame, engineOrder } = model;
-    this.factors = engineOrder.map((fi) => ({ codes: frame.factors[fi].codes, nlevels: frame.factors[fi].levels.length }));
+    const { n, terms, engineOrder } = model;
+    this.factors = engineOrder.map((fi) => terms.terms[fi].engineFactor());
+    this.termOffsets = engineOrder.map((fi) => terms.engineOffsets[fi]);
     this.eta = new Float64Array(n);
     this.mu = new Float64Array(n);
     this.w = new Float64Array(n);
     this.z = new Float64Array(n);
     this.xbeta = new Float64Array(n);
     this.etaPrev = new Float64Array(n);
-    this.u = this.factors.map((f) => new Float64Array(f.nlevels));
+    this.u = this.factors.map((f) => new Float64Array(f.nlevels * termWidth(f)));
+    this.uWork = this.u.map((u) => new Float64Array(u.length));
     this.beta0 = startBeta ? Float64Array.from(startBeta) : glmStart(model);
   }
 
@@ -115,12 +121,13 @@ export class Pirls {
     for (const u of this.u) u.fill(0);
   }
 
-  /** Set `u` (engine order) from conditional modes `b` at theta. */
+  /** Set `u` (engine order) from conditional modes `b` at theta (engine order). */
   setModes(theta: ArrayLike<number>, b: readonly Float64Array[]): void {
-    this.u.forEach((u, k) => {
-      const t = theta[k];
-      for (let l = 0; l < u.length; l++) u[l] = t > 0 ? b[k][l] / t : 0;
-    });
+    this.u.forEach((u, k) => this.term(k).sphericalFromModes(theta, this.termOffsets[k], b[k], u));
+  }
+
+  private term(k: number) {
+    return this.model.terms.terms[this.model.engineOrder[k]];
   }
 
   /** Length of the spherical modes `u` (all terms, engine order). */
@@ -172,7 +179,19 @@ export class Pirls {
     let dev = 0;
     for (let i = 0; i < n; i++) {
       let e = offset[i] + xbeta[i];
-      for (let k = 0; k < factors.length; k++) e += b[k][factors[k].codes[i]];
+      for (let k = 0; k < factors.length; k++) {
+        const cols = factors[k].columns;
+        if (!cols) {
+          e += b[k][factors[k].codes[i]];
+          continue;
+        }
+        const S = cols.length;
+        const base = factors[k].codes[i] * S;
+        for (let s = 0; s < S; s++) {
+          const col = cols[s];
+          e += b[k][base + s] * (col ? col[i] : 1);
+        }
+      }
       eta[i] = e;
       const m = family.linkinv(e);
       mu[i] = m;
@@ -181,13 +200,10 @@ export class Pirls {
     return dev;
   }
 
+  /** `||u||^2` of modes b at theta: u the least-norm solution of `Lambda u = b`. */
   private sqrL(theta: ArrayLike<number>, b: readonly Float64Array[]): number {
     let s = 0;
-    b.forEach((bk, k) => {
-      const t = theta[k];
-      if (!(t > 0)) return;
-      for (let l = 0; l < bk.length; l++) s += (bk[l] / t) * (bk[l] / t);
-    });
+    b.forEach((bk, k) => (s += this.term(k).sphericalFromModes(theta, this.termOffsets[k], bk, this.uWork[k])));
     return s;
   }
 
@@ -201,7 +217,11 @@ export class Pirls {
     const joint = beta === null;
     let curBeta: Float64Array = Float64Array.from(beta ?? this.beta0);
     this.computeXBeta(curBeta);
-    let b: Float64Array[] = this.u.map((u, k) => Float64Array.from(u, (v) => v * theta[k]));
+    let b: Float64Array[] = this.u.map((u, k) => {
+      const bk = new Float64Array(u.length);
+      this.term(k).modesFromSpherical(theta, this.termOffsets[k], u, bk);
+      return bk;
+    });
     let pdev = this.update(b) + this.sqrL(theta, b);
     if (!Number.isFinite(pdev)) {
       this.reset();

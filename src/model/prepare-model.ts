@@ -715,9 +715,14 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
 /**
  * The random-effects terms over the frame's rows: each term's grouping factor and its Z columns
  * (slopes must be numeric: `E_UNSUPPORTED` for a categorical one; `E_LEVELS` when a term has as
- * many random effects as rows).
+ * many random effects as rows). Shared by the Gaussian and the GLMM preparation.
+ *
+ * @example
+ * ```ts
+ * const terms = buildTerms(spec, frame); // one RandomEffectsTerm per spec.random entry
+ * ```
  */
-function buildTerms(spec: ModelSpec, frame: ModelFrame): RandomEffectsTerm[] {
+export function buildTerms(spec: ModelSpec, frame: ModelFrame): RandomEffectsTerm[] {
   return spec.random.map((r, i) => {
     const f = frame.factors[i];
     const z = r.columns.map((c) => {

@@ -10,8 +10,8 @@ import type { FamilyName } from '../family/family.js';
 import type { GlmmModel } from '../glmm/glmm-model.js';
 import { Pirls } from '../glmm/pirls.js';
 import type { GlmmOptimum } from '../glmm/optimize-glmm.js';
-import { SINGULAR_TOL } from '../model/optimize-theta.js';
-import type { VarCorrRow } from './lmm-fit.js';
+import type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
+import { isSingularFit, randomEffectsTable, ranefArrayOf, ranefOf, thetaFromUser, varCorrOf, type RanefRecord } from './random-effects-output.js';
 import { fmt, record, summaryTable as table } from './summary-text.js';
 
 /** What the GLMM optimiser did. */
@@ -35,9 +35,12 @@ export interface GlmmFitData {
   readonly beta: Record<string, number>;
   readonly se: Record<string, number>;
   readonly vcov: number[][];
+  /** Each term's lambda entries, named as lme4 names them (`la`, `la.(Intercept)`, `la.t.(Intercept)`, `la.t`). */
   readonly theta: Record<string, number>;
-  /** Random-effect variances (the scale is fixed at 1: there is no residual row). */
+  /** Random-effect variances, one row per column (the scale is fixed at 1: there is no residual row). */
   readonly varcorr: readonly VarCorrRow[];
+  /** Correlations of the random-effect columns of terms with slopes (absent without). */
+  readonly correlations?: readonly RandomCorrelation[];
   /** Laplace approximation of the log-likelihood. */
   readonly logLik: number;
   /** `-2 logLik`: the Laplace deviance minimised, glmer's "deviance" in its summary table. */
@@ -46,7 +49,7 @@ export interface GlmmFitData {
   readonly residualDeviance: number;
   readonly aic: number;
   readonly bic: number;
-  /** Parameters: fixed effects plus one variance per random term. */
+  /** Parameters: fixed effects plus the theta entries (one per random intercept). */
   readonly df: number;
   readonly dfResidual: number;
   readonly isSingular: boolean;
@@ -89,6 +92,7 @@ export class GlmmFit implements GlmmFitData {
   readonly vcov: number[][];
   readonly theta: Record<string, number>;
   readonly varcorr: readonly VarCorrRow[];
+  readonly correlations: readonly RandomCorrelation[];
   readonly logLik: number;
   readonly deviance: number;
   readonly residualDeviance: number;
@@ -136,18 +140,20 @@ export class GlmmFit implements GlmmFitData {
       design.names,
       this.vcov.map((row, i) => Math.sqrt(row[i])),
     );
-    const thetaFormula = new Float64Array(engineOrder.length);
-    engineOrder.forEach((fi, e) => (thetaFormula[fi] = opt.theta[e]));
-    this.theta = record(this.groups, thetaFormula);
-    this.varcorr = this.groups.map((group, i) => ({ group, variance: thetaFormula[i] ** 2, sd: thetaFormula[i] }));
+    const { terms } = model;
+    const thetaFormula = terms.toFormula(opt.theta);
+    this.theta = record(terms.thetaNames, thetaFormula);
+    const { rows, correlations } = varCorrOf(terms, thetaFormula, 1);
+    this.varcorr = rows;
+    this.correlations = correlations;
     this.deviance = opt.deviance;
     this.logLik = -opt.deviance / 2;
     this.residualDeviance = opt.solution.devResid;
-    this.df = p + this.groups.length;
+    this.df = p + terms.size;
     this.dfResidual = n - this.df;
     this.aic = opt.deviance + 2 * this.df;
     this.bic = opt.deviance + this.df * Math.log(n);
-    this.isSingular = thetaFormula.some((t) => t < SINGULAR_TOL);
+    this.isSingular = isSingularFit(terms, thetaFormula, correlations);
     this.converged = opt.converged;
     this.observationLevel = model.observationLevel.map((k) => this.groups[k]);
     this.hasOffset = model.hasOffset;
@@ -174,25 +180,25 @@ export class GlmmFit implements GlmmFitData {
     return this.#opt.beta.slice();
   }
 
-  private groupIndex(group: string): number {
-    const i = this.groups.indexOf(group);
-    if (i < 0) {
-      throw new VardecompError('E_OPTION', `"${group}" is not a random term of this model (terms: ${this.groups.join(', ')})`);
-    }
-    return i;
+  /**
+   * Conditional modes (link scale) of one grouping factor's column (default: its first, usually
+   * `(Intercept)`), as an array in level order.
+   */
+  ranefArray(group: string, column?: string): { levels: readonly string[]; values: Float64Array } {
+    return ranefArrayOf(this.#model.terms, this.#opt.solution.b, group, column);
   }
 
-  /** Conditional modes of one term's random intercepts (link scale), as an array in level order. */
-  ranefArray(group: string): { levels: readonly string[]; values: Float64Array } {
-    const fi = this.groupIndex(group);
-    const e = this.#model.engineOrder.indexOf(fi);
-    return { levels: this.#model.frame.factors[fi].levels, values: this.#opt.solution.b[e].slice() };
-  }
-
-  /** Conditional modes of one term's random intercepts, keyed by level (lme4's `ranef`). */
-  ranef(group: string): Record<string, number> {
-    const { levels, values } = this.ranefArray(group);
-    return record(levels, values);
+  /**
+   * Conditional modes of one grouping factor (lme4's `ranef`): keyed by level for a random
+   * intercept; with slopes, one field per column, each keyed by level.
+   *
+   * @example
+   * ```ts
+   * m.ranef<Record<string, Record<string, number>>>('la_code').t['E06000001'];
+   * ```
+   */
+  ranef<T extends RanefRecord = Record<string, number>>(group: string): T {
+    return ranefOf<T>(this.#model.terms, this.#opt.solution.b, group);
   }
 
   /**
@@ -215,26 +221,18 @@ export class GlmmFit implements GlmmFitData {
   }
 
   /**
-   * The Laplace deviance at fixed theta (by group, or an array in formula order) and beta
-   * (`betaNames` order): glmer's `devFunOnly = TRUE` function at `c(theta, beta)`.
+   * The Laplace deviance at fixed theta (keyed as {@link GlmmFit.theta}, or an array in that
+   * order) and beta (`betaNames` order): glmer's `devFunOnly = TRUE` function at `c(theta, beta)`.
    */
   laplaceDeviance(theta: Readonly<Record<string, number>> | ArrayLike<number>, beta: ArrayLike<number>): number {
-    const { engineOrder, design } = this.#model;
-    const t = new Float64Array(engineOrder.length);
-    const isArray = typeof (theta as ArrayLike<number>).length === 'number';
-    engineOrder.forEach((fi, e) => {
-      const v = isArray ? (theta as ArrayLike<number>)[fi] : (theta as Record<string, number>)[this.groups[fi]];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new VardecompError('E_OPTION', `theta for "${this.groups[fi]}" must be a finite number >= 0 (got ${String(v)})`);
-      }
-      t[e] = v;
-    });
+    const { terms, design } = this.#model;
+    const t = thetaFromUser(terms, theta);
     if (beta.length !== design.p) {
       throw new VardecompError('E_OPTION', `beta must have ${design.p} values (${design.names.join(', ')}), got ${beta.length}`);
     }
     const pirls = new Pirls(this.#model, this.#opt.beta);
     pirls.setModes(this.#opt.theta, this.#opt.solution.b);
-    return pirls.run(t, Float64Array.from(beta)).deviance;
+    return pirls.run(terms.toEngine(t), Float64Array.from(beta)).deviance;
   }
 
   /** A text summary in the layout of lme4's print of a `glmer` summary. */
@@ -249,11 +247,9 @@ export class GlmmFit implements GlmmFitData {
     const vals = [this.aic, this.bic, this.logLik, this.deviance].map((v) => v.toFixed(1)).concat(String(this.dfResidual));
     lines.push(table([head, vals], head.map(() => true)));
     lines.push('', 'Random effects:');
-    const rc = [['Groups', 'Name', 'Variance', 'Std.Dev.']];
-    for (const r of this.varcorr) rc.push([r.group, '(Intercept)', fmt(r.variance), fmt(r.sd)]);
-    lines.push(table(rc, [false, false, true, true]).replace(/^/gm, ' '));
+    lines.push(randomEffectsTable(this.#model.terms, this.varcorr, this.correlations));
     lines.push(
-      `Number of obs: ${this.nobs}, groups:  ${this.groups.map((g) => `${g}, ${this.ngroups[g]}`).join('; ')}` +
+      `Number of obs: ${this.nobs}, groups:  ${[...new Set(this.groups)].map((g) => `${g}, ${this.ngroups[g]}`).join('; ')}` +
         (this.nDropped > 0 ? ` (${this.nDropped} rows dropped for missing values)` : ''),
     );
     if (this.observationLevel.length > 0) lines.push(`Observation-level effect (overdispersion): ${this.observationLevel.join(', ')}`);
@@ -284,6 +280,7 @@ export class GlmmFit implements GlmmFitData {
       vcov: this.vcov,
       theta: this.theta,
       varcorr: this.varcorr,
+      ...(this.correlations.length > 0 ? { correlations: this.correlations } : {}),
       logLik: this.logLik,
       deviance: this.deviance,
       residualDeviance: this.residualDeviance,

@@ -7,20 +7,13 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { PlsSolution } from '../objective/profiled-criterion.js';
 import type { PreparedModel } from '../model/prepare-model.js';
 import { needsRowsError } from '../model/prepare-from-cells.js';
-import { SINGULAR_TOL, type OptimizerInfo, type ThetaOptimum } from '../model/optimize-theta.js';
+import type { OptimizerInfo, ThetaOptimum } from '../model/optimize-theta.js';
 import type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
+import { isSingularFit, randomEffectsTable, ranefArrayOf, ranefOf, thetaFromUser, varCorrOf, type RanefRecord } from './random-effects-output.js';
 import { fmt, record, summaryTable as table } from './summary-text.js';
 
 export type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
-
-/**
- * Conditional modes of one grouping factor: keyed by level for a factor with one random-effect
- * column; with slopes, one field per column (`(Intercept)`, `Days`), each keyed by level.
- */
-export type RanefRecord = Record<string, number> | Record<string, Record<string, number>>;
-
-/** A correlation counts as on the +-1 boundary (a singular fit) within this distance of it. */
-const CORRELATION_BOUNDARY_TOL = 1e-6;
+export type { RanefRecord } from './random-effects-output.js';
 
 /** The serialisable part of a fit. */
 export interface LmmFitData {
@@ -155,13 +148,7 @@ export class LmmFit implements LmmFitData {
       thetaFormula.map((t) => t / rootScale),
     );
     this.sigma = solution.sigma * rootScale;
-    const rows: VarCorrRow[] = [];
-    const correlations: RandomCorrelation[] = [];
-    terms.terms.forEach((t, i) => {
-      const vc = t.varcorr(thetaFormula, terms.formulaOffsets[i], solution.sigma);
-      rows.push(...vc.rows);
-      correlations.push(...vc.correlations);
-    });
+    const { rows, correlations } = varCorrOf(terms, thetaFormula, solution.sigma);
     this.varcorr = [...rows, { group: 'Residual', variance: this.sigma * this.sigma, sd: this.sigma }];
     this.correlations = correlations;
     this.remlCriterion = reml ? solution.criterion : null;
@@ -173,9 +160,7 @@ export class LmmFit implements LmmFitData {
     // On the engine's theta (weights scaled to a geometric mean near 1), so that it does not
     // depend on the weights' unit; the same as lme4's isSingular for unweighted models: a diagonal
     // entry of lambda at 0, or (equivalently for two columns) a correlation at +-1.
-    this.isSingular =
-      terms.terms.some((t, i) => t.diagonal.some((d) => thetaFormula[terms.formulaOffsets[i] + d] < SINGULAR_TOL)) ||
-      correlations.some((c) => Math.abs(c.correlation) > 1 - CORRELATION_BOUNDARY_TOL);
+    this.isSingular = isSingularFit(terms, thetaFormula, correlations);
     this.converged = opt.converged;
     this.diagnostics = [...prepared.diagnostics, ...opt.diagnostics, ...extraDiagnostics];
     this.optimizer = {
@@ -203,34 +188,12 @@ export class LmmFit implements LmmFitData {
     return this.#betaArray.slice();
   }
 
-  /** The random-effect columns of a grouping factor and, per column, its term and position. */
-  private groupColumns(group: string): Array<{ name: string; term: number; s: number }> {
-    const { terms } = this.#prepared;
-    const idx = terms.indicesOf(group);
-    if (idx.length === 0) {
-      throw new VardecompError('E_OPTION', `"${group}" is not a random term of this model (terms: ${[...new Set(this.groups)].join(', ')})`);
-    }
-    return idx.flatMap((i) => terms.terms[i].columns.map((name, s) => ({ name, term: i, s })));
-  }
-
   /**
    * Conditional modes (BLUPs) of one grouping factor's column (default: its first, usually
    * `(Intercept)`), as an array in level order.
    */
   ranefArray(group: string, column?: string): { levels: readonly string[]; values: Float64Array } {
-    const cols = this.groupColumns(group);
-    const col = column === undefined ? cols[0] : cols.find((c) => c.name === column);
-    if (!col) {
-      throw new VardecompError(
-        'E_OPTION',
-        `"${column}" is not a random-effect column of "${group}" (columns: ${cols.map((c) => c.name).join(', ')})`,
-      );
-    }
-    const { terms } = this.#prepared;
-    const t = terms.terms[col.term];
-    const b = this.#solution.b[terms.engineOrder.indexOf(col.term)];
-    const S = t.width;
-    return { levels: t.levels, values: Float64Array.from({ length: t.levels.length }, (_, l) => b[l * S + col.s]) };
+    return ranefArrayOf(this.#prepared.terms, this.#solution.b, group, column);
   }
 
   /**
@@ -245,17 +208,7 @@ export class LmmFit implements LmmFitData {
    * ```
    */
   ranef<T extends RanefRecord = Record<string, number>>(group: string): T {
-    const cols = this.groupColumns(group);
-    if (cols.length === 1) {
-      const { levels, values } = this.ranefArray(group);
-      return record(levels, values) as T;
-    }
-    return Object.fromEntries(
-      cols.map((c) => {
-        const { levels, values } = this.ranefArray(group, c.name);
-        return [c.name, record(levels, values)];
-      }),
-    ) as T;
+    return ranefOf<T>(this.#prepared.terms, this.#solution.b, group);
   }
 
   /** Fitted values `X beta + Z b` (plus the offset, if any) for the rows used (in input order of those rows). */
@@ -292,23 +245,10 @@ export class LmmFit implements LmmFitData {
    */
   objective(theta: Readonly<Record<string, number>> | ArrayLike<number>): number {
     const { terms, criterion } = this.#prepared;
-    const t = new Float64Array(terms.size);
-    const isArray = typeof (theta as ArrayLike<number>).length === 'number';
-    if (isArray && (theta as ArrayLike<number>).length !== terms.size) {
-      throw new VardecompError(
-        'E_OPTION',
-        `theta must have ${terms.size} entries (${terms.thetaNames.join(', ')}), got ${(theta as ArrayLike<number>).length}`,
-      );
-    }
-    const diagonal = new Set(terms.terms.flatMap((tm, i) => tm.diagonal.map((d) => terms.formulaOffsets[i] + d)));
-    terms.thetaNames.forEach((name, k) => {
-      const v = isArray ? (theta as ArrayLike<number>)[k] : (theta as Record<string, number>)[name];
-      if (typeof v !== 'number' || !Number.isFinite(v) || (diagonal.has(k) && v < 0)) {
-        const what = diagonal.has(k) ? 'a finite number >= 0' : 'a finite number';
-        throw new VardecompError('E_OPTION', `theta for "${name}" must be ${what} (got ${String(v)})`);
-      }
-      t[k] = v * Math.sqrt(this.#prepared.weightScale);
-    });
+    const t = thetaFromUser(terms, theta);
+    // theta is reported for the user's weights; the engine fits scaled ones.
+    const root = Math.sqrt(this.#prepared.weightScale);
+    for (let k = 0; k < t.length; k++) t[k] *= root;
     return criterion.evaluate(terms.toEngine(t));
   }
 
@@ -339,29 +279,9 @@ export class LmmFit implements LmmFitData {
 
   /** lme4's random-effects table; with slopes, the group is named once per term and a Corr column follows. */
   private randomEffectsTable(): string {
-    const withCorr = this.correlations.length > 0;
-    const rc = [['Groups', 'Name', 'Variance', 'Std.Dev.', ...(withCorr ? ['Corr'] : [])]];
-    const { terms } = this.#prepared;
-    let k = 0;
-    terms.terms.forEach((t) => {
-      t.columns.forEach((name, a) => {
-        const r = this.varcorr[k++];
-        const corr = withCorr
-          ? [
-              t.columns
-                .slice(0, a)
-                .map((b) => this.correlations.find((c) => c.group === t.group && c.names[0] === b && c.names[1] === name)!.correlation)
-                .map((c) => (Number.isNaN(c) ? '  NaN' : c.toFixed(2).padStart(5)))
-                .join(' '),
-            ]
-          : [];
-        rc.push([a === 0 ? t.group : '', name, fmt(r.variance), fmt(r.sd), ...corr]);
-      });
-    });
-    const res = this.varcorr[this.varcorr.length - 1];
-    rc.push(['Residual', '', fmt(res.variance), fmt(res.sd), ...(withCorr ? [''] : [])]);
-    return table(rc, [false, false, true, true, false]).replace(/^/gm, ' ');
+    return randomEffectsTable(this.#prepared.terms, this.varcorr.slice(0, -1), this.correlations, this.varcorr[this.varcorr.length - 1]);
   }
+
 
   /** The serialisable record (what `JSON.stringify` writes). */
   toJSON(): LmmFitData {

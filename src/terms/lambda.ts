@@ -116,3 +116,61 @@ export function thetaNames(group: string, columns: readonly string[]): string[] 
   }
   return out;
 }
+
+/**
+ * The spherical modes of one level: the `u` of least norm with `lambda u = b` (row-major S x S
+ * lambda in `L`, `b` and `u` of length S), so that `||u||^2` is the penalty of modes `b`. With
+ * every diagonal entry non-zero this is forward substitution; otherwise (a boundary fit) `u =
+ * lambda' y` for any solution `y` of `lambda lambda' y = b`, from an elimination that skips the
+ * zero pivots (`b` is in lambda's range, as the modes of a fit at lambda are). `work` holds S^2.
+ *
+ * @example
+ * ```ts
+ * const u = new Float64Array(2);
+ * sphericalModes(Float64Array.of(2, 0, 1, 4), 2, Float64Array.of(2, 5), u, new Float64Array(4)); // u = [1, 1]
+ * ```
+ */
+export function sphericalModes(L: Float64Array, S: number, b: ArrayLike<number>, u: Float64Array, work: Float64Array): void {
+  let full = true;
+  for (let s = 0; s < S && full; s++) full = L[s * S + s] !== 0;
+  if (full) {
+    for (let s = 0; s < S; s++) {
+      let v = b[s];
+      for (let t = 0; t < s; t++) v -= L[s * S + t] * u[t];
+      u[s] = v / L[s * S + s];
+    }
+    return;
+  }
+  // M = lambda lambda' (symmetric positive semidefinite), then M y = b by Gauss-Jordan on the
+  // non-zero pivots.
+  let scale = 0;
+  for (let a = 0; a < S; a++) {
+    for (let c = 0; c < S; c++) {
+      let v = 0;
+      for (let t = 0; t <= Math.min(a, c); t++) v += L[a * S + t] * L[c * S + t];
+      work[a * S + c] = v;
+      scale = Math.max(scale, Math.abs(v));
+    }
+  }
+  const y = Float64Array.from({ length: S }, (_, s) => b[s]);
+  const used = new Uint8Array(S);
+  const tol = 1e-12 * scale;
+  for (let s = 0; s < S; s++) {
+    const piv = work[s * S + s];
+    if (!(Math.abs(piv) > tol)) continue;
+    used[s] = 1;
+    for (let r = 0; r < S; r++) {
+      if (r === s) continue;
+      const f = work[r * S + s] / piv;
+      if (f === 0) continue;
+      for (let c = 0; c < S; c++) work[r * S + c] -= f * work[s * S + c];
+      y[r] -= f * y[s];
+    }
+  }
+  for (let s = 0; s < S; s++) y[s] = used[s] ? y[s] / work[s * S + s] : 0;
+  for (let s = 0; s < S; s++) {
+    let v = 0;
+    for (let r = s; r < S; r++) v += L[r * S + s] * y[r];
+    u[s] = v;
+  }
+}

@@ -5,7 +5,7 @@
  * `lambda.ts` for theta's layout).
  */
 import { INTERCEPT_COLUMN as INTERCEPT } from '../formula/model-spec.js';
-import { covarianceFromTheta, diagonalPositions, fillLambda, rectifyTheta, thetaNames, thetaSize } from './lambda.js';
+import { covarianceFromTheta, diagonalPositions, fillLambda, rectifyTheta, sphericalModes, thetaNames, thetaSize } from './lambda.js';
 
 export { INTERCEPT_COLUMN as INTERCEPT } from '../formula/model-spec.js';
 
@@ -206,6 +206,59 @@ export class RandomEffectsTerm {
       }
     }
     return out;
+  }
+
+  /**
+   * Modes from spherical modes, `b = lambda u` per level (both level-major, S per level), at
+   * `theta[offset ..]`.
+   */
+  modesFromSpherical(theta: ArrayLike<number>, offset: number, u: ArrayLike<number>, b: Float64Array): void {
+    const S = this.width;
+    const nl = this.levels.length;
+    if (S === 1) {
+      const t = theta[offset];
+      for (let l = 0; l < nl; l++) b[l] = t * u[l];
+      return;
+    }
+    const L = this.lambda(theta, offset);
+    for (let l = 0; l < nl; l++) {
+      for (let s = 0; s < S; s++) {
+        let v = 0;
+        for (let t = 0; t <= s; t++) v += L[s * S + t] * u[l * S + t];
+        b[l * S + s] = v;
+      }
+    }
+  }
+
+  /**
+   * Spherical modes from modes (`u` of least norm with `lambda u = b`, per level; see
+   * `sphericalModes`) into `u`, returning `||u||^2`: the term's part of the penalty. A level's
+   * modes outside lambda's range (a scalar term at theta = 0) give u = 0 there.
+   */
+  sphericalFromModes(theta: ArrayLike<number>, offset: number, b: Float64Array, u: Float64Array): number {
+    const S = this.width;
+    const nl = this.levels.length;
+    let sum = 0;
+    if (S === 1) {
+      const t = theta[offset];
+      for (let l = 0; l < nl; l++) {
+        const v = t !== 0 ? b[l] / t : 0;
+        u[l] = v;
+        sum += v * v;
+      }
+      return sum;
+    }
+    const L = this.lambda(theta, offset);
+    const work = new Float64Array(S * S);
+    const ul = new Float64Array(S);
+    for (let l = 0; l < nl; l++) {
+      sphericalModes(L, S, b.subarray(l * S, (l + 1) * S), ul, work);
+      for (let s = 0; s < S; s++) {
+        u[l * S + s] = ul[s];
+        sum += ul[s] * ul[s];
+      }
+    }
+    return sum;
   }
 
   /** Add `Z b` (b level-major, S per level) to `out` over the model rows. */

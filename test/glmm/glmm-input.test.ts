@@ -110,12 +110,17 @@ describe('options and dispatch', () => {
     expect(a.deviance).toBeCloseTo(b.deviance, 8);
     expect(a.beta['imd2019_avg_score']).toBeCloseTo(b.beta['imd2019_avg_score'], 9);
   });
-  it('random slopes are E_UNSUPPORTED for GLMMs, never dropped', () => {
+  it('random slopes: a categorical slope is E_UNSUPPORTED naming column and group; too many effects for the rows is E_LEVELS', () => {
     const data = rows.map((r, i) => ({ ...r, t: i % 4 }));
-    expect(codeOf(() => fit(data, 'cbind(incidence, size - incidence) ~ t + (t | herd)', { family: 'binomial' }))).toMatch(
-      /^E_UNSUPPORTED: Random slopes in a generalised linear mixed model \(the term on "herd" with \(Intercept\), t\)/,
+    expect(codeOf(() => fit(data, 'cbind(incidence, size - incidence) ~ t + (period | herd)', { family: 'binomial' }))).toMatch(
+      /^E_UNSUPPORTED: Random slope on "period" in the term on "herd": "period" is categorical/,
     );
-    expect(codeOf(() => fit(data, 'incidence ~ t + (0 + t | herd)', { family: 'poisson' }))).toMatch(/^E_UNSUPPORTED/);
+    const m = fit(data, 'incidence ~ t + (0 + t | herd)', { family: 'poisson' });
+    expect(Object.keys(m.theta)).toEqual(['herd.t']);
+    expect(m.varcorr.map((r) => r.name)).toEqual(['t']);
+    // one row per herd: 2 random effects per herd for 1 row each
+    const few = data.filter((r, i) => data.findIndex((q) => q.herd === r.herd) === i);
+    expect(codeOf(() => fit(few, 'incidence ~ (1 + t | herd)', { family: 'poisson' }))).toMatch(/^E_LEVELS/);
   });
   it('does not mutate the input', () => {
     const copy = JSON.stringify(rows);

@@ -407,11 +407,15 @@ describe('checkOutcome: the outcome checks for another outcome on a prepared des
   });
 });
 
-describe('random slopes where they are not supported yet', () => {
-  it('a GLMM with a random slope is E_UNSUPPORTED, not silently an intercept model', () => {
+describe('random slopes in a GLMM', () => {
+  it('are fitted as the slope model, not silently an intercept model', () => {
     const counts = rows.map((r) => ({ ...r, n: Math.round(Math.abs(r.y ?? 0) * 3) }));
-    const e = expectError(() => fit(counts, 'n ~ x + (x | unit)', { family: 'poisson' }), 'E_UNSUPPORTED');
-    expect(e.message).toContain('Random slopes');
-    expect(e.message).toContain('"unit"');
+    const slope = fit(counts, 'n ~ x + (x | unit)', { family: 'poisson' });
+    const intercept = fit(counts, 'n ~ x + (1 | unit)', { family: 'poisson' });
+    expect(Object.keys(slope.theta)).toEqual(['unit.(Intercept)', 'unit.x.(Intercept)', 'unit.x']);
+    expect(slope.varcorr.map((r) => r.name)).toEqual(['(Intercept)', 'x']);
+    expect(slope.df).toBe(intercept.df + 2);
+    // nested: the slope model's Laplace deviance is never above the intercept model's
+    expect(slope.deviance).toBeLessThanOrEqual(intercept.deviance + 1e-6 * Math.abs(intercept.deviance));
   });
 });
