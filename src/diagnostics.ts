@@ -15,7 +15,8 @@ export type DiagnosticCode =
   | 'NOT_IDENTIFIED'
   | 'OBSERVATION_LEVEL'
   | 'SAMPLED_SPLIT'
-  | 'LARGE_DENSE_BLOCK';
+  | 'LARGE_DENSE_BLOCK'
+  | 'RESPONSE_CODING';
 
 /** One diagnostic of a fit. */
 export interface Diagnostic {

@@ -11,7 +11,7 @@ import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type DataSource } from '../input/data-source.js';
-import { buildModelFrame, isMissing, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
+import { buildModelFrame, isMissing, levelOrder, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
 import { checkDenseBlockSize } from '../model/dense-size.js';
 import { aliasedFromGram, buildTerms } from '../model/prepare-model.js';
 import { RandomTerms } from '../terms/random-terms.js';
@@ -57,6 +57,8 @@ export interface GlmmModel {
   readonly engineOrder: readonly number[];
   /** The random-effects terms (lambda per term, theta's layout in formula and engine order). */
   readonly terms: RandomTerms;
+  /** A categorical binomial response: the level read as failure and those read as success. */
+  readonly responseCoding: ResponseCoding | null;
   /** Formula-order indices of observation-level terms (one level per row). */
   readonly observationLevel: readonly number[];
   readonly diagnostics: readonly Diagnostic[];
@@ -154,23 +156,83 @@ export function checkGlmmOptions(options: Record<string, unknown>): asserts opti
   }
 }
 
-/** A data source whose boolean outcome values read as 1 / 0 (a binary binomial response). */
-function booleanAsNumber(source: DataSource, column: string): DataSource {
-  if (!source.has(column)) return source;
+/** How a categorical binomial response was read: the failure level and the success levels. */
+export interface ResponseCoding {
+  readonly column: string;
+  /** The first level (glmer: `levels(y)[1]`), read as 0. */
+  readonly failure: string;
+  /** Every other level, read as 1. */
+  readonly success: readonly string[];
+}
+
+/**
+ * A binary binomial response as glmer reads it: booleans as 1 / 0; a text (or stated
+ * categorical) column as a factor whose first level — in sorted order, or the order given in
+ * `levels` — is failure (0) and every other level success (1). Missing values stay missing.
+ * Numbers pass through unchanged.
+ */
+function binaryResponse(
+  source: DataSource,
+  column: string,
+  options: Pick<GlmmFitOptions, 'types' | 'levels'>,
+): { source: DataSource; coding: ResponseCoding | null } {
+  if (!source.has(column) || options.types?.[column] === 'numeric') return { source, coding: null };
   const values = source.column(column);
   let hasBoolean = false;
-  for (let i = 0; i < values.length && !hasBoolean; i++) hasBoolean = typeof values[i] === 'boolean';
-  if (!hasBoolean) return source;
-  const mapped = Array.from({ length: values.length }, (_, i) => {
+  let hasText = false;
+  for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    return typeof v === 'boolean' ? (v ? 1 : 0) : v;
-  });
+    if (isMissing(v)) continue;
+    if (typeof v === 'boolean') hasBoolean = true;
+    else if (typeof v === 'string') hasText = true;
+  }
+  const categorical = hasText || options.types?.[column] === 'categorical';
+  if (!categorical && !hasBoolean) return { source, coding: null };
+  let mapped: unknown[];
+  let coding: ResponseCoding | null = null;
+  if (!categorical) {
+    mapped = Array.from({ length: values.length }, (_, i) => {
+      const v = values[i];
+      return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    });
+  } else {
+    const label = (v: unknown): string => (typeof v === 'string' ? v : String(v));
+    const present: unknown[] = [];
+    for (let i = 0; i < values.length; i++) if (!isMissing(values[i])) present.push(values[i]);
+    const given = options.levels?.[column];
+    let levels: readonly string[];
+    if (given) {
+      const known = new Set(given);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (!isMissing(v) && !known.has(label(v))) {
+          throw new VardecompError(
+            'E_LEVELS',
+            `Response "${column}" row ${i} holds ${JSON.stringify(label(v))}, which is not among the levels given for it (${given.map((g) => JSON.stringify(g)).join(', ')})`,
+            { column, row: i },
+          );
+        }
+      }
+      levels = given;
+    } else {
+      levels = levelOrder(present);
+    }
+    const failure = levels[0];
+    coding = { column, failure, success: levels.slice(1) };
+    mapped = Array.from({ length: values.length }, (_, i) => {
+      const v = values[i];
+      return isMissing(v) ? v : label(v) === failure ? 0 : 1;
+    });
+  }
   return {
-    kind: source.kind,
-    nrows: source.nrows,
-    has: (name) => source.has(name),
-    column: (name) => (name === column ? mapped : source.column(name)),
-    columnNames: () => source.columnNames(),
+    source: {
+      kind: source.kind,
+      nrows: source.nrows,
+      has: (name) => source.has(name),
+      column: (name) => (name === column ? (mapped as typeof values) : source.column(name)),
+      columnNames: () => source.columnNames(),
+    },
+    coding,
   };
 }
 
@@ -204,7 +266,12 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   }
   const formulaText = split ? `cbind(${split.response.successes}, ${split.response.otherIsTotal ? `${split.response.other} - ${split.response.successes}` : split.response.other}) ~ ${spec.text.slice(spec.text.indexOf('~') + 1).trim()}` : spec.text;
   let source = toDataSource(data);
-  if (family.name === 'binomial' && !split) source = booleanAsNumber(source, spec.outcome);
+  let responseCoding: ResponseCoding | null = null;
+  if (family.name === 'binomial' && !split) {
+    const read = binaryResponse(source, spec.outcome, options);
+    source = read.source;
+    responseCoding = read.coding;
+  }
   const covariates = modelColumns(spec).covariates;
   const extra: string[] = [];
   if (split) extra.push(split.response.other);
@@ -233,6 +300,19 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     const keep: number[] = [];
     for (let k = 0; k < frame0.nobs; k++) if (!isMissing(offsetArray[frame0.rows[k]])) keep.push(k);
     if (keep.length < frame0.nobs) frame = subsetFrame(frame0, keep, 'offset');
+  }
+  if (responseCoding) {
+    const { failure, success } = responseCoding;
+    const many = success.length > 1;
+    diagnostics.push(
+      diagnostic(
+        'RESPONSE_CODING',
+        many ? 'warning' : 'info',
+        `Response "${spec.outcome}" is categorical: ${JSON.stringify(failure)} is read as failure (0) and ` +
+          `${success.map((l) => JSON.stringify(l)).join(', ')} as success (1), as glmer reads a factor (its first level is failure)` +
+          (many ? `: the ${success.length} success levels are merged` : ''),
+      ),
+    );
   }
   if (frame.nDropped > 0) {
     const by = frame.missingByColumn.map((m) => `${m.column}: ${m.count}`).join(', ');
@@ -391,6 +471,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     hasOffset: offsetOpt !== null || frame.offset !== null,
     engineOrder,
     terms: new RandomTerms(buildTerms(spec, frame), engineOrder),
+    responseCoding,
     observationLevel,
     diagnostics,
   };

@@ -286,6 +286,21 @@ function codesByValue(col: ColumnValues, rows: Int32Array, raw: unknown[], check
   return codes;
 }
 
+/**
+ * The distinct labels of `values` in level order (as a categorical column's levels: R's
+ * `factor()` order; values that print alike are one level).
+ *
+ * @example
+ * ```ts
+ * levelOrder(['Y', 'N', 'Y']); // ['N', 'Y']
+ * levelOrder([10, 9, 'a']); // ['9', '10', 'a']
+ * ```
+ */
+export function levelOrder(values: readonly unknown[]): string[] {
+  const raw = [...new Set(values)];
+  return sortLevels(raw, Int32Array.from(raw.keys())).levels;
+}
+
 /** Renumber codes (in order of first appearance of `raw`) to sorted, merged levels. */
 function sortLevels(raw: unknown[], codes: Int32Array): { codes: Int32Array; levels: string[] } {
   const compare = codePointOrderIsR(raw) ? compareCodePoints : compareLevels;

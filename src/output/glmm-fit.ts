@@ -57,6 +57,8 @@ export interface GlmmFitData {
   /** Random terms with one level per row (observation-level effects, overdispersion). */
   readonly observationLevel: readonly string[];
   readonly hasOffset: boolean;
+  /** A categorical binomial response: the level read as failure (0) and those read as success (1). */
+  readonly responseCoding?: { readonly failure: string; readonly success: readonly string[] };
   readonly diagnostics: readonly Diagnostic[];
   readonly optimizer: GlmmOptimizerInfo;
 }
@@ -104,6 +106,7 @@ export class GlmmFit implements GlmmFitData {
   readonly converged: boolean;
   readonly observationLevel: readonly string[];
   readonly hasOffset: boolean;
+  readonly responseCoding?: { readonly failure: string; readonly success: readonly string[] };
   readonly diagnostics: readonly Diagnostic[];
   readonly optimizer: GlmmOptimizerInfo;
   /** Random-term group names, formula order. */
@@ -157,6 +160,7 @@ export class GlmmFit implements GlmmFitData {
     this.converged = opt.converged;
     this.observationLevel = model.observationLevel.map((k) => this.groups[k]);
     this.hasOffset = model.hasOffset;
+    if (model.responseCoding) this.responseCoding = { failure: model.responseCoding.failure, success: model.responseCoding.success.slice() };
     this.diagnostics = [...model.diagnostics, ...opt.diagnostics];
     this.optimizer = {
       method: 'laplace: quadratic-model+newton (nAGQ = 0 stage, then theta and beta)',
@@ -242,6 +246,10 @@ export class GlmmFit implements GlmmFitData {
     lines.push(` Family: ${this.family}  ( ${this.link} )`);
     const offsetNote = this.hasOffset && !this.formula.includes('offset(') ? '  (with an offset)' : '';
     lines.push(`Formula: ${this.formula}${offsetNote}`);
+    if (this.responseCoding) {
+      const { failure, success } = this.responseCoding;
+      lines.push(`Response: ${JSON.stringify(failure)} = failure, ${success.map((l) => JSON.stringify(l)).join(', ')} = success`);
+    }
     lines.push('');
     const head = ['AIC', 'BIC', 'logLik', 'deviance', 'df.resid'];
     const vals = [this.aic, this.bic, this.logLik, this.deviance].map((v) => v.toFixed(1)).concat(String(this.dfResidual));
@@ -292,6 +300,7 @@ export class GlmmFit implements GlmmFitData {
       converged: this.converged,
       observationLevel: this.observationLevel,
       hasOffset: this.hasOffset,
+      ...(this.responseCoding ? { responseCoding: this.responseCoding } : {}),
       diagnostics: this.diagnostics,
       optimizer: this.optimizer,
     };

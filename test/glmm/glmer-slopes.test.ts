@@ -16,10 +16,10 @@
  * ignores the offset in lambda.
  */
 import { describe, expect, it } from 'vitest';
-import { decompose } from '../../src/index.js';
+import { decompose, fit } from '../../src/index.js';
 import type { RandomCorrelation } from '../../src/index.js';
 import { closeRel } from '../helpers/fixtures.js';
-import { fitFixture, type GlmmFixture } from '../helpers/glmm-fixtures.js';
+import { fitFixture, loadGlmmFixture, type GlmmFixture } from '../helpers/glmm-fixtures.js';
 
 interface SlopeFixture extends Omit<GlmmFixture, 'ranef'> {
   optimumVarcorr: Array<{ group: string; name?: string; variance?: number; names?: [string, string]; correlation?: number }>;
@@ -152,5 +152,69 @@ describe('GLMM random slopes: bootstrap and invariances', () => {
   it('sequential and Shapley stay E_UNSUPPORTED for a GLMM with slopes', () => {
     expect(() => decompose(m, { method: 'shapley' })).toThrow(/use method "components"/);
     expect(() => decompose(m, { method: 'sequential' })).toThrow(/use method "components"/);
+  });
+});
+
+describe('a text-coded binomial response, as glmer reads a factor', () => {
+  // binomial-text: "N" / "Y"; glmer's factor has levels N, Y: N is failure.
+  const { fixture: f, m, table } = (() => {
+    const r = fitFixture('binomial-text');
+    return { ...r, table: loadGlmmFixture('binomial-text').table };
+  })();
+  const fixture = f as unknown as SlopeFixture;
+  it('agrees with glmer: Laplace deviance at fixed points 1e-8, deviance 1e-6, beta 1e-4, se and variance 2e-3', () => {
+    for (const pt of fixture.laplaceAt) expect(closeRel(m.laplaceDeviance(pt.theta, pt.beta), pt.value, 1e-8)).toBe(true);
+    expect(closeRel(m.deviance, fixture.optimum.deviance, 1e-6)).toBe(true);
+    fixture.betaNames.forEach((nm, j) => {
+      expect(closeRel(m.beta[nm], fixture.optimum.beta[j], 1e-4)).toBe(true);
+      expect(closeRel(m.se[nm], fixture.optimum.se[j], 2e-3)).toBe(true);
+    });
+    expect(closeRel(m.varcorr[0].variance, fixture.optimum.theta[0] ** 2, 2e-3)).toBe(true);
+  });
+  it('reports the level taken as failure, in the record, the diagnostics and the summary', () => {
+    expect(m.responseCoding).toEqual({ failure: 'N', success: ['Y'] });
+    expect(m.toJSON().responseCoding).toEqual({ failure: 'N', success: ['Y'] });
+    const d = m.diagnostics.find((x) => x.code === 'RESPONSE_CODING')!;
+    expect(d.level).toBe('info');
+    expect(d.message).toMatch(/"N" is read as failure \(0\) and "Y" as success \(1\)/);
+    expect(m.summary()).toMatch(/Response: "N" = failure, "Y" = success/);
+  });
+  it('equals the 0/1 and the boolean coding of the same response', () => {
+    const rows = table.objects() as Array<Record<string, unknown>>;
+    const m01 = fit(rows.map((r) => ({ ...r, answer: r.answer === 'Y' ? 1 : 0 })), 'answer ~ x + (1 | g)', { family: 'binomial' });
+    const mb = fit(rows.map((r) => ({ ...r, answer: r.answer === 'Y' })), 'answer ~ x + (1 | g)', { family: 'binomial' });
+    expect(m01.deviance).toBe(m.deviance);
+    expect(mb.deviance).toBe(m.deviance);
+    expect(m01.responseCoding).toBeUndefined();
+  });
+  it('explicit levels set the failure level (reversed: beta changes sign); a value outside them is E_LEVELS', () => {
+    const rows = table.objects() as Array<Record<string, unknown>>;
+    const rev = fit(rows, 'answer ~ x + (1 | g)', { family: 'binomial', levels: { answer: ['Y', 'N'] } });
+    expect(rev.responseCoding).toEqual({ failure: 'Y', success: ['N'] });
+    expect(rev.beta.x).toBeCloseTo(-m.beta.x, 6);
+    expect(rev.deviance).toBeCloseTo(m.deviance, 6);
+    expect(() => fit(rows, 'answer ~ x + (1 | g)', { family: 'binomial', levels: { answer: ['Y'] } })).toThrow(
+      /Response "answer" row \d+ holds "N", which is not among the levels given/,
+    );
+  });
+  it('more than two levels: the first is failure, the others merged as success, with a warning; missing values are dropped and reported', () => {
+    const rows = (table.objects() as Array<Record<string, unknown>>).map((r, i) => ({
+      ...r,
+      answer: i === 5 ? null : r.answer === 'Y' ? (i % 2 === 0 ? 'Y' : 'Y2') : r.answer,
+    }));
+    const m3 = fit(rows, 'answer ~ x + (1 | g)', { family: 'binomial' });
+    expect(m3.responseCoding).toEqual({ failure: 'N', success: ['Y', 'Y2'] });
+    expect(m3.diagnostics.find((x) => x.code === 'RESPONSE_CODING')!.level).toBe('warning');
+    expect(m3.nDropped).toBe(1);
+    const ref = fit(rows.filter((r) => r.answer !== null).map((r) => ({ ...r, answer: r.answer === 'N' ? 0 : 1 })), 'answer ~ x + (1 | g)', {
+      family: 'binomial',
+    });
+    expect(m3.deviance).toBe(ref.deviance);
+  });
+  it('types: categorical reads 0/1 numbers as a factor ("0" is failure)', () => {
+    const rows = (table.objects() as Array<Record<string, unknown>>).map((r) => ({ ...r, answer: r.answer === 'Y' ? 1 : 0 }));
+    const mc = fit(rows, 'answer ~ x + (1 | g)', { family: 'binomial', types: { answer: 'categorical' } });
+    expect(mc.responseCoding).toEqual({ failure: '0', success: ['1'] });
+    expect(mc.deviance).toBe(m.deviance);
   });
 });
