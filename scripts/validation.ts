@@ -304,10 +304,12 @@ function componentsSummary(recs: any[]): string[] {
     `- ${outside.length} of ${rates.length} (cell, share) coverages lie outside 93-97%; with at least ${n} panels a cell the Monte Carlo`,
     `  standard error is ${(100 * se).toFixed(2)} points, so ${expected.toFixed(1)} would lie outside from Monte Carlo error alone if every`,
     `  coverage were exactly 95%. Dispersion about 95%: chi-square ${chi2.toFixed(0)} on ${rates.length} degrees of freedom.`,
-    `- Outside 93-97%: ${outside
-      .sort((a, b) => a.p - b.p)
-      .map((r) => `${r.key.replace('|', ' ')} ${pct(r.p)}`)
-      .join('; ')}.`,
+    `- Outside 93-97%: ${
+      outside
+        .sort((a, b) => a.p - b.p)
+        .map((r) => `${r.key.replace('|', ' ')} ${pct(r.p)}`)
+        .join('; ') || 'none'
+    }.`,
     '',
   );
   return lines;
@@ -428,7 +430,8 @@ function report(): void {
     '',
     'Truth: the model shares given the panel covariate, V_f = beta^2 var(x) with beta = 1 (the quantity the',
     'components method estimates; the design is held fixed as in every mixed-model inference). The period share of 0',
-    'is covered when the interval is one-sided at 0.',
+    'is covered when the interval is one-sided at 0. The unit and period shares use the few-levels cut-offs (docs/intervals.md,',
+    '"Few levels and the boundary"); the fixed and residual shares chi-square(1).',
     '',
     ...componentsSummary(comp),
     ...componentsTable(comp, 'Coverage against the model shares given the covariate'),
