@@ -17,7 +17,7 @@
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
 import type { EngineDesign, EngineFactor } from '../objective/cross-products.js';
 import { CrossProducts, termWidth } from '../objective/cross-products.js';
-import { ProfiledCriterion } from '../objective/profiled-criterion.js';
+import { ProfiledCriterion, type FixedBlockParts } from '../objective/profiled-criterion.js';
 import type { GlmmModel } from './glmm-model.js';
 
 /** The state at the end of a PIRLS run. */
@@ -44,6 +44,11 @@ export interface PirlsResult {
 
 /** Largest change of the linear predictor at which PIRLS stops. */
 const PIRLS_TOL = 1e-12;
+/**
+ * A full step (fixed beta) that moves the linear predictor by less than this ends PIRLS with one
+ * factorisation at the new weights: the next step would move it by about the square.
+ */
+const FINAL_STEP_TOL = 1e-7;
 const PIRLS_MAXIT = 60;
 const MAX_HALVINGS = 20;
 
@@ -172,6 +177,24 @@ export class Pirls {
     }
   }
 
+  /**
+   * The working weights `w` and response `z` at the current eta and mu (z net of `X beta` when
+   * beta is held fixed).
+   */
+  private workingResponse(joint: boolean): void {
+    const { n, family, y, priorWeights, offset } = this.model;
+    const { eta, mu, w, z, xbeta } = this;
+    for (let i = 0; i < n; i++) {
+      const d = family.muEta(eta[i]);
+      const m = mu[i];
+      w[i] = (priorWeights[i] * d * d) / family.variance(m);
+      z[i] = eta[i] - offset[i] - (joint ? 0 : xbeta[i]) + (y[i] - m) / d;
+    }
+  }
+
+  /** ldL2 of a factorisation without a solve (fixed-beta stage: no X block). */
+  private readonly ldParts: FixedBlockParts = { ldL2: 0, ldRX2: 0, r2: 0, lx: new Float64Array(0), ly: new Float64Array(0) };
+
   /** eta and mu from the fixed part in `xbeta` and modes b; returns sum of deviance residuals. */
   private update(b: readonly Float64Array[]): number {
     const { n, offset, family, y, priorWeights } = this.model;
@@ -243,14 +266,9 @@ export class Pirls {
     let devResid = Number.NaN;
     for (; it < PIRLS_MAXIT; it++) {
       this.iterations++;
-      const { eta, mu, w, z, xbeta, etaPrev } = this;
-      for (let i = 0; i < n; i++) {
-        const d = family.muEta(eta[i]);
-        const m = mu[i];
-        w[i] = (priorWeights[i] * d * d) / family.variance(m);
-        z[i] = eta[i] - offset[i] - (joint ? 0 : xbeta[i]) + (y[i] - m) / d;
-      }
-      etaPrev.set(eta);
+      const { z, etaPrev } = this;
+      this.workingResponse(joint);
+      etaPrev.set(this.eta);
       const sol = this.criterion(engine, joint, z).solve(theta);
       ldL2 = sol.ldL2;
       let newBeta = joint ? sol.beta : curBeta;
@@ -260,6 +278,7 @@ export class Pirls {
       let newPdev = dev + this.sqrL(theta, newB);
       // Halve steps that raise the penalised deviance beyond rounding.
       const slack = 1e-11 * Math.max(Math.abs(pdev), 1);
+      const fullStep = newPdev <= pdev + slack;
       for (let h = 0; h < MAX_HALVINGS && !(newPdev <= pdev + slack); h++) {
         newB = newB.map((bk, k) => Float64Array.from(bk, (v, l) => (v + b[k][l]) / 2));
         if (joint) {
@@ -283,6 +302,19 @@ export class Pirls {
         converged = Number.isFinite(newPdev);
         it++;
         break;
+      }
+      if (!joint && fullStep && change <= FINAL_STEP_TOL && Number.isFinite(newPdev)) {
+        // PIRLS is Newton's method: after a full step this small the modes are within about
+        // its square of the fixed point, and only ldL2 is needed at their weights — one more
+        // factorisation, without the solve and update of another iteration.
+        this.iterations++;
+        this.workingResponse(false);
+        if (this.criterion(engine, false, z).fixedBlock(theta, this.ldParts)) {
+          ldL2 = this.ldParts.ldL2;
+          converged = true;
+          it += 2;
+          break;
+        }
       }
     }
     this.setModes(theta, b);

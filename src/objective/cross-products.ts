@@ -100,7 +100,12 @@ export class CrossProducts {
   readonly B: Float64Array;
   readonly g: Float64Array;
   readonly n1: Float64Array;
-  readonly counts: CountGroups;
+  /** The levels grouped by equal counts `n1` (derived on first use after {@link reweight}). */
+  get counts(): CountGroups {
+    if (!this.countsCache) this.countsCache = groupCounts(this.n1, this.S1);
+    return this.countsCache;
+  }
+  private countsCache: CountGroups | null = null;
   /** `G_c` blocks (lower triangles valid), one m x m block per distinct count; null in per-level mode. */
   readonly G: Float64Array | null;
   /**
@@ -161,7 +166,7 @@ export class CrossProducts {
       B: blocks.B,
       g: blocks.g,
       n1: blocks.n1,
-      counts,
+      countsCache: counts,
       G,
       pattern,
       ldW: blocks.ldW,
@@ -212,7 +217,7 @@ export class CrossProducts {
     if (fused) this.accumulateTwoFactors(y);
     else if (this.vector) this.accumulateGeneral(y);
     else this.accumulateDesign();
-    this.counts = groupCounts(this.n1, S1);
+    this.countsCache = groupCounts(this.n1, S1);
     const ng = this.counts.multiplicity.length;
     if (S1 === 1) {
       const layout = design.perLevel
@@ -464,7 +469,8 @@ export class CrossProducts {
       this.structural = rowPattern(mark, q1, m, always);
     }
     this.accumulateDesign();
-    Object.assign(this, { ldW, counts: groupCounts(this.n1, 1), pattern: this.structural });
+    // The count groups serve the grouped layout only: derived again if asked for.
+    Object.assign(this, { ldW, countsCache: null, pattern: this.structural });
     this.setResponse(y);
   }
 

@@ -18,11 +18,13 @@
  * microseconds, the result is converged far beyond the 2e-4 of lme4's default optimiser.
  * `phases.simplex = false` skips the first phase for a start already near the optimum;
  * `phases.newton = false` stops after it (a first stage whose result only starts another search).
- * `phases.chord = true` (an expensive criterion whose curvature changes little near the optimum)
- * keeps the first Hessian's cross terms for the later Newton steps, which then cost the `2k`
- * evaluations of the central gradient and Hessian diagonal instead of `2k + k(k-1)/2`; at the
- * end the Hessian is evaluated afresh at the final point with central cross differences
- * (`2k + k(k-1)` evaluations), accurate enough for a covariance matrix; with
+ * `phases.chord = true` (an expensive criterion started near its optimum, whose curvature
+ * changes little there) starts from x0 itself and takes chord steps: each Newton step costs the
+ * `2k` evaluations of the central gradient and Hessian diagonal, with the cross terms kept from
+ * the last point where they were evaluated (none at first). They are evaluated (forward) after
+ * a step whose quadratic model proved poor, and, close to the optimum, afresh before one true
+ * Newton step. At the end the Hessian is that of the final point with central cross
+ * differences (`2k + k(k-1)` evaluations), accurate enough for a covariance matrix; with
  * `phases.finalCross = false` only its gradient and diagonal (all a convergence check needs).
  */
 import { quadraticModelSearch } from './quadratic-model.js';
@@ -105,7 +107,10 @@ export function minimizeEven(
   // taken, and Newton starts from there.
   let start: { x: Float64Array; f: number };
   if (phases.simplex === false) {
-    start = nelderMead(F, x0, ftol, 0, () => evals);
+    // A chord polish starts from x0 itself unless a coordinate is 0, a stationary point of an
+    // even function that only the simplex's vertices leave.
+    const x0v = Float64Array.from(x0);
+    start = phases.chord && x0v.every((v) => v !== 0) ? { x: x0v, f: F(x0v) } : nelderMead(F, x0, ftol, 0, () => evals);
   } else {
     let scale0 = 1;
     for (let i = 0; i < k; i++) scale0 = Math.max(scale0, Math.abs(x0[i]));
@@ -145,7 +150,6 @@ export function minimizeEven(
   // Chord mode: whether the cross terms in `hess` were evaluated at the current x.
   let crossAtX = false;
   let centralAtX = false;
-  let crossEvaluated = false;
   const derivatives = (cross: false | 'forward' | 'central' = 'forward'): void => {
     for (let i = 0; i < k; i++) {
       const hi = relStep * Math.max(Math.abs(x[i]), 0.1);
@@ -168,7 +172,6 @@ export function minimizeEven(
   // Off-diagonal terms at x from the points of `derivatives`: one forward cross point per pair,
   // or (central) the points (+h_i, +h_j) and (-h_i, -h_j), whose error is O(h^2), not O(h).
   const crossTerms = (central: boolean): void => {
-    crossEvaluated = true;
     crossAtX = true;
     centralAtX = central;
     for (let i = 0; i < k; i++) {
@@ -242,7 +245,7 @@ export function minimizeEven(
       withinBudget = false;
       break;
     }
-    derivatives(phases.chord && crossEvaluated && !refresh ? false : 'forward');
+    derivatives(phases.chord && !refresh ? false : 'forward');
     if (!grad.every(Number.isFinite) || !hess.every(Number.isFinite)) break;
     let newton = newtonStep();
     if (!newton) break;

