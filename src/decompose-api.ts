@@ -46,7 +46,7 @@ export interface DecomposeManyOptions extends DecomposeOptions {
 
 const FIT_KEYS = ['reml', 'weights', 'offset', 'control', 'types', 'levels', 'onWarning'];
 const DECOMPOSE_KEYS = ['labels', 'order', 'intervals', 'shapley', 'weightedResidual'];
-const GLMM_KEYS = ['family', 'offset', 'link', 'weights', 'control', 'types', 'levels'];
+const GLMM_KEYS = ['family', 'offset', 'link', 'weights', 'control', 'types', 'levels', 'onWarning'];
 
 const isGlmmFamily = (o: { family?: unknown }): boolean => o.family !== undefined && o.family !== 'gaussian';
 

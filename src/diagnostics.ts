@@ -36,3 +36,25 @@ export interface Diagnostic {
 export function diagnostic(code: DiagnosticCode, level: 'info' | 'warning', message: string): Diagnostic {
   return Object.freeze({ code, level, message });
 }
+
+/**
+ * A list of diagnostics that also hands each warning to `onWarning` as it is added (the fit
+ * option: warnings known before the optimiser runs reach the caller then).
+ *
+ * @example
+ * ```ts
+ * const diagnostics = diagnosticSink((w) => console.warn(w.message));
+ * diagnostics.push(diagnostic('FEW_LEVELS', 'warning', 'Grouping factor "region" has 3 levels')); // logged now
+ * ```
+ */
+export function diagnosticSink(onWarning?: (warning: Diagnostic) => void): Diagnostic[] {
+  const list: Diagnostic[] = [];
+  if (!onWarning) return list;
+  const push = list.push.bind(list);
+  list.push = (...items: Diagnostic[]): number => {
+    const n = push(...items);
+    for (const d of items) if (d.level === 'warning') onWarning(d);
+    return n;
+  };
+  return list;
+}

@@ -86,11 +86,11 @@ export function decomposeManyAggregates(
   options: DecomposeManyAggregatesOptions,
 ): ManyDecomposition {
   if (typeof options !== 'object' || options === null) throw new VardecompError('E_OPTION', 'Options of decomposeManyAggregates must be an object');
-  const allowed = ['rhs', 'method', 'onProgress', 'reml', 'control', 'labels', 'order', 'intervals'];
+  const allowed = ['rhs', 'method', 'onProgress', 'onWarning', 'reml', 'control', 'labels', 'order', 'intervals'];
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) throw new VardecompError('E_OPTION', `Unknown option "${key}" for decomposeManyAggregates (expected ${allowed.join(', ')})`);
   }
-  const { rhs, method = 'components', onProgress, reml, control, ...decomposition } = options;
+  const { rhs, method = 'components', onProgress, onWarning, reml, control, ...decomposition } = options;
   if (typeof rhs !== 'string' || rhs.trim() === '' || rhs.includes('~')) {
     throw new VardecompError('E_OPTION', 'Option "rhs" must be the right-hand side of a formula, e.g. "x + (1|unit) + (1|period)"');
   }
@@ -99,7 +99,11 @@ export function decomposeManyAggregates(
   }
   const outcomes = Object.keys(aggregates);
   if (outcomes.length === 0) throw new VardecompError('E_OPTION', 'decomposeManyAggregates needs at least one outcome');
-  const fitOptions: CellFitOptions = { ...(reml !== undefined ? { reml } : {}), ...(control !== undefined ? { control } : {}) };
+  const fitOptions: CellFitOptions = {
+    ...(reml !== undefined ? { reml } : {}),
+    ...(control !== undefined ? { control } : {}),
+    ...(onWarning !== undefined ? { onWarning } : {}),
+  };
   const results = outcomes.map((outcome, k) => {
     const formula = `${formatName(outcome)} ~ ${rhs}`;
     const input = aggregates[outcome];

@@ -8,6 +8,7 @@ import { VardecompError } from '../errors.js';
 import { fitAggregates } from '../fit-aggregates.js';
 import { WEIGHT_COLUMNS } from '../input/aggregate-table.js';
 import type { LmmFit } from '../output/lmm-fit.js';
+import type { Diagnostic } from '../diagnostics.js';
 import type { CellStatistics } from '../input/cell-statistics.js';
 import { formatName } from '../formula/tokenize.js';
 import type { CliIo } from './cli-io.js';
@@ -43,16 +44,23 @@ export function usesCells(file: string | undefined, o: AggregateInputOptions): b
  * const m = await fitFromCells('pupils.parquet', { }, 'score ~ ses + (1|school)', io);
  * ```
  */
-export async function fitFromCells(file: string | undefined, o: AggregateInputOptions, formula: string, io: CliIo): Promise<LmmFit> {
+export async function fitFromCells(
+  file: string | undefined,
+  o: AggregateInputOptions,
+  formula: string,
+  io: CliIo,
+  onWarning?: (warning: Diagnostic) => void,
+): Promise<LmmFit> {
   const reml = !o.ml;
+  const early = onWarning ? { onWarning } : {};
   if (o.aggregates) {
     if (o.sql !== undefined) throw new VardecompError('E_OPTION', 'Give either --sql or --aggregates, not both', { option: 'sql' });
     const { table } = await readInput(file, o, io);
     checkAggregateWeights(table.columnNames(), o.weights);
-    return fitAggregates(table, formula, { reml, ...(o.weights !== undefined ? { weights: o.weights } : {}) });
+    return fitAggregates(table, formula, { reml, ...early, ...(o.weights !== undefined ? { weights: o.weights } : {}) });
   }
   const { fitDuckDB } = await import('../duckdb/index.js');
-  return fitDuckDB(duckdbSource(file, o, io), formula, { reml, ...(o.weights !== undefined ? { weights: o.weights } : {}) });
+  return fitDuckDB(duckdbSource(file, o, io), formula, { reml, ...early, ...(o.weights !== undefined ? { weights: o.weights } : {}) });
 }
 
 /**

@@ -220,9 +220,9 @@ function announceCost(io: CliIo): (warning: Diagnostic) => void {
   };
 }
 
-/** {@link announceCost} as an option of a Gaussian fit from rows (GLMMs take no `onWarning`). */
-function costWarning(o: RawOptions, io: CliIo): { onWarning?: (warning: Diagnostic) => void } {
-  return fitOptions(o).family === undefined ? { onWarning: announceCost(io) } : {};
+/** {@link announceCost} as an option of a fit from rows (Gaussian or GLMM). */
+function costWarning(io: CliIo): { onWarning?: (warning: Diagnostic) => void } {
+  return { onWarning: announceCost(io) };
 }
 
 /**
@@ -261,11 +261,11 @@ async function runFit(file: string | undefined, o: RawOptions, io: CliIo): Promi
     if (family !== undefined) {
       throw new VardecompError('E_OPTION', 'Option "--family" does not apply to a fit from aggregates (Parquet, --sql, --aggregates): they fit Gaussian models', { option: 'family' });
     }
-    m = await fitFromCells(file, o, formula, io);
+    m = await fitFromCells(file, o, formula, io, announceCost(io));
   } else {
     const data = await inputTable(file, o, io);
     if (data === null) return;
-    m = family === undefined ? fit(data, formula, { ...options, onWarning: announceCost(io) }) : fit(data, formula, { ...options, family });
+    m = family === undefined ? fit(data, formula, { ...options, onWarning: announceCost(io) }) : fit(data, formula, { ...options, family, onWarning: announceCost(io) });
   }
   const text = formatFit(m, format);
   io.stdout.write(format === 'table' || format === 'markdown' ? escapeControl(text) : text);
@@ -304,8 +304,8 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
       };
       const { weights: _weights, ...cellOptions } = options;
       const result = cells
-        ? decomposeManyAggregates(cells, { ...cellOptions, method, rhs, onProgress })
-        : decomposeMany(data!, { ...options, method, outcomes, rhs, onProgress, ...costWarning(o, io) });
+        ? decomposeManyAggregates(cells, { ...cellOptions, method, rhs, onProgress, ...costWarning(io) })
+        : decomposeMany(data!, { ...options, method, outcomes, rhs, onProgress, ...costWarning(io) });
       progress.stop();
       await emitReport(result, o, io);
     } finally {
@@ -315,7 +315,7 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
   }
   const formula = o.types ? '' : requireFormula(o);
   if (!o.types && usesCells(file, o)) {
-    const m = await fitFromCells(file, o, formula, io);
+    const m = await fitFromCells(file, o, formula, io, announceCost(io));
     const progress = createProgress(io, 'bootstrap');
     try {
       // The weights are in the cells (fitFromCells read them).
@@ -332,7 +332,7 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
   if (data === null) return;
   const progress = createProgress(io, 'bootstrap');
   try {
-    const result = decompose(data, formula, { ...decomposeOptions(o, progress), ...approximationOption(o), method, ...costWarning(o, io) });
+    const result = decompose(data, formula, { ...decomposeOptions(o, progress), ...approximationOption(o), method, ...costWarning(io) });
     progress.stop();
     await emitReport(result, o, io);
   } finally {
@@ -343,13 +343,13 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
 async function runCompare(file: string | undefined, o: RawOptions, io: CliIo): Promise<void> {
   precheck(o);
   const formula = o.types ? '' : requireFormula(o);
-  const cells = !o.types && usesCells(file, o) ? await fitFromCells(file, o, formula, io) : null;
+  const cells = !o.types && usesCells(file, o) ? await fitFromCells(file, o, formula, io, announceCost(io)) : null;
   const data = cells ? null : await inputTable(file, o, io);
   if (!cells && data === null) return;
   const progress = createProgress(io, 'bootstrap');
   try {
     const { reml, weights, ...options } = decomposeOptions(o, progress);
-    const result = cells ? compare(cells, options) : compare(data!, formula, { reml, ...(weights !== undefined ? { weights } : {}), ...options, ...costWarning(o, io) });
+    const result = cells ? compare(cells, options) : compare(data!, formula, { reml, ...(weights !== undefined ? { weights } : {}), ...options, ...costWarning(io) });
     progress.stop();
     await emitReport(result, o, io);
   } finally {

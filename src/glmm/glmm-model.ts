@@ -3,7 +3,7 @@
  * `cbind(successes, failures)`, 0/1 or boolean, proportion with trials as weights), the offset,
  * the model frame, X (aliased columns dropped) and the random terms in engine order.
  */
-import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { diagnostic, diagnosticSink, type Diagnostic } from '../diagnostics.js';
 import { VardecompError } from '../errors.js';
 import { familyFor, type Family, type FamilyName } from '../family/family.js';
 import { buildFixedDesign, withoutColumns, type FixedDesign } from '../formula/design-matrix.js';
@@ -12,7 +12,7 @@ import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type DataSource } from '../input/data-source.js';
 import { buildModelFrame, isMissing, levelOrder, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
-import { checkDenseBlockSize } from '../model/dense-size.js';
+import { checkDenseBlockSize, denseBlockWarning } from '../model/dense-size.js';
 import { aliasedFromGram, buildTerms } from '../model/prepare-model.js';
 import { RandomTerms } from '../terms/random-terms.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
@@ -33,6 +33,12 @@ export interface GlmmFitOptions {
   types?: Readonly<Record<string, ColumnReading>>;
   /** Explicit level orders of categorical columns (as `fit`'s `levels`). */
   levels?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Called with each warning diagnostic as soon as it is known, before the optimiser runs (as
+   * `fit`'s `onWarning`; the same records come back in the fit's `diagnostics`): a
+   * `LARGE_DENSE_BLOCK` warning, for one, comes before a fit that takes minutes.
+   */
+  onWarning?: (warning: Diagnostic) => void;
 }
 
 /** A GLMM ready for PIRLS and the optimiser. */
@@ -64,7 +70,7 @@ export interface GlmmModel {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const GLMM_OPTION_KEYS: readonly string[] = ['family', 'link', 'offset', 'weights', 'control', 'types', 'levels'];
+const GLMM_OPTION_KEYS: readonly string[] = ['family', 'link', 'offset', 'weights', 'control', 'types', 'levels', 'onWarning'];
 
 const responseError = (column: string, row: number, problem: string): VardecompError =>
   new VardecompError('E_NONNUMERIC', `Response "${column}" row ${row} ${problem}`, { column, row });
@@ -131,7 +137,10 @@ export function checkGlmmOptions(options: Record<string, unknown>): asserts opti
       });
     }
   }
-  const { family, link, offset } = options;
+  const { family, link, offset, onWarning } = options;
+  if (onWarning !== undefined && typeof onWarning !== 'function') {
+    throw new VardecompError('E_OPTION', 'Option "onWarning" must be a function', { option: 'onWarning' });
+  }
   if (family !== 'poisson' && family !== 'binomial') {
     throw new VardecompError('E_OPTION', `Option "family" must be "gaussian", "poisson" or "binomial" (got ${JSON.stringify(family)})`, {
       option: 'family',
@@ -295,7 +304,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     ...(spec.offsets ? { offsets: spec.offsets.map(derivedColumn) } : {}),
   });
   let frame = frame0;
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics = diagnosticSink(options.onWarning);
   if (offsetArray) {
     const keep: number[] = [];
     for (let k = 0; k < frame0.nobs; k++) if (!isMissing(offsetArray[frame0.rows[k]])) keep.push(k);
@@ -451,11 +460,13 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     .map((f, i) => ({ i, q: f.levels.length }))
     .sort((a, b) => b.q - a.q || a.i - b.i)
     .map((e) => e.i);
-  // PIRLS builds the row path's cross-products each iteration: the same dense block, the same limit.
-  checkDenseBlockSize(
-    engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: frame.factors[i].levels.length })),
-    design.p,
-  );
+  const terms = new RandomTerms(buildTerms(spec, frame), engineOrder);
+  // PIRLS builds the row path's cross-products each iteration: the same dense block, the same
+  // limit, and the same warning before a slow fit (a term with slopes takes levels x columns rows).
+  const engineTerms = engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: frame.factors[i].levels.length * terms.terms[i].width }));
+  checkDenseBlockSize(engineTerms, design.p);
+  const slow = denseBlockWarning(engineTerms, design.p);
+  if (slow) diagnostics.push(slow);
   const aliasedNames = aliased.map((j) => buildFixedDesign(frame, spec).names[j]);
   return {
     spec,
@@ -470,7 +481,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     offset,
     hasOffset: offsetOpt !== null || frame.offset !== null,
     engineOrder,
-    terms: new RandomTerms(buildTerms(spec, frame), engineOrder),
+    terms,
     responseCoding,
     observationLevel,
     diagnostics,

@@ -6,7 +6,7 @@
  */
 import { INTERCEPT, RandomEffectsTerm } from '../terms/random-effects-term.js';
 import { RandomTerms } from '../terms/random-terms.js';
-import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { diagnostic, diagnosticSink } from '../diagnostics.js';
 import { VardecompError } from '../errors.js';
 import { buildFixedDesign, withoutColumns, type FixedDesign } from '../formula/design-matrix.js';
 import type { FormulaInput } from '../formula/model-spec.js';
@@ -16,7 +16,7 @@ import { toDataSource } from '../input/data-source.js';
 import { buildModelFrame, type FrameVariable, type ModelFrame } from '../input/model-frame.js';
 import { cellCrossProducts, cellShifts, type CellDesign } from '../objective/cell-cross-products.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
-import { checkDenseBlockSize } from './dense-size.js';
+import { checkDenseBlockSize, denseBlockWarning } from './dense-size.js';
 import { termsSpannedByX } from './identified-terms.js';
 import {
   aliasedFromGram,
@@ -102,7 +102,7 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
   });
   let nobs = 0;
   for (let c = 0; c < ncells; c++) nobs += cells.count[c];
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics = diagnosticSink(options.onWarning);
   if (cells.nDropped > 0) {
     const by = cells.missingByColumn.length > 0 ? ` (${cells.missingByColumn.map((m) => `${m.column}: ${m.count}`).join(', ')})` : '';
     diagnostics.push(diagnostic('DROPPED_ROWS', 'info', `${cells.nDropped} of ${cells.nrowsInput} rows dropped for missing values${by}`));
@@ -127,10 +127,10 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
     .sort((a, b) => b.q - a.q || a.i - b.i)
     .map((e) => e.i);
   // The cell cross-products have the row path's dense block: refuse it before allocating it.
-  checkDenseBlockSize(
-    engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: cellFrame.factors[i].levels.length })),
-    full.p,
-  );
+  const engineTerms = engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: cellFrame.factors[i].levels.length }));
+  checkDenseBlockSize(engineTerms, full.p);
+  const slow = denseBlockWarning(engineTerms, full.p);
+  if (slow) diagnostics.push(slow);
   const v = cells.columns.length;
   // Precision weights are scaled for the engine as in the row path (PreparedModel.weightScale):
   // the power of two nearest their geometric mean, from the sum of log weights.

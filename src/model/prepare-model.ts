@@ -17,7 +17,7 @@ import type { CellDesign } from '../objective/cell-cross-products.js';
 import { ProfiledCriterion } from '../objective/profiled-criterion.js';
 import { SubsetRegressions } from '../objective/subset-regressions.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
-import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { diagnostic, diagnosticSink, type Diagnostic } from '../diagnostics.js';
 import { termsSpannedByX } from './identified-terms.js';
 import { INTERCEPT, RandomEffectsTerm } from '../terms/random-effects-term.js';
 import { RandomTerms } from '../terms/random-terms.js';
@@ -608,11 +608,8 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     ...(options.types !== undefined ? { types: options.types } : {}),
     ...(options.levels !== undefined ? { levels: options.levels } : {}),
   });
-  const diagnostics: Diagnostic[] = [];
-  const note = (d: Diagnostic): void => {
-    diagnostics.push(d);
-    if (d.level === 'warning') options.onWarning?.(d);
-  };
+  const diagnostics = diagnosticSink(options.onWarning);
+  const note = (d: Diagnostic): void => void diagnostics.push(d);
   if (frame.nDropped > 0) {
     const by = frame.missingByColumn.map((m) => `${m.column}: ${m.count}`).join(', ');
     note(
@@ -660,7 +657,8 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     factors: engineOrder.map((i) => terms.terms[i].engineFactor()),
     weights: engineWeights,
   });
-  const engineTerms = engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: frame.factors[i].levels.length }));
+  // A term with slopes takes levels x columns rows of the dense block.
+  const engineTerms = engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: frame.factors[i].levels.length * terms.terms[i].width }));
   checkDenseBlockSize(engineTerms, design.p);
   const slow = denseBlockWarning(engineTerms, design.p);
   if (slow) note(slow);
