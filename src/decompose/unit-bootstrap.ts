@@ -48,13 +48,14 @@ interface Draw {
 function drawOfUnits(prepared: PreparedModel, byUnit: Int32Array[], units: Int32Array): Draw {
   const factors = prepared.engine.factors;
   let n = 0;
-  for (const u of units) n += byUnit[u].length;
+  for (let k = 0; k < units.length; k++) n += byUnit[units[k]].length;
   const rows = new Int32Array(n);
   const unitCodes = new Int32Array(n);
   let r = 0;
   for (let k = 0; k < units.length; k++) {
-    for (const i of byUnit[units[k]]) {
-      rows[r] = i;
+    const unitRows = byUnit[units[k]];
+    for (let j = 0; j < unitRows.length; j++) {
+      rows[r] = unitRows[j];
       unitCodes[r++] = k;
     }
   }
