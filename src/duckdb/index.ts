@@ -17,6 +17,7 @@ import { parseFormula } from '../formula/parse-formula.js';
 import { cellsFromAggregates } from '../input/aggregate-table.js';
 import type { CellStatistics } from '../input/cell-statistics.js';
 import { cellQuery } from '../input/cell-query.js';
+import { derivedColumnsRead } from '../input/sql-formula.js';
 import type { CellFitOptions } from '../model/prepare-from-cells.js';
 import type { LmmFit } from '../output/lmm-fit.js';
 import { fitCells } from '../fit-aggregates.js';
@@ -146,16 +147,20 @@ export async function cellsFromDuckDB(source: DuckDBSource, formula: FormulaInpu
       throw duckdbError(e, typeof source === 'string' ? source : from);
     }
     const typeOf = new Map(types.map((r) => [String(r.column_name), String(r.column_type)]));
-    const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
+    const labels = new Set((spec.derived ?? []).map((d) => d.label));
+    const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))].filter((c) => !labels.has(c));
     const weights = options.weights;
-    const used = [spec.outcome, ...covariates, ...spec.random.flatMap((r) => r.variables), ...(weights !== undefined ? [weights] : [])];
+    const read = derivedColumnsRead(spec);
+    const used = [
+      ...new Set([spec.outcome, ...covariates, ...spec.random.flatMap((r) => r.variables), ...read.numeric, ...read.grouping, ...(weights !== undefined ? [weights] : [])]),
+    ];
     for (const c of used) {
       if (!typeOf.has(c)) {
         throw new VardecompError('E_COLUMN', `Column "${c}" is not in the data (columns: ${[...typeOf.keys()].join(', ')})`, { column: c });
       }
     }
     const categorical = covariates.filter((c) => TEXT_TYPES.test(typeOf.get(c)!) || (options.categorical ?? []).includes(c));
-    for (const c of [spec.outcome, ...covariates.filter((x) => !categorical.includes(x)), ...(weights !== undefined ? [weights] : [])]) {
+    for (const c of new Set([spec.outcome, ...covariates.filter((x) => !categorical.includes(x)), ...read.numeric, ...(weights !== undefined ? [weights] : [])])) {
       if (!NUMERIC_TYPES.test(typeOf.get(c)!)) {
         throw new VardecompError('E_NONNUMERIC', `Column "${c}" has DuckDB type ${typeOf.get(c)}: a number is needed`, { column: c });
       }

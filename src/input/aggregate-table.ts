@@ -32,8 +32,9 @@
  * A covariate of the formula that is present as a column is a categorical covariate (a key).
  */
 import { VardecompError } from '../errors.js';
-import type { FormulaInput } from '../formula/model-spec.js';
+import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
+import { derivedCodeColumn } from './sql-formula.js';
 import { cellLayout, packedIndex, type CellLayout, type CellStatistics } from './cell-statistics.js';
 import { toDataSource, type ColumnValues, type DataInput, type DataSource } from './data-source.js';
 import { MAX_MAGNITUDE, MAX_WEIGHT_RATIO } from './model-frame.js';
@@ -230,6 +231,39 @@ function readWeights(
 }
 
 /**
+ * The formula functions' error codes of a query's cells (`vd_bad_<k>`, see `sql-formula.ts`),
+ * refused as the row path refuses the values: a value undefined, not finite or beyond the
+ * magnitude bound in some row is `E_NONNUMERIC`, a constant `scale()` argument `E_CONSTANT`.
+ * Tables without the columns (written by other means) are not checked.
+ */
+function checkDerivedCodes(source: DataSource, spec: ModelSpec, keys: readonly string[]): void {
+  (spec.derived ?? []).forEach((d, k) => {
+    const name = derivedCodeColumn(k);
+    if (!source.has(name)) return;
+    const col = source.column(name);
+    let constant = -1;
+    for (let r = 0; r < source.nrows; r++) {
+      const code = toNumber(col[r]);
+      if (code === 2) {
+        throw new VardecompError(
+          'E_NONNUMERIC',
+          `Term "${d.label}" is undefined, not finite or beyond ${MAX_MAGNITUDE} in a row of the cell ${cellLabel(source, keys, r)} (aggregate row ${r}), ` +
+            'for example the log of a value <= 0; the SQL engine does not say which row (a fit from the rows names it)',
+          { term: d.label, cell: r },
+        );
+      }
+      if (code === 1 && constant < 0) constant = r;
+      else if (code !== 0 && code !== 1) {
+        throw new VardecompError('E_NONNUMERIC', `Aggregate column "${name}" row ${r} holds ${describe(col[r])}: must be 0, 1 or 2`, { column: name, row: r });
+      }
+    }
+    if (constant >= 0) {
+      throw new VardecompError('E_CONSTANT', `Term "${d.label}": the argument is constant over the model rows, so it cannot be scaled`, { term: d.label });
+    }
+  });
+}
+
+/**
  * Cell statistics from the rows of an aggregate table (an SQL result, an arquero rollup, a CSV of
  * either). Checks every value: counts are whole numbers >= 1, means finite, variances >= 0;
  * errors name the column and the row.
@@ -269,6 +303,7 @@ export function cellsFromAggregates(data: DataInput, formula: FormulaInput, opti
   }
   const ncells = source.nrows;
   if (ncells === 0) throw new VardecompError('E_EMPTY', 'The aggregate table has no rows (no complete rows in the data?)');
+  checkDerivedCodes(source, spec, layout.keys);
   const v = layout.columns.length;
   const need = [...layout.keys, ...aggregateColumns(v)];
   for (const name of need) {

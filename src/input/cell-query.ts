@@ -10,12 +10,16 @@
  * dropped and skips. Means are taken about an origin, one complete row's values (any value in
  * the data's range keeps the cell means' digits; see `cell-statistics.ts`), and co-moments are
  * `COVAR_POP`, which every engine here computes with a stable update.
+ *
+ * Formula functions (`log(x)`, `scale(x)`, `within(x, g)`, ...) are computed in the query over the
+ * complete rows (`sql-formula.ts`); precision weights add weighted sums (`aggregate-table.ts`).
  */
 import { VardecompError } from '../errors.js';
-import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
+import type { FormulaInput } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
 import { covColumn, meanColumn, originColumn, COMPLETE_COLUMN, COUNT_COLUMN, WEIGHT_COLUMNS } from './aggregate-table.js';
 import { MAX_MAGNITUDE } from './model-frame.js';
+import { derivedCodeColumn, derivedColumnsRead, derivedValueColumn, translateDerived } from './sql-formula.js';
 import { cellLayout, type CellLayout } from './cell-statistics.js';
 
 /** The SQL dialects a cell query is written for. */
@@ -62,6 +66,8 @@ interface Dialect {
   double: string;
   text: string;
   finite(expr: string): string;
+  /** A scalar function's name (formula functions; see sql-formula.ts). */
+  fn?(name: 'LN' | 'SQRT' | 'EXP' | 'POWER'): string;
 }
 
 const DIALECTS: Record<SqlDialect, Dialect> = {
@@ -85,6 +91,7 @@ const DIALECTS: Record<SqlDialect, Dialect> = {
     double: 'FLOAT64',
     text: 'STRING',
     finite: (e) => `NOT IS_NAN(${e}) AND NOT IS_INF(${e})`,
+    fn: (name) => `SAFE.${name}`,
   },
   spark: {
     quote: (n) => `\`${n.replace(/`/g, '``')}\``,
@@ -109,18 +116,6 @@ export function quoteIdentifier(name: string, dialect: SqlDialect): string {
   return DIALECTS[dialect].quote(name);
 }
 
-/** A formula that only SQL-translatable parts make up: plain columns, interactions. */
-function checkTranslatable(spec: ModelSpec): void {
-  const derived = spec.derived ?? [];
-  if (derived.length > 0) {
-    throw new VardecompError(
-      'E_UNSUPPORTED',
-      `The formula functions ${derived.map((d) => d.label).join(', ')} are not translated to SQL: compute them as columns in the query given to --from ` +
-        '(within(x, g) is x - AVG(x) OVER (PARTITION BY g), between(x, g) is AVG(x) OVER (PARTITION BY g), over the complete rows)',
-    );
-  }
-}
-
 const isQuery = (from: string): boolean => /^\s*\(?\s*(select|with)\b/i.test(from);
 
 /**
@@ -143,24 +138,27 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
   const d = DIALECTS[dialect];
   const spec = parseFormula(formula);
   if (spec.random.length === 0) throw new VardecompError('E_FORMULA', `Formula "${spec.text}" has no random term: add one such as (1 | unit)`);
-  checkTranslatable(spec);
   const layout = cellLayout(spec, options.categorical ?? []);
   const q = (n: string) => quoteIdentifier(n, dialect);
   const num = (n: string) => `CAST(${q(n)} AS ${d.double})`;
   const from = isQuery(options.from) ? `(\n${options.from.trim().replace(/;\s*$/, '')}\n) AS vd_source` : options.from.trim();
-  const numeric = [...new Set([...layout.monomials.flatMap((m) => m.variables), spec.outcome])];
+  const labels = (spec.derived ?? []).map((x) => x.label);
+  const read = derivedColumnsRead(spec);
+  // Numeric columns: monomial variables that are columns, the outcome, and formula functions' arguments.
+  const numeric = [...new Set([...layout.monomials.flatMap((m) => m.variables).filter((x) => !labels.includes(x)), spec.outcome, ...read.numeric])];
+  const grouping = read.grouping.filter((g) => !layout.keys.includes(g));
   const weights = options.weights;
   if (weights !== undefined && (typeof weights !== 'string' || weights.trim() === '')) {
     throw new VardecompError('E_OPTION', 'Option "weights" must be a column name', { option: 'weights' });
   }
+  const present = (k: string) => `${q(k)} IS NOT NULL AND TRIM(CAST(${q(k)} AS ${d.text})) <> ''`;
   const complete = [
-    ...layout.keys.map((k) => `${q(k)} IS NOT NULL AND TRIM(CAST(${q(k)} AS ${d.text})) <> ''`),
+    ...layout.keys.map(present),
+    ...grouping.map(present),
     ...numeric.map((n) => `${num(n)} IS NOT NULL AND ${d.finite(num(n))}`),
     // A weight is missing only when NULL: other bad weights are errors, as in the row path.
     ...(weights !== undefined ? [`${q(weights)} IS NOT NULL`] : []),
   ];
-  const stats = [...layout.monomials.map((m) => m.variables.map(num).join(' * ')), num(spec.outcome)];
-  const v = stats.length;
   const sel = (lines: string[]) => lines.map((l) => `    ${l}`).join(',\n');
   const bound = (x: number) => `CAST(${x} AS ${d.double})`;
   const weightLines =
@@ -171,12 +169,46 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
           // The weight where the row path accepts it, else NULL (the reader then refuses the cell).
           `CASE WHEN ${num(weights)} >= ${bound(1 / MAX_MAGNITUDE)} AND ${num(weights)} <= ${bound(MAX_MAGNITUDE)} THEN ${num(weights)} END AS vd_wt`,
         ];
-  const rowsCte = sel([
-    ...layout.keys.map(q),
-    ...stats.map((s, a) => `${s} AS vd_s_${a}`),
-    ...weightLines,
-    `CASE WHEN ${complete.join('\n      AND ')} THEN 1 ELSE 0 END AS vd_ok`,
-  ]);
+  const okLine = `CASE WHEN ${complete.join('\n      AND ')} THEN 1 ELSE 0 END AS vd_ok`;
+  // Without formula functions the row CTE computes the statistic columns itself; with them, the
+  // row CTE casts the columns (vd_c_<i>) and decides completeness, window CTEs add group means
+  // over the complete rows, one CTE evaluates each function (vd_d_<k>) and the last the
+  // statistic columns and each function's error code (see sql-formula.ts).
+  const ctes: string[] = [];
+  let last = 'vd_rows';
+  let stats: string[];
+  let codes: string[] = [];
+  if (labels.length === 0) {
+    stats = [...layout.monomials.map((m) => m.variables.map(num).join(' * ')), num(spec.outcome)];
+    ctes.push(`vd_rows ${d.cte} (\n  SELECT\n${sel([...layout.keys.map(q), ...stats.map((x, a) => `${x} AS vd_s_${a}`), ...weightLines, okLine])}\n  FROM ${from}\n)`);
+  } else {
+    const col = (n: string) => `vd_c_${numeric.indexOf(n)}`;
+    const t = translateDerived(spec, { numeric: col, grouping: q, double: d.double, ...(d.fn ? { fn: d.fn } : {}) });
+    ctes.push(
+      `vd_rows ${d.cte} (\n  SELECT\n${sel([...layout.keys.map(q), ...grouping.map(q), ...numeric.map((n) => `${num(n)} AS ${col(n)}`), ...weightLines, okLine])}\n  FROM ${from}\n)`,
+    );
+    for (let level = 1; level <= t.levels; level++) {
+      const cols = t.windows.filter((w) => w.level === level).map((w) => `${w.sql} AS ${w.name}`);
+      ctes.push(`vd_level_${level} AS (\n  SELECT *,\n${sel(cols)}\n  FROM ${last}\n)`);
+      last = `vd_level_${level}`;
+    }
+    ctes.push(`vd_derived AS (\n  SELECT *,\n${sel(t.values.map((v, k) => `${v} AS ${derivedValueColumn(k)}`))}\n  FROM ${last}\n)`);
+    const variable = (x: string) => (labels.includes(x) ? derivedValueColumn(labels.indexOf(x)) : col(x));
+    stats = [...layout.monomials.map((m) => m.variables.map(variable).join(' * ')), col(spec.outcome)];
+    codes = [...t.codes];
+    // Read twice (origin, GROUP BY): windows are computed once when the engine materialises it.
+    ctes.push(
+      `vd_values ${t.levels > 0 ? 'AS' : d.cte} (\n  SELECT\n${sel([
+        ...layout.keys.map(q),
+        ...stats.map((x, a) => `${x} AS vd_s_${a}`),
+        ...codes.map((c, k) => `${c} AS vd_e_${k}`),
+        ...(weights !== undefined ? ['vd_wraw', 'vd_wt'] : []),
+        'vd_ok',
+      ])}\n  FROM vd_derived\n)`,
+    );
+    last = 'vd_values';
+  }
+  const v = stats.length;
   const originCte = sel(stats.map((_, a) => `vd_s_${a} AS vd_o_${a}`));
   const aggregates: string[] = [...layout.keys.map((k) => `r.${q(k)}`), `r.vd_ok AS ${COMPLETE_COLUMN}`, `COUNT(*) AS ${COUNT_COLUMN}`];
   const dev = (a: number) => `(r.vd_s_${a} - o.vd_o_${a})`;
@@ -207,23 +239,21 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
     for (let a = 0; a < v; a++) for (let b = 0; b <= a; b++) aggregates.push(`COVAR_POP(r.vd_s_${a}, r.vd_s_${b}) AS ${covColumn(a, b, false)}`);
   }
   for (let a = 0; a < v; a++) aggregates.push(`MAX(o.vd_o_${a}) AS ${originColumn(a)}`);
+  codes.forEach((_, k) => aggregates.push(`MAX(r.vd_e_${k}) AS ${derivedCodeColumn(k)}`));
   const groupBy = [...layout.keys.map((k) => `r.${q(k)}`), 'r.vd_ok'].join(', ');
   const sql = [
     `-- vardecomp cell statistics for: ${spec.text.replace(/[\r\n]+/g, ' ')}`,
     `-- statistic columns: ${layout.columns.map((c, a) => `${a} = ${c}`).join(', ').replace(/[\r\n]+/g, ' ')}`,
     ...(weights !== undefined ? [`-- precision weights: ${weights.replace(/[\r\n]+/g, ' ')}`] : []),
-    `WITH vd_rows ${d.cte} (`,
-    '  SELECT',
-    rowsCte,
-    `  FROM ${from}`,
-    '), vd_origin AS (',
+    ...(labels.length > 0 ? [`-- formula functions (error codes vd_bad_<k>): ${labels.map((l, k) => `${k} = ${l}`).join(', ').replace(/[\r\n]+/g, ' ')}`] : []),
+    `WITH ${ctes.join(', ')}, vd_origin AS (`,
     '  SELECT',
     originCte,
-    '  FROM vd_rows WHERE vd_ok = 1 LIMIT 1',
+    `  FROM ${last} WHERE vd_ok = 1 LIMIT 1`,
     ')',
     'SELECT',
     sel(aggregates).replace(/^ {4}/gm, '  '),
-    'FROM vd_rows AS r CROSS JOIN vd_origin AS o',
+    `FROM ${last} AS r CROSS JOIN vd_origin AS o`,
     `GROUP BY ${groupBy}`,
   ].join('\n');
   return { sql, layout };

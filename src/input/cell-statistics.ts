@@ -8,7 +8,8 @@
  *
  * - the row count and the weight sum,
  * - the (weighted) means of the statistic columns: the numeric monomials of the fixed part
- *   (`x`, `x:z` for an interaction of two numeric columns) and the outcome, last,
+ *   (`x`, `x:z` for an interaction of two numeric columns, `log(x)` or `within(x, g)` for a
+ *   formula function, evaluated over the complete rows) and the outcome, last,
  * - their (weighted) within-cell centred cross-products, the co-moments
  *   `sum_i w_i (u_ai - mean_a)(u_bi - mean_b)`, packed lower triangle
  *   (`index(a, b) = a (a + 1) / 2 + b`, `a >= b`).
@@ -27,6 +28,7 @@
 import { VardecompError } from '../errors.js';
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
+import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type ColumnValues, type DataInput, type DataSource } from './data-source.js';
 import { buildModelFrame, type ModelFrame } from './model-frame.js';
 
@@ -115,10 +117,13 @@ export function packedIndex(a: number, b: number): number {
  * ```
  */
 export function cellLayout(spec: ModelSpec, categorical: readonly string[]): CellLayout {
-  refuseFormulaFunctions(spec);
+  refuseOffsets(spec);
   const covariates = new Set(spec.fixed.flatMap((t) => t.variables));
+  const derived = new Set((spec.derived ?? []).map((d) => d.label));
   for (const c of categorical) {
-    if (!covariates.has(c)) throw new VardecompError('E_OPTION', `"${c}" is named as a categorical covariate but is not a covariate of the formula`, { column: c });
+    if (!covariates.has(c) || derived.has(c)) {
+      throw new VardecompError('E_OPTION', `"${c}" is named as a categorical covariate but is not a covariate column of the formula`, { column: c });
+    }
   }
   const keys: string[] = [];
   for (const r of spec.random) for (const v of r.variables) if (!keys.includes(v)) keys.push(v);
@@ -189,14 +194,18 @@ export function cellFrame(
   weights?: string | ArrayLike<number>,
 ): { spec: ModelSpec; source: DataSource; frame: ModelFrame; layout: CellLayout } {
   const spec = parseFormula(formula);
-  refuseFormulaFunctions(spec);
+  refuseOffsets(spec);
   const source = toDataSource(data);
-  const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
+  const derived = new Set((spec.derived ?? []).map((d) => d.label));
+  const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))].filter((c) => !derived.has(c));
   const frame = buildModelFrame(source, {
     outcome: spec.outcome,
     covariates,
     groups: spec.random.map((r) => ({ name: r.group, variables: r.variables })),
     weights: weights ?? null,
+    // Formula functions are evaluated over the complete rows, as the row path evaluates them;
+    // each is then a numeric statistic column like any other.
+    ...(spec.derived ? { derived: spec.derived.map(derivedColumn) } : {}),
   });
   const layout = cellLayout(
     spec,
@@ -205,11 +214,11 @@ export function cellFrame(
   return { spec, source, frame, layout };
 }
 
-/** Formula functions (`log(x)`, `within(x, g)`) and offsets are evaluated over rows: cells cannot hold them. */
-function refuseFormulaFunctions(spec: ModelSpec): void {
-  const fn = spec.derived?.[0] ?? spec.offsets?.[0];
+/** Offsets are refused: cells hold the outcome, not the outcome minus an offset. */
+function refuseOffsets(spec: ModelSpec): void {
+  const fn = spec.offsets?.[0];
   if (fn) {
-    throw new VardecompError('E_NEEDS_ROWS', `The formula function ${fn.label} is evaluated over rows: cell statistics cannot hold it; compute the column before aggregating`, {
+    throw new VardecompError('E_NEEDS_ROWS', `The offset ${fn.label} is evaluated over rows: cell statistics cannot hold it; subtract it from the outcome before aggregating`, {
       term: fn.label,
     });
   }

@@ -81,9 +81,10 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
       column: spec.outcome,
     });
   }
-  if (spec.derived || spec.offsets || (options as FitOptions).offset !== undefined) {
-    const what = spec.derived?.[0].label ?? spec.offsets?.[0].label ?? 'An offset';
-    throw needsRowsError(`${spec.derived || spec.offsets ? `The formula function ${what}` : what}`);
+  // Formula functions are statistic columns of the cells (evaluated over the complete rows by
+  // the builder); offsets change the outcome and are not held.
+  if (spec.offsets || (options as FitOptions).offset !== undefined) {
+    throw needsRowsError(spec.offsets ? `The offset ${spec.offsets[0].label}` : 'An offset');
   }
   const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
   const categorical = covariates.filter((c) => Object.prototype.hasOwnProperty.call(cells.keys, c));
@@ -157,7 +158,10 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
   let design = full;
   let cd = cellDesign(design);
   if (Array.from(cd.mono).some((a, j) => a < 0 && design.termOf[j] >= 0 && spec.fixed[design.termOf[j]].variables.some((x) => !categorical.includes(x)))) {
-    throw new RangeError('prepareFromCells: a monomial of the formula is missing from the cell statistics');
+    const missing = design.names.find((_, j) => cd.mono[j] < 0 && design.termOf[j] >= 0 && spec.fixed[design.termOf[j]].variables.some((x) => !categorical.includes(x)));
+    throw new VardecompError('E_COLUMN', `The cell statistics have no statistic column for "${missing}" (they hold ${cells.columns.join(', ')}): build them for this formula`, {
+      column: missing,
+    });
   }
   let { xShift, yShift } = cellShifts(cd, spec.intercept);
   let cp = cellCrossProducts(cd, xShift, yShift);

@@ -118,6 +118,16 @@ describe('the CLI on Parquet and SQL', () => {
     expect((await run(['fit', 'plain.csv', '--aggregates', '-f', F, '--weights', 'w'])).stderr).toMatch(/E_OPTION: Option "--weights" needs a weighted aggregate table/);
   });
 
+  it('fits formula functions from a Parquet file as the rows (DuckDB evaluates them over the complete rows)', async () => {
+    const g = 'score ~ within(ses, school) + between(ses, school) + I(ses^2) + (1|school) + (1|year)';
+    const out = await run(['fit', 'pupils.parquet', '-f', g, '--format', 'json']);
+    expect(out.stderr).toBe('');
+    const ref = fit(rows, g);
+    const m = JSON.parse(out.stdout);
+    expect(closeRel(m.remlCriterion, ref.remlCriterion!, 1e-10)).toBe(true);
+    expect(JSON.stringify(m)).toContain('within(ses, school)');
+  });
+
   it('refuses what aggregates cannot do, naming the option', async () => {
     expect((await run(['fit', 'pupils.parquet', '-f', F, '--weights', 'w'])).stderr).toMatch(/E_COLUMN: Column "w" is not in the data/);
     expect((await run(['fit', 'pupils.parquet', '--sql', 'SELECT 1', '-f', F])).stderr).toMatch(/either a data file or --sql/);
