@@ -169,12 +169,8 @@ export function compare(a: LmmFit | GlmmFit | DataInput, b?: FormulaInput | Deco
  */
 export function decomposeMany(data: DataInput, options: DecomposeManyOptions): ManyDecomposition {
   const o = asObject(options, 'decomposeMany');
-  if (isGlmmFamily(o as { family?: unknown })) {
-    throw new VardecompError('E_UNSUPPORTED', 'decomposeMany fits Gaussian models: decompose each GLMM outcome with decompose(data, formula, { family })', {
-      option: 'family',
-    });
-  }
-  checkKeys(o, ['outcomes', 'rhs', 'onProgress', 'method', ...FIT_KEYS, ...DECOMPOSE_KEYS], 'decomposeMany');
+  const glmm = isGlmmFamily(o as { family?: unknown });
+  checkKeys(o, ['outcomes', 'rhs', 'onProgress', 'method', ...(glmm ? ['approximation', ...GLMM_KEYS] : FIT_KEYS), ...DECOMPOSE_KEYS], 'decomposeMany');
   if (!Array.isArray(o.outcomes) || o.outcomes.length === 0 || !o.outcomes.every((x) => typeof x === 'string' && x.length > 0)) {
     throw new VardecompError('E_OPTION', 'Option "outcomes" must be a non-empty array of column names');
   }
@@ -187,6 +183,7 @@ export function decomposeMany(data: DataInput, options: DecomposeManyOptions): M
     throw new VardecompError('E_OPTION', 'Option "onProgress" must be a function');
   }
   const method = resolveMethod(o.method);
+  if (glmm) return decomposeManyGlmm(data, o, method);
   const fitOptions = fitOptionsOf(o);
   const source = toDataSource(data);
   const specs = o.outcomes.map((outcome) => parseFormula(`${formatName(outcome)} ~ ${o.rhs}`));
@@ -224,6 +221,28 @@ export function decomposeMany(data: DataInput, options: DecomposeManyOptions): M
     const m = fitPrepared(prepared, fitOptions);
     const d = decomposeFit(m, method, o);
     o.onProgress?.(k + 1, specs.length);
+    return d;
+  });
+  return new ManyDecomposition({ rhs: o.rhs.trim(), method, outcomes: o.outcomes.slice(), results });
+}
+
+/**
+ * decomposeMany for a GLMM family: each outcome's GLMM on the shared right-hand side, decomposed
+ * on the latent scale (components only; sequential and Shapley are refused before any fit).
+ */
+function decomposeManyGlmm(data: DataInput, o: DecomposeManyOptions, method: DecompositionMethod): ManyDecomposition {
+  if (method !== 'components') {
+    throw new VardecompError(
+      'E_UNSUPPORTED',
+      `The ${method} method splits the R^2 of a Gaussian model and is not defined for a ${String(o.family)} GLMM: use method "components" (latent-scale shares)`,
+      { option: 'method' },
+    );
+  }
+  const glmmOptions = glmmOptionsOf(o);
+  const results = o.outcomes.map((outcome, k) => {
+    const m = fitGlmm(data, `${formatName(outcome)} ~ ${o.rhs}`, glmmOptions);
+    const d = decomposeGlmmFit(m, method, o);
+    o.onProgress?.(k + 1, o.outcomes.length);
     return d;
   });
   return new ManyDecomposition({ rhs: o.rhs.trim(), method, outcomes: o.outcomes.slice(), results });

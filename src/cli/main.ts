@@ -305,7 +305,7 @@ async function runDecompose(file: string | undefined, o: RawOptions, io: CliIo):
       const { weights: _weights, ...cellOptions } = options;
       const result = cells
         ? decomposeManyAggregates(cells, { ...cellOptions, method, rhs, onProgress, ...costWarning(io) })
-        : decomposeMany(data!, { ...options, method, outcomes, rhs, onProgress, ...costWarning(io) });
+        : decomposeMany(data!, { ...options, ...approximationOption(o), method, outcomes, rhs, onProgress, ...costWarning(io) });
       progress.stop();
       await emitReport(result, o, io);
     } finally {

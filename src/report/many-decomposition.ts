@@ -4,7 +4,7 @@
 import { table } from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { ComponentShare, DecompositionData, DecompositionMethod, ManyData } from '../decompose/decomposition-data.js';
-import { Decomposition } from './decomposition.js';
+import { Decomposition, latentNote } from './decomposition.js';
 import {
   checkDigits,
   diagnosticNotes,
@@ -133,6 +133,8 @@ export class ManyDecomposition implements ManyData {
     ];
     const notes: string[] = [];
     if (info) notes.push(intervalNote(info));
+    const latent = this.results.find((d) => d.latent)?.latent;
+    if (latent) notes.push(latentNote(latent).replace(/, λ = .*$/, ", λ each outcome's null model's mean expected count (offset included)"));
     for (const d of this.results) notes.push(...diagnosticNotes(d.diagnostics, `${d.outcome}: `));
     if (notes.length > 0) lines.push('', ...notes.map((n) => ` ${n}`));
     return lines.join('\n');

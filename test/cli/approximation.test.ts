@@ -41,6 +41,16 @@ describe('decompose --approximation', () => {
     });
   }
 
+  it('--outcomes with --family: latent shares per outcome (decomposeMany), the approximation applied', async () => {
+    const rhs = F.slice(F.indexOf('~') + 1).trim();
+    const r = await run(['decompose', 'england-poisson.csv', '--family', 'poisson', '--outcomes', 'cpp_start_n', '--rhs', rhs, '--approximation', 'delta', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { results: Array<{ shares: Record<string, number>; latent: { approximation: string } }> };
+    expect(out.results[0].latent.approximation).toBe('delta');
+    expect(closeRel(out.results[0].shares.residual, fixture.latent.shares.delta.distribution, 1e-4)).toBe(true);
+    expect(closeRel(out.results[0].shares.la_code, fixture.latent.shares.delta.la_code, 1e-4)).toBe(true);
+  });
+
   it('is refused for a Gaussian fit and for an unknown kind, before the data is read', async () => {
     const g = await run(['decompose', 'no-such-file.csv', '-f', 'y ~ (1|g)', '--approximation', 'delta']);
     expect(g.code).toBe(2);

@@ -59,7 +59,9 @@ describe('GLMM decomposition API', () => {
       }
     }
     expect(() => compare(m)).toThrow(VardecompError);
-    expect(() => decomposeMany([{ y: 1, g: 'a' }], { outcomes: ['y'], rhs: '(1|g)', family: 'poisson' } as never)).toThrow(/decomposeMany fits Gaussian/);
+    expect(() => decomposeMany([{ y: 1, g: 'a' }], { outcomes: ['y'], rhs: '(1|g)', family: 'poisson', method: 'shapley' })).toThrow(
+      /The shapley method splits the R\^2 of a Gaussian model and is not defined for a poisson GLMM/,
+    );
   });
   it('decompose(data, formula, { family }) equals decompose(fit), and says the scale', () => {
     const { table, fixture } = loadGlmmFixture('cbpp');

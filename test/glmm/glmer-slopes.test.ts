@@ -16,7 +16,7 @@
  * ignores the offset in lambda.
  */
 import { describe, expect, it } from 'vitest';
-import { decompose, fit } from '../../src/index.js';
+import { compare, decompose, decomposeMany, fit, VardecompError } from '../../src/index.js';
 import type { RandomCorrelation } from '../../src/index.js';
 import { closeRel } from '../helpers/fixtures.js';
 import { fitFixture, loadGlmmFixture, type GlmmFixture } from '../helpers/glmm-fixtures.js';
@@ -216,5 +216,46 @@ describe('a text-coded binomial response, as glmer reads a factor', () => {
     const mc = fit(rows, 'answer ~ x + (1 | g)', { family: 'binomial', types: { answer: 'categorical' } });
     expect(mc.responseCoding).toEqual({ failure: '0', success: ['1'] });
     expect(mc.deviance).toBe(m.deviance);
+  });
+});
+
+describe('decomposeMany and compare with a GLMM family', () => {
+  const { table } = loadGlmmFixture('england-poisson');
+  const rows = (table.objects() as Array<Record<string, number | string>>).map((r) => ({ ...r, half_n: Math.round(Number(r.cpp_start_n) / 2) }));
+  const rhs = 'imd2019_avg_score + offset(log(child_pop_0_17_dfe)) + (1 | la_code) + (1 | year)';
+  it('decomposeMany gives each outcome its latent-scale components, equal to decompose one by one', () => {
+    const progress: number[] = [];
+    const many = decomposeMany(rows, { outcomes: ['cpp_start_n', 'half_n'], rhs, family: 'poisson', onProgress: (k) => progress.push(k) });
+    expect(progress).toEqual([1, 2]);
+    expect(many.outcomes).toEqual(['cpp_start_n', 'half_n']);
+    for (const [k, outcome] of many.outcomes.entries()) {
+      const one = decompose(rows, `${outcome} ~ ${rhs}`, { family: 'poisson' });
+      expect(many.results[k].shares).toEqual(one.shares);
+      expect(many.results[k].toJSON().latent).toEqual(one.toJSON().latent);
+    }
+    // halving the counts doubles the Poisson variance's share (lambda about halves)
+    expect(many.results[1].shares.residual).toBeGreaterThan(1.8 * many.results[0].shares.residual);
+    expect(many.format()).toMatch(/Latent \(log\) scale: .*λ each outcome's null model's mean expected count/);
+  });
+  it('sequential and Shapley are E_UNSUPPORTED before any fit; Gaussian-only options are E_OPTION', () => {
+    for (const method of ['sequential', 'shapley'] as const) {
+      try {
+        decomposeMany(rows, { outcomes: ['cpp_start_n'], rhs, family: 'poisson', method });
+        expect.unreachable();
+      } catch (e) {
+        expect((e as VardecompError).code).toBe('E_UNSUPPORTED');
+        expect((e as VardecompError).message).toMatch(/use method "components"/);
+      }
+    }
+    expect(() => decomposeMany(rows, { outcomes: ['cpp_start_n'], rhs, family: 'poisson', reml: true })).toThrow(/Unknown option "reml" for decomposeMany/);
+  });
+  it('compare (sequential, components and Shapley side by side) refuses a GLMM with E_UNSUPPORTED', () => {
+    try {
+      compare(rows, `cpp_start_n ~ ${rhs}`, { family: 'poisson' } as never);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as VardecompError).code).toBe('E_UNSUPPORTED');
+      expect((e as VardecompError).message).toMatch(/for a GLMM use decompose with method "components"/);
+    }
   });
 });
