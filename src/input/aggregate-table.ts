@@ -34,7 +34,7 @@
 import { VardecompError } from '../errors.js';
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
-import { derivedCodeColumn } from './sql-formula.js';
+import { derivedCodeColumn, formulaFunctions } from './sql-formula.js';
 import { cellLayout, packedIndex, type CellLayout, type CellStatistics } from './cell-statistics.js';
 import { toDataSource, type ColumnValues, type DataInput, type DataSource } from './data-source.js';
 import { MAX_MAGNITUDE, MAX_WEIGHT_RATIO } from './model-frame.js';
@@ -237,9 +237,22 @@ function readWeights(
  * Tables without the columns (written by other means) are not checked.
  */
 function checkDerivedCodes(source: DataSource, spec: ModelSpec, keys: readonly string[]): void {
-  (spec.derived ?? []).forEach((d, k) => {
+  const offsets = spec.offsets?.length ?? 0;
+  const functions = formulaFunctions(spec);
+  functions.forEach((d, k) => {
     const name = derivedCodeColumn(k);
-    if (!source.has(name)) return;
+    if (!source.has(name)) {
+      // The outcome statistic of a table written for offsets is y minus them: only such a table
+      // (with their codes) may be read for a formula with offsets.
+      if (k >= functions.length - offsets) {
+        throw new VardecompError(
+          'E_COLUMN',
+          `The aggregate table has no column "${name}" for the offset ${d.label}: write it for this formula (vardecomp sql), which subtracts the offset from the outcome`,
+          { column: name, term: d.label },
+        );
+      }
+      return;
+    }
     const col = source.column(name);
     let constant = -1;
     for (let r = 0; r < source.nrows; r++) {
@@ -419,6 +432,7 @@ export function cellsFromAggregates(data: DataInput, formula: FormulaInput, opti
     mean,
     comoment,
     sumLogWeight: weights ? weights.sumLog : 0,
+    ...(spec.offsets ? { offsets: spec.offsets.map((o) => o.label) } : {}),
     ...(weights ? { sumInverseWeight: weights.inverse, unweighted } : {}),
     nrowsInput: total + nDropped,
     nDropped,

@@ -19,7 +19,7 @@ import type { FormulaInput } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
 import { covColumn, meanColumn, originColumn, COMPLETE_COLUMN, COUNT_COLUMN, WEIGHT_COLUMNS } from './aggregate-table.js';
 import { MAX_MAGNITUDE } from './model-frame.js';
-import { derivedCodeColumn, derivedColumnsRead, derivedValueColumn, translateDerived } from './sql-formula.js';
+import { derivedCodeColumn, derivedColumnsRead, derivedValueColumn, formulaFunctions, translateDerived } from './sql-formula.js';
 import { cellLayout, type CellLayout } from './cell-statistics.js';
 
 /** The SQL dialects a cell query is written for. */
@@ -143,6 +143,7 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
   const num = (n: string) => `CAST(${q(n)} AS ${d.double})`;
   const from = isQuery(options.from) ? `(\n${options.from.trim().replace(/;\s*$/, '')}\n) AS vd_source` : options.from.trim();
   const labels = (spec.derived ?? []).map((x) => x.label);
+  const functions = formulaFunctions(spec);
   const read = derivedColumnsRead(spec);
   // Numeric columns: monomial variables that are columns, the outcome, and formula functions' arguments.
   const numeric = [...new Set([...layout.monomials.flatMap((m) => m.variables).filter((x) => !labels.includes(x)), spec.outcome, ...read.numeric])];
@@ -178,7 +179,7 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
   let last = 'vd_rows';
   let stats: string[];
   let codes: string[] = [];
-  if (labels.length === 0) {
+  if (functions.length === 0) {
     stats = [...layout.monomials.map((m) => m.variables.map(num).join(' * ')), num(spec.outcome)];
     ctes.push(`vd_rows ${d.cte} (\n  SELECT\n${sel([...layout.keys.map(q), ...stats.map((x, a) => `${x} AS vd_s_${a}`), ...weightLines, okLine])}\n  FROM ${from}\n)`);
   } else {
@@ -194,7 +195,10 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
     }
     ctes.push(`vd_derived AS (\n  SELECT *,\n${sel(t.values.map((v, k) => `${v} AS ${derivedValueColumn(k)}`))}\n  FROM ${last}\n)`);
     const variable = (x: string) => (labels.includes(x) ? derivedValueColumn(labels.indexOf(x)) : col(x));
-    stats = [...layout.monomials.map((m) => m.variables.map(variable).join(' * ')), col(spec.outcome)];
+    // With offsets the outcome's statistic is y minus their sum, as the row path fits it.
+    const offsets = (spec.offsets ?? []).map((_, k) => derivedValueColumn(labels.length + k));
+    const outcome = offsets.length === 0 ? col(spec.outcome) : `(${col(spec.outcome)} - (${offsets.join(' + ')}))`;
+    stats = [...layout.monomials.map((m) => m.variables.map(variable).join(' * ')), outcome];
     codes = [...t.codes];
     // Read twice (origin, GROUP BY): windows are computed once when the engine materialises it.
     ctes.push(
@@ -245,7 +249,10 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
     `-- vardecomp cell statistics for: ${spec.text.replace(/[\r\n]+/g, ' ')}`,
     `-- statistic columns: ${layout.columns.map((c, a) => `${a} = ${c}`).join(', ').replace(/[\r\n]+/g, ' ')}`,
     ...(weights !== undefined ? [`-- precision weights: ${weights.replace(/[\r\n]+/g, ' ')}`] : []),
-    ...(labels.length > 0 ? [`-- formula functions (error codes vd_bad_<k>): ${labels.map((l, k) => `${k} = ${l}`).join(', ').replace(/[\r\n]+/g, ' ')}`] : []),
+    ...(functions.length > 0
+      ? [`-- formula functions (error codes vd_bad_<k>): ${functions.map((f, k) => `${k} = ${f.label}`).join(', ').replace(/[\r\n]+/g, ' ')}`]
+      : []),
+    ...(spec.offsets ? ['-- the outcome statistic is the outcome minus the offsets'] : []),
     `WITH ${ctes.join(', ')}, vd_origin AS (`,
     '  SELECT',
     originCte,

@@ -62,6 +62,11 @@ export interface CellStatistics {
    * is an unweighted variance over the rows). Absent when the builder had no rows.
    */
   readonly unweighted?: CellMoments | null;
+  /**
+   * The formula's offset terms (`offset(log(pop))`), when the outcome's statistics are of the
+   * outcome minus their sum (the response a fit with offsets sees).
+   */
+  readonly offsets?: readonly string[];
   /** Rows in the input, and rows dropped for missing values before aggregation. */
   readonly nrowsInput: number;
   readonly nDropped: number;
@@ -117,7 +122,6 @@ export function packedIndex(a: number, b: number): number {
  * ```
  */
 export function cellLayout(spec: ModelSpec, categorical: readonly string[]): CellLayout {
-  refuseOffsets(spec);
   const covariates = new Set(spec.fixed.flatMap((t) => t.variables));
   const derived = new Set((spec.derived ?? []).map((d) => d.label));
   for (const c of categorical) {
@@ -194,7 +198,6 @@ export function cellFrame(
   weights?: string | ArrayLike<number>,
 ): { spec: ModelSpec; source: DataSource; frame: ModelFrame; layout: CellLayout } {
   const spec = parseFormula(formula);
-  refuseOffsets(spec);
   const source = toDataSource(data);
   const derived = new Set((spec.derived ?? []).map((d) => d.label));
   const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))].filter((c) => !derived.has(c));
@@ -206,6 +209,8 @@ export function cellFrame(
     // Formula functions are evaluated over the complete rows, as the row path evaluates them;
     // each is then a numeric statistic column like any other.
     ...(spec.derived ? { derived: spec.derived.map(derivedColumn) } : {}),
+    // Offset terms: the outcome's statistics are then of y minus their sum (statisticColumns).
+    ...(spec.offsets ? { offsets: spec.offsets.map(derivedColumn) } : {}),
   });
   const layout = cellLayout(
     spec,
@@ -214,18 +219,9 @@ export function cellFrame(
   return { spec, source, frame, layout };
 }
 
-/** Offsets are refused: cells hold the outcome, not the outcome minus an offset. */
-function refuseOffsets(spec: ModelSpec): void {
-  const fn = spec.offsets?.[0];
-  if (fn) {
-    throw new VardecompError('E_NEEDS_ROWS', `The offset ${fn.label} is evaluated over rows: cell statistics cannot hold it; subtract it from the outcome before aggregating`, {
-      term: fn.label,
-    });
-  }
-}
-
 /**
- * The statistic columns of a frame's rows, one Float64Array each (monomials, then the outcome).
+ * The statistic columns of a frame's rows, one Float64Array each (monomials, then the outcome,
+ * minus the frame's offset when it has one).
  *
  * @example
  * ```ts
@@ -243,7 +239,8 @@ export function statisticColumns(frame: ModelFrame, layout: CellLayout): Float64
     }
     return out;
   });
-  cols.push(frame.y);
+  // With offsets the outcome's statistic is the response the fit sees, y minus the offsets.
+  cols.push(frame.offset ? Float64Array.from(frame.y, (y, i) => y - frame.offset![i]) : frame.y);
   return cols;
 }
 
@@ -333,6 +330,7 @@ export function cellsFromRows(data: DataInput, formula: FormulaInput, options: C
     sumLogWeight,
     sumInverseWeight,
     unweighted,
+    ...(frame.offset ? { offsets: layout.spec.offsets!.map((o) => o.label) } : {}),
     nrowsInput: frame.nrowsInput,
     nDropped: frame.nDropped,
     missingByColumn: frame.missingByColumn,

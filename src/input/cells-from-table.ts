@@ -18,6 +18,7 @@ import {
 } from './aggregate-table.js';
 import { cellFrame, statisticColumns, type CellStatistics, type CellsFromRowsOptions } from './cell-statistics.js';
 import type { DataInput } from './data-source.js';
+import { derivedCodeColumn, formulaFunctions } from './sql-formula.js';
 
 type Table = ReturnType<typeof table>;
 type Rollup = Parameters<Table['rollup']>[0];
@@ -98,6 +99,9 @@ export function cellsFromTable(data: DataInput, formula: FormulaInput, options: 
   }
   const agg = grouped.rollup(rollup as Rollup);
   const constants: Record<string, string> = { [DROPPED_COLUMN]: `() => ${frame.nDropped}` };
+  // Formula functions and offsets were evaluated by the model frame (which refuses bad values):
+  // every cell's error code is 0.
+  formulaFunctions(spec).forEach((_, k) => (constants[derivedCodeColumn(k)] = '() => 0'));
   origins.forEach((o, a) => (constants[originColumn(a)] = `() => ${o}`));
   const out = agg.derive(constants).select([...layout.keys, ...aggregateColumns(v, w !== null), ...Object.keys(constants)]);
   const cells = cellsFromAggregates(out, spec.text);

@@ -46,9 +46,9 @@ export interface SqlWindow {
 
 /** The SQL of a formula's derived variables. */
 export interface SqlDerived {
-  /** Per derived variable (the formula's order): its value, NULL where undefined. */
+  /** Per derived variable, then per offset term (see {@link formulaFunctions}): its value, NULL where undefined. */
   readonly values: readonly string[];
-  /** Per derived variable: its error code per row (0 defined, 1 constant scale() argument, 2 undefined or out of range). */
+  /** Per derived variable and offset term: its error code per row (0 defined, 1 constant scale() argument, 2 undefined or out of range). */
   readonly codes: readonly string[];
   /** Window columns by level (1 = over the row CTE). */
   readonly windows: readonly SqlWindow[];
@@ -113,8 +113,21 @@ export function derivedColumnsRead(spec: ModelSpec): { numeric: string[]; groupi
         break;
     }
   };
-  for (const d of spec.derived ?? []) walk(d.expression);
+  for (const d of formulaFunctions(spec)) walk(d.expression);
   return { numeric: [...numeric], grouping: [...grouping] };
+}
+
+/**
+ * The formula's derived variables, then its offset terms: the order of the value columns
+ * (`vd_d_<k>`) and error codes (`vd_bad_<k>`) of the cell query.
+ *
+ * @example
+ * ```ts
+ * formulaFunctions(parseFormula('y ~ log(x) + offset(z) + (1|g)')).map((d) => d.label); // ['log(x)', 'offset(z)']
+ * ```
+ */
+export function formulaFunctions(spec: ModelSpec): DerivedVariable[] {
+  return [...(spec.derived ?? []), ...(spec.offsets ?? [])];
 }
 
 interface Part {
@@ -209,7 +222,7 @@ export function translateDerived(spec: ModelSpec, refs: SqlColumnRefs): SqlDeriv
     };
     return { value: tr(d.expression).sql, constants };
   };
-  const parts = (spec.derived ?? []).map(translateOne);
+  const parts = formulaFunctions(spec).map(translateOne);
   const values = parts.map((p) => p.value);
   // The code reads the value through its column (`derivedValueColumn(k)`, computed one CTE before).
   const codes = parts.map((p, k) => {

@@ -82,9 +82,17 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
     });
   }
   // Formula functions are statistic columns of the cells (evaluated over the complete rows by
-  // the builder); offsets change the outcome and are not held.
-  if (spec.offsets || (options as FitOptions).offset !== undefined) {
-    throw needsRowsError(spec.offsets ? `The offset ${spec.offsets[0].label}` : 'An offset');
+  // the builder); offset terms are subtracted from the outcome by the builder, so the cells must
+  // have been built for the same ones. The offset option would need the rows.
+  if ((options as FitOptions).offset !== undefined) throw needsRowsError('An offset option');
+  const wanted = (spec.offsets ?? []).map((o) => o.label).join(' + ');
+  const held = (cells.offsets ?? []).join(' + ');
+  if (wanted !== held) {
+    throw new VardecompError(
+      'E_COLUMN',
+      `The cell statistics' outcome is "${spec.outcome}"${held ? ` minus ${held}` : ''}, not "${spec.outcome}"${wanted ? ` minus ${wanted}` : ''}: build the cells for this formula`,
+      { column: spec.outcome },
+    );
   }
   const covariates = [...new Set(spec.fixed.flatMap((t) => t.variables))];
   const categorical = covariates.filter((c) => Object.prototype.hasOwnProperty.call(cells.keys, c));

@@ -35,6 +35,9 @@ export const FORMULAS = [
   'y ~ within(x, g) + between(x, g) + (1|g) + (1|period)',
   'y ~ within(log(x), unit) + between(log(x), unit) + log(x):z + (1|unit) + (1|period)',
   'y ~ scale(within(x, g)) + (1|g) + (1|unit)',
+  // Offsets: the outcome's statistics are of y minus them, as the row path fits y - offset.
+  'y ~ z + offset(2 * log(x)) + (1|unit) + (1|period)',
+  'y ~ log(x) + offset(z) + offset(between(x, g) / 4) + (1|g) + (1|period)',
 ];
 
 let inst: DuckDBInstance;

@@ -207,16 +207,18 @@ describe('specials: values over the model rows', () => {
 });
 
 describe('specials: cell statistics', () => {
-  it('formula functions are statistic columns of the cells (test/aggregates/formula-functions.test.ts); offsets need rows', async () => {
+  it('formula functions are statistic columns of the cells, offsets come off the outcome (test/aggregates/formula-functions.test.ts)', async () => {
     const { cellsFromRows } = await import('../../src/input/cell-statistics.js');
     const { prepareFromCells } = await import('../../src/model/prepare-from-cells.js');
     const rows = panel().filter((r) => r.z !== null && !Number.isNaN(r.y));
     expect(cellsFromRows(rows, 'y ~ log(x) + (1 | u)').columns).toEqual(['log(x)', 'y']);
-    expect(caught(() => cellsFromRows(rows, 'y ~ x + offset(z) + (1 | u)')).code).toBe('E_NEEDS_ROWS');
+    expect(cellsFromRows(rows, 'y ~ x + offset(z) + (1 | u)').offsets).toEqual(['offset(z)']);
     const cells = cellsFromRows(rows, 'y ~ x + (1 | u)');
     // Cells made for another formula lack the function's column.
     expect(caught(() => prepareFromCells(cells, 'y ~ log(x) + (1 | u)')).code).toBe('E_COLUMN');
-    expect(caught(() => prepareFromCells(cells, 'y ~ x + offset(z) + (1 | u)')).code).toBe('E_NEEDS_ROWS');
+    // Cells of y are not cells of y - z, and the other way round.
+    expect(caught(() => prepareFromCells(cells, 'y ~ x + offset(z) + (1 | u)')).code).toBe('E_COLUMN');
+    expect(caught(() => prepareFromCells(cellsFromRows(rows, 'y ~ x + offset(z) + (1 | u)'), 'y ~ x + (1 | u)')).code).toBe('E_COLUMN');
     expect(caught(() => prepareFromCells(cells, 'y ~ x + (1 | u)', { offset: 'z' })).code).toBe('E_NEEDS_ROWS');
   });
 });

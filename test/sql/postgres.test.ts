@@ -72,6 +72,7 @@ describe.skipIf(!bin)('the PostgreSQL dialect on a PostgreSQL server', () => {
     'y ~ within(x, g) + between(x, g) + (1|g) + (1|period)',
     'y ~ within(log(x), unit) + between(log(x), unit) + log(x):z + (1|unit) + (1|period)',
     'y ~ scale(within(x, g)) + (1|g) + (1|unit)',
+    'y ~ log(x) + offset(z) + offset(between(x, g) / 4) + (1|g) + (1|period)',
   ];
   let frows: Array<Record<string, number | string | null>> = [];
   const loadFunctionRows = (table: string, data: typeof frows) => {
