@@ -1,7 +1,9 @@
 # Reference fixtures for random slopes in generalised linear mixed models (lme4::glmer, Laplace,
 # nAGQ = 1), and for a text-coded binomial response.
 #
-# Run from the repository root:  Rscript scripts/reference/glmm-slopes.R
+# Run from the repository root:  Rscript scripts/reference/glmm-slopes.R [name ...]
+# (with names, only those fixtures are made: england-poisson-slope, england-poisson-slope-uncorr,
+# binomial-slope, binomial-text, verbagg-slope).
 # Writes test/fixtures/glmm/<name>.csv (the data, read back before fitting) and <name>.json.
 #
 # Fits: glmerControl(optimizer = "bobyqa", optCtrl = list(rhobeg = 2e-4, rhoend = 2e-10, maxfun = 1e5)),
@@ -218,18 +220,20 @@ make_fixture <- function(name, data, formula, family, null_formula = NULL, offse
               paste(signif(opt$theta, 6), collapse = " "), elapsed, opt$improvement, res$isSingular))
 }
 `%||%` <- function(a, b) if (is.null(a)) b else a
+only <- commandArgs(trailingOnly = TRUE)
+want <- function(name) length(only) == 0 || name %in% only
 
 # 1-2. England, Poisson counts with the log child population as offset, a slope on the time trend.
 e <- read.csv("data/england-la-childrens-social-care.csv", stringsAsFactors = FALSE)
 e <- e[e$year >= 2013 & e$year <= 2018, c("la_code", "year", "cpp_start_n", "child_pop_0_17_dfe", "imd2019_avg_score")]
 e <- e[complete.cases(e), ]
 e$t <- e$year - 2015.5
-make_fixture("england-poisson-slope", e,
+if (want("england-poisson-slope")) make_fixture("england-poisson-slope", e,
              cpp_start_n ~ imd2019_avg_score + t + offset(log(child_pop_0_17_dfe)) + (1 + t | la_code) + (1 | year), "poisson",
              null_formula = cpp_start_n ~ 1 + offset(log(child_pop_0_17_dfe)) + (1 + t | la_code) + (1 | year),
              offset_col = "child_pop_0_17_dfe",
              note = "England 2013-2018, complete rows; t = year - 2015.5; offset log(child_pop_0_17_dfe)")
-make_fixture("england-poisson-slope-uncorr", e,
+if (want("england-poisson-slope-uncorr")) make_fixture("england-poisson-slope-uncorr", e,
              cpp_start_n ~ imd2019_avg_score + t + offset(log(child_pop_0_17_dfe)) + (t || la_code) + (1 | year), "poisson",
              null_formula = cpp_start_n ~ 1 + offset(log(child_pop_0_17_dfe)) + (t || la_code) + (1 | year),
              offset_col = "child_pop_0_17_dfe",
@@ -244,7 +248,7 @@ b <- MASS::mvrnorm(G, c(0, 0), matrix(c(0.64, 0.3 * 0.8 * 0.5, 0.3 * 0.8 * 0.5, 
 eta <- -0.3 + 0.7 * x + b[match(g, sprintf("g%02d", seq_len(G))), 1] + b[match(g, sprintf("g%02d", seq_len(G))), 2] * x
 n <- rep(8L, G * per)
 s <- rbinom(G * per, n, plogis(eta))
-make_fixture("binomial-slope", data.frame(g = g, x = x, s = s, n = n),
+if (want("binomial-slope")) make_fixture("binomial-slope", data.frame(g = g, x = x, s = s, n = n),
              cbind(s, n - s) ~ x + (1 + x | g), "binomial",
              note = "simulated (seed 20261130): 40 groups x 15 rows, 8 trials, intercept sd 0.8, slope sd 0.5, correlation 0.3")
 
@@ -256,7 +260,17 @@ g <- rep(sprintf("c%02d", seq_len(G)), each = per)
 x <- round(runif(G * per, -1, 1), 4)
 u <- rnorm(G, sd = 0.9)[match(g, sprintf("c%02d", seq_len(G)))]
 yes <- runif(G * per) < plogis(0.2 + 1.1 * x + u)
-make_fixture("binomial-text", data.frame(g = g, x = x, answer = ifelse(yes, "Y", "N")),
+if (want("binomial-text")) make_fixture("binomial-text", data.frame(g = g, x = x, answer = ifelse(yes, "Y", "N")),
              answer ~ x + (1 | g), "binomial",
              prepare = function(d) { d$answer <- factor(d$answer); d },
              note = "simulated (seed 7): 30 groups x 12 rows; answer \"N\"/\"Y\" read as a factor (levels N, Y: N is failure)")
+
+# 5. VerbAgg with a random slope of Anger by item (7,584 rows; 316 x 24 crossed, binary).
+if (want("verbagg-slope")) {
+  va <- lme4::VerbAgg
+  va <- data.frame(id = paste0("S", as.character(va$id)), item = as.character(va$item), r2 = as.integer(va$r2 == "Y"),
+                   Anger = va$Anger, Gender = as.character(va$Gender), btype = as.character(va$btype),
+                   situ = as.character(va$situ), stringsAsFactors = FALSE)
+  make_fixture("verbagg-slope", va, r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 + Anger | item), "binomial",
+               note = "lme4::VerbAgg, r2 coded 1 for Y; id written as S1..; a random slope of Anger by item")
+}

@@ -649,17 +649,25 @@ function groupedIsCheaper(g: Float64Array, q1: number, m: number, ng: number): b
 
 function groupCounts(n1: Float64Array, S: number): CountGroups {
   const SS = S * S;
-  const index = new Map<number | string, number>();
   const values: number[] = [];
   const mult: number[] = [];
   const q1 = n1.length / SS;
   const groupOf = new Int32Array(q1);
+  // Keyed by the block's first entry (the level's weight sum); blocks sharing it are compared
+  // entry by entry (no text keys: with weights nearly every block is distinct).
+  const index = new Map<number, number[]>();
+  const sameBlock = (j: number, c: number): boolean => {
+    for (let e = 1; e < SS; e++) if (n1[j * SS + e] !== values[c * SS + e]) return false;
+    return true;
+  };
   for (let j = 0; j < q1; j++) {
-    const key = S === 1 ? n1[j] : Array.prototype.join.call(n1.subarray(j * SS, (j + 1) * SS), ',');
-    let c = index.get(key);
+    const head = n1[j * SS];
+    let candidates = index.get(head);
+    if (!candidates) index.set(head, (candidates = []));
+    let c = candidates.find((k) => sameBlock(j, k));
     if (c === undefined) {
+      candidates.push(mult.length);
       c = mult.length;
-      index.set(key, c);
       for (let e = 0; e < SS; e++) values.push(n1[j * SS + e]);
       mult.push(0);
     }
