@@ -6,7 +6,7 @@ import type { FormulaInput } from './formula/model-spec.js';
 import { modelColumns, parseFormula } from './formula/parse-formula.js';
 import { formatName } from './formula/tokenize.js';
 import { toDataSource, type DataInput } from './input/data-source.js';
-import { isMissing, numericColumn } from './input/model-frame.js';
+import { missingTest, numericColumn } from './input/model-frame.js';
 import { prepareModel, type FitOptions, type PreparedModel } from './model/prepare-model.js';
 import { withOutcome } from './model/share-design.js';
 import { LmmFit } from './output/lmm-fit.js';
@@ -195,15 +195,17 @@ export function decomposeMany(data: DataInput, options: DecomposeManyOptions): M
   const rhsValues: Array<ArrayLike<unknown>> = [...rhsColumns].map((col) => source.column(col));
   if (o.offset !== undefined && typeof o.offset !== 'string') rhsValues.push(o.offset);
   for (const v of rhsValues) {
-    for (let i = 0; i < source.nrows; i++) if (isMissing(v[i])) rhsOk[i] = 0;
+    const missing = missingTest(v);
+    for (let i = 0; i < source.nrows; i++) if (missing(v[i])) rhsOk[i] = 0;
   }
   const byRows = new Map<string, PreparedModel>();
   const results = specs.map((spec, k) => {
     const ycol = source.column(spec.outcome);
     const used: number[] = [];
     let outcomeMissing = 0;
+    const missing = missingTest(ycol);
     for (let i = 0; i < source.nrows; i++) {
-      if (isMissing(ycol[i])) outcomeMissing++;
+      if (missing(ycol[i])) outcomeMissing++;
       else if (rhsOk[i]) used.push(i);
     }
     const key = used.join(',');

@@ -11,7 +11,7 @@ import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type DataSource } from '../input/data-source.js';
-import { buildModelFrame, isMissing, levelOrder, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
+import { buildModelFrame, isMissing, levelOrder, missingTest, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
 import { checkDenseBlockSize, denseBlockWarning } from '../model/dense-size.js';
 import { aliasedFromGram, buildTerms } from '../model/prepare-model.js';
 import { RandomTerms } from '../terms/random-terms.js';
@@ -187,11 +187,12 @@ function binaryResponse(
 ): { source: DataSource; coding: ResponseCoding | null } {
   if (!source.has(column) || options.types?.[column] === 'numeric') return { source, coding: null };
   const values = source.column(column);
+  const missing = missingTest(values);
   let hasBoolean = false;
   let hasText = false;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (isMissing(v)) continue;
+    if (missing(v)) continue;
     if (typeof v === 'boolean') hasBoolean = true;
     else if (typeof v === 'string') hasText = true;
   }
@@ -207,14 +208,14 @@ function binaryResponse(
   } else {
     const label = (v: unknown): string => (typeof v === 'string' ? v : String(v));
     const present: unknown[] = [];
-    for (let i = 0; i < values.length; i++) if (!isMissing(values[i])) present.push(values[i]);
+    for (let i = 0; i < values.length; i++) if (!missing(values[i])) present.push(values[i]);
     const given = options.levels?.[column];
     let levels: readonly string[];
     if (given) {
       const known = new Set(given);
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
-        if (!isMissing(v) && !known.has(label(v))) {
+        if (!missing(v) && !known.has(label(v))) {
           throw new VardecompError(
             'E_LEVELS',
             `Response "${column}" row ${i} holds ${JSON.stringify(label(v))}, which is not among the levels given for it (${given.map((g) => JSON.stringify(g)).join(', ')})`,
@@ -230,7 +231,7 @@ function binaryResponse(
     coding = { column, failure, success: levels.slice(1) };
     mapped = Array.from({ length: values.length }, (_, i) => {
       const v = values[i];
-      return isMissing(v) ? v : label(v) === failure ? 0 : 1;
+      return missing(v) ? v : label(v) === failure ? 0 : 1;
     });
   }
   return {

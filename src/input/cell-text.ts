@@ -58,3 +58,37 @@ export function parseNumberText(t: string, decimalComma = false): number | null 
   if (inf) return inf[1] === '-' ? -Infinity : Infinity;
   return null;
 }
+
+/** Value arrays whose missing cells a reader has decided (they hold null there). */
+const decided = new WeakSet<object>();
+
+/**
+ * Record that a reader decided which cells of a value array are missing (by its `na` markers:
+ * those cells hold null), so that the model frame does not read the array's remaining strings
+ * as missing markers again: a level really called `NA` stays a level when the reader was told
+ * `NA` is not a marker. The array is frozen so that the record can never go stale.
+ *
+ * @example
+ * ```ts
+ * const values = withMissingDecided(['NA', null, 'b']);
+ * missingDecided(values); // true
+ * ```
+ */
+export function withMissingDecided<T extends unknown[]>(values: T): Readonly<T> {
+  Object.freeze(values);
+  decided.add(values);
+  return values;
+}
+
+/**
+ * True for a value array made by a reader that decided its missing cells (see
+ * {@link withMissingDecided}).
+ *
+ * @example
+ * ```ts
+ * missingDecided(['NA', 'b']); // false: an array of unknown origin
+ * ```
+ */
+export function missingDecided(values: unknown): boolean {
+  return typeof values === 'object' && values !== null && decided.has(values);
+}

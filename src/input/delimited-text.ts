@@ -14,7 +14,7 @@
 import { table as arqueroTable } from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { VardecompError } from '../errors.js';
-import { DEFAULT_MISSING_MARKERS, parseNumberText } from './cell-text.js';
+import { DEFAULT_MISSING_MARKERS, parseNumberText, withMissingDecided } from './cell-text.js';
 import { withDictionary } from './dictionary-codes.js';
 
 /**
@@ -240,6 +240,8 @@ class ColumnBuilder {
     if (type === 'text' && this.dict !== null && this.values !== null) {
       values = withDictionary(this.values, { keys: this.keys!.slice(0, this.n), dictionary: this.words });
     }
+    // The missing cells are null by this reader's markers: the model frame keeps its other strings.
+    if (Array.isArray(values)) values = withMissingDecided(values);
     return {
       values,
       report: {

@@ -6,7 +6,7 @@
  * nothing else is dropped. The caller's data is only read.
  */
 import { VardecompError } from '../errors.js';
-import { isMissingText, parseNumberText } from './cell-text.js';
+import { isMissingText, missingDecided, parseNumberText } from './cell-text.js';
 import type { ColumnValues, DataSource } from './data-source.js';
 import type { DictionaryCodes } from './dictionary-codes.js';
 
@@ -156,6 +156,29 @@ export function isMissing(v: unknown): boolean {
   if (typeof v === 'number') return !Number.isFinite(v);
   if (typeof v === 'string') return isMissingText(v);
   return false;
+}
+
+/**
+ * The missing-value test for the values of one column: {@link isMissing}, except for a column
+ * whose missing cells its reader decided (`parseTable` / `readTable` with their `na` markers):
+ * there only null, undefined, NaN, +-Infinity and blank strings are missing, so a level called
+ * `NA` stays a level when the reader was told `NA` is not a missing marker.
+ *
+ * @example
+ * ```ts
+ * const { table } = parseTable('g,y\nNA,1\nb,2\n', { na: [] });
+ * const test = missingTest(table.column('g'));
+ * test('NA'); // false: the reader kept it as text
+ * ```
+ */
+export function missingTest(col: unknown): (v: unknown) => boolean {
+  return missingDecided(col) ? isAbsent : isMissing;
+}
+
+function isAbsent(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v === 'number') return !Number.isFinite(v);
+  return typeof v === 'string' && v.trim() === '';
 }
 
 function describe(v: unknown): string {
@@ -379,11 +402,13 @@ function markMissing(col: ColumnValues, keep: Uint8Array, isWeights: boolean): n
     return count;
   }
   if (ArrayBuffer.isView(col)) return 0; // integer typed arrays: always present
+  // Strings are missing markers unless the column's reader decided its missing cells already.
+  const markers = !missingDecided(col);
   for (let i = 0; i < n; i++) {
     const v = col[i];
     let miss: boolean;
     if (typeof v === 'number') miss = !isWeights && v - v !== 0;
-    else if (typeof v === 'string') miss = isMissingText(v);
+    else if (typeof v === 'string') miss = markers ? isMissingText(v) : v.trim() === '';
     else miss = v === null || v === undefined;
     if (miss) {
       count++;
@@ -524,9 +549,10 @@ function numericKindOf(col: ColumnValues, name: string, nrows: number): 'numeric
   if (col instanceof Float64Array || col instanceof Float32Array || col instanceof Int32Array) return 'numeric';
   let sawNumber = -1;
   let sawLabel = -1;
+  const missing = missingTest(col);
   for (let i = 0; i < nrows; i++) {
     const v = col[i];
-    if (isMissing(v)) continue;
+    if (missing(v)) continue;
     if (typeof v === 'number') sawNumber = i;
     else if (typeof v === 'string' || typeof v === 'boolean') sawLabel = i;
     else {

@@ -85,4 +85,26 @@ describe('CLI reading', () => {
     writeFileSync(join(dir, 'dup.csv'), 'y,g,g\n1,a,b\n');
     expect((await run(['fit', 'dup.csv', '-f', 'y ~ (1|g)'])).stderr).toContain('names column "g" twice');
   });
+
+  it('--na decides what is missing for the model too: a region called NA (North America) is a level unless NA is a marker', async () => {
+    // 6 regions x 8 rows; "NA" is a region, "." the missing marker of this file.
+    const lines = ['region,x,y'];
+    const regions = ['NA', 'EU', 'AS', 'AF', 'SA', 'OC'];
+    for (let i = 0; i < 48; i++) {
+      const r = regions[i % 6];
+      lines.push(`${r},${i === 5 ? '.' : ((i * 7) % 11) / 3},${(i % 6) * 1.5 + ((i * 13) % 17) / 4}`);
+    }
+    writeFileSync(join(dir, 'regions.csv'), `${lines.join('\n')}\n`);
+    const f = 'y ~ x + (1|region)';
+    const asLevel = await run(['fit', 'regions.csv', '-f', f, '--na', '.', '--format', 'json']);
+    expect(asLevel.stderr).toBe('');
+    const m = JSON.parse(asLevel.stdout);
+    expect(m.nobs).toBe(47);
+    expect(m.ngroups.region).toBe(6);
+    const asMissing = JSON.parse((await run(['fit', 'regions.csv', '-f', f, '--na', '.,NA', '--format', 'json'])).stdout);
+    expect(asMissing.nobs).toBe(39);
+    expect(asMissing.ngroups.region).toBe(5);
+    // Without --na the default markers (NA among them) apply, as before.
+    expect(JSON.parse((await run(['fit', 'regions.csv', '-f', f, '--format', 'json'])).stdout).nobs).toBe(39);
+  });
 });

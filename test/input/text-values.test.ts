@@ -48,6 +48,27 @@ describe('missing markers in every input shape', () => {
   });
 });
 
+describe('the reader\'s missing markers are the model\'s', () => {
+  it('a level "NA" read with na: [] stays a level in fit, decomposeMany and a binomial response; the default markers drop it', async () => {
+    const { parseTable } = await import('../../src/input/delimited-text.js');
+    const { decomposeMany } = await import('../../src/index.js');
+    const text = ['g,x,y,z,ok', ...Array.from({ length: 40 }, (_, i) => `${['NA', 'b', 'c', 'd'][i % 4]},${(i * 7) % 5},${(i % 4) * 2 + ((i * 11) % 7) / 3},${i % 3},${i % 4 === 0 ? 'NA' : 'yes'}`)].join('\n');
+    const kept = parseTable(text, { na: [] }).table;
+    const dropped = parseTable(text).table;
+    const a = fit(kept, 'y ~ x + (1|g)');
+    expect(a.nobs).toBe(40);
+    expect(Object.keys(a.ranef('g'))).toContain('NA');
+    expect(fit(dropped, 'y ~ x + (1|g)').nobs).toBe(30);
+    const many = decomposeMany(kept, { outcomes: ['y', 'z'], rhs: 'x + (1|g)' });
+    expect(many.results.map((r) => r.nobs)).toEqual([40, 40]);
+    // A binomial response with a category "NA": a level (failure: first in sorted order).
+    const b = fit(kept, 'ok ~ x + (1|g)', { family: 'binomial' });
+    expect(b.nobs).toBe(40);
+    // Tables not made by the reader keep the default markers.
+    expect(fit({ g: Array.from(kept.array('g') as ArrayLike<string>), x: kept.array('x'), y: kept.array('y') }, 'y ~ x + (1|g)').nobs).toBe(30);
+  });
+});
+
 describe('numbers written as text are never made a factor silently', () => {
   const withStray = () =>
     naoColumns((c) => {
