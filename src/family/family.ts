@@ -23,6 +23,8 @@ export interface Family {
   linkinv(eta: number): number;
   /** d mu / d eta. */
   muEta(eta: number): number;
+  /** True when `muEta(eta)` is `linkinv(eta)` to the bit (the log link): PIRLS reuses mu. */
+  readonly muEtaIsMean: boolean;
   /** Variance function V(mu). */
   variance(mu: number): number;
   /** Weighted unit deviance (one observation's squared deviance residual) at prior weight w. */
@@ -59,6 +61,7 @@ export const poissonFamily: Family = {
   linkfun: (mu) => Math.log(mu),
   linkinv: (eta) => Math.max(Math.exp(eta), EPS),
   muEta: (eta) => Math.max(Math.exp(eta), EPS),
+  muEtaIsMean: true,
   variance: (mu) => mu,
   devResid: (y, mu, w) => 2 * w * (y > 0 ? y * Math.log(y / mu) - (y - mu) : mu),
   logLik: (y, mu, w) => w * (y * Math.log(mu) - mu - logGamma(y + 1)),
@@ -93,6 +96,7 @@ export const binomialFamily: Family = {
   dispersion: false,
   linkfun: (mu) => Math.log(mu / (1 - mu)),
   linkinv: logitInv,
+  muEtaIsMean: false,
   muEta: (eta) => {
     const a = Math.abs(eta);
     if (a > LOGIT_THRESH) return EPS;

@@ -143,7 +143,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   // Steps of 1e-3 (in standard errors for beta): the Laplace deviance carries the noise of its
   // PIRLS iterations (about 1e-10), which smaller steps would amplify in the Hessian.
   const wantVcov = options.vcov !== false;
-  const res = minimizeEven(f, x0, { differenceStep: HESSIAN_STEP, ...control }, { simplex: false, chord: true, finalCross: wantVcov });
+  const res = minimizeEven(f, x0, { differenceStep: HESSIAN_STEP, valueNoise: VALUE_NOISE, ...control }, { simplex: false, chord: true, finalCross: wantVcov });
   const theta = rectified(res.x, new Float64Array(k));
   const diagonal = terms.engineDiagonal();
   const betaHat = new Float64Array(p);
@@ -228,6 +228,12 @@ function standardiser(vcov: Float64Array | null, p: number): Float64Array {
   for (let i = 0; i < p; i++) R[i * p + i] = 1;
   return R;
 }
+
+/**
+ * Relative noise of the Laplace deviance from its PIRLS iterations (about 1e-10 on 8,000 for
+ * VerbAgg, 1e-14): stage 2 stops at a predicted decrease below ten times that.
+ */
+const VALUE_NOISE = 1e-13;
 
 /** Step of the central differences for the covariance (theta, and beta in standardised units). */
 const HESSIAN_STEP = 1e-3;

@@ -165,9 +165,16 @@ export class Pirls {
     return this.beta0.slice();
   }
 
+  /** The beta behind `xbeta` (empty before the first computation). */
+  private xbetaOf: Float64Array = new Float64Array(0);
+
   private computeXBeta(beta: Float64Array): void {
     const { n, design } = this.model;
     const xb = this.xbeta;
+    // Evaluations that move theta only (finite differences, line searches) keep beta: X beta stands.
+    const prev = this.xbetaOf;
+    if (prev.length === beta.length && prev.every((v, j) => v === beta[j])) return;
+    this.xbetaOf = beta.slice();
     xb.fill(0);
     for (let j = 0; j < design.p; j++) {
       const bj = beta[j];
@@ -184,8 +191,9 @@ export class Pirls {
   private workingResponse(joint: boolean): void {
     const { n, family, y, priorWeights, offset } = this.model;
     const { eta, mu, w, z, xbeta } = this;
+    const reuse = family.muEtaIsMean;
     for (let i = 0; i < n; i++) {
-      const d = family.muEta(eta[i]);
+      const d = reuse ? mu[i] : family.muEta(eta[i]);
       const m = mu[i];
       w[i] = (priorWeights[i] * d * d) / family.variance(m);
       z[i] = eta[i] - offset[i] - (joint ? 0 : xbeta[i]) + (y[i] - m) / d;

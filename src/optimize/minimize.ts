@@ -56,6 +56,12 @@ export interface MinimizeControl {
    * larger one.
    */
   differenceStep?: number;
+  /**
+   * Relative noise of the criterion's values (default 1e-15, their rounding): a Newton step
+   * predicted to decrease the criterion by less than this ends the search, as no line search
+   * could confirm it.
+   */
+  valueNoise?: number;
 }
 
 /** Result of {@link minimizeEven}. */
@@ -146,6 +152,7 @@ export function minimizeEven(
   const fplus = new Float64Array(k);
   const fminus = new Float64Array(k);
   const relStep = control.differenceStep ?? 1e-4;
+  const precision = control.valueNoise ?? PRECISION_DECREASE;
   let derivativesAtX = false;
   // Chord mode: whether the cross terms in `hess` were evaluated at the current x.
   let crossAtX = false;
@@ -259,7 +266,7 @@ export function minimizeEven(
       polish = true;
     }
     const { tiny, predicted } = newton;
-    if (tiny || predicted <= PRECISION_DECREASE * (1 + Math.abs(fx))) {
+    if (tiny || predicted <= precision * (1 + Math.abs(fx))) {
       iterations++;
       break;
     }

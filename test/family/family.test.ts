@@ -59,3 +59,14 @@ describe('families', () => {
     expect(f.latentVariance(Number.NaN, 'trigamma')).toBeCloseTo((Math.PI * Math.PI) / 3, 15);
   });
 });
+
+describe('muEtaIsMean', () => {
+  it('holds to the bit for the log link (PIRLS reuses mu as d mu / d eta) and not for the logit', () => {
+    expect(poissonFamily.muEtaIsMean).toBe(true);
+    for (const eta of [-800, -40, -3.7, -1e-9, 0, 1e-12, 0.5, 2.3, 12, 700]) {
+      expect(poissonFamily.muEta(eta)).toBe(poissonFamily.linkinv(eta));
+    }
+    expect(binomialFamily.muEtaIsMean).toBe(false);
+    expect(binomialFamily.muEta(0)).not.toBe(binomialFamily.linkinv(0));
+  });
+});
