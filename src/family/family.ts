@@ -32,6 +32,13 @@ export interface Family {
   /** Log-likelihood of one observation at prior weight w (binomial: w trials, y the proportion). */
   logLik(y: number, mu: number, w: number): number;
   /**
+   * The part of {@link logLik} that does not depend on mu (`-w log y!`, `log C(n, k)`), so that
+   * `logLik(y, mu, w) = logLikKernel(y, mu, w) + logLikConstant(y, w)`: fitting evaluates it once.
+   */
+  logLikConstant(y: number, w: number): number;
+  /** {@link logLik} without {@link logLikConstant}. */
+  logLikKernel(y: number, mu: number, w: number): number;
+  /**
    * The distribution-specific variance on the latent (link) scale. `lambda` is the Poisson mean
    * of the null model (see the components method); the binomial/logit value is pi^2 / 3.
    */
@@ -65,6 +72,8 @@ export const poissonFamily: Family = {
   variance: (mu) => mu,
   devResid: (y, mu, w) => 2 * w * (y > 0 ? y * Math.log(y / mu) - (y - mu) : mu),
   logLik: (y, mu, w) => w * (y * Math.log(mu) - mu - logGamma(y + 1)),
+  logLikConstant: (y, w) => -w * logGamma(y + 1),
+  logLikKernel: (y, mu, w) => w * (y * Math.log(mu) - mu),
   latentVariance: (lambda, approximation) => {
     if (approximation === 'delta') return 1 / lambda;
     if (approximation === 'trigamma') return trigamma(lambda);
@@ -109,6 +118,12 @@ export const binomialFamily: Family = {
     const k = Math.round(w * y);
     const n = Math.round(w);
     return logChoose(n, k) + xlogy(k, mu) + xlogy(n - k, 1 - mu);
+  },
+  logLikConstant: (y, w) => logChoose(Math.round(w), Math.round(w * y)),
+  logLikKernel: (y, mu, w) => {
+    const k = Math.round(w * y);
+    const n = Math.round(w);
+    return xlogy(k, mu) + xlogy(n - k, 1 - mu);
   },
   latentVariance: () => (Math.PI * Math.PI) / 3,
 };

@@ -11,14 +11,16 @@
  * Stage 2 searches beta in standardised coordinates (`beta = beta1 + R delta`, with `R R'` the
  * unscaled covariance of stage 1's beta), so that every coordinate has about unit curvature. The
  * Laplace deviance is even in each theta, so the search runs over all of R^k and reports |theta|
- * (see {@link minimizeEven}); its Newton polish reuses the first Hessian's cross terms (chord
- * steps, `2(k + p)` evaluations each) and evaluates the Hessian afresh, central, at the end. The
- * covariance of beta is the beta block of `2 H^-1`, H that central-difference Hessian of the
- * Laplace deviance in (theta, beta) (glmer's default `use.hessian = TRUE`).
+ * (see {@link minimizeEven}): chord Newton steps (`2(k + p)` evaluations each, the cross terms
+ * kept until a step's model proves poor), each evaluation's PIRLS started from modes predicted by
+ * the earlier ones ({@link ModePredictor}). The covariance of beta is the beta block of
+ * `2 H^-1`, H the central-difference Hessian of the Laplace deviance in (theta, beta) at the
+ * optimum, steps of 1e-3 (glmer's default `use.hessian = TRUE`; {@link centralHessian}).
  */
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
 import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
+import { centralHessian } from '../optimize/central-hessian.js';
 import { relativeNewtonStep } from '../optimize/newton-step.js';
 import { SINGULAR_TOL } from '../model/optimize-theta.js';
 import type { GlmmModel } from './glmm-model.js';
@@ -126,8 +128,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   const predictor = new ModePredictor(k + p, pirls.modeCount);
   const key = new Float64Array(k + p);
   const modes = new Float64Array(pirls.modeCount);
-  const f = (x: Float64Array): number => {
-    stage2++;
+  const evaluate = (x: Float64Array): number => {
     toBeta(x, k, beta);
     rectified(x, abs);
     key.set(abs);
@@ -138,38 +139,41 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     predictor.record(key, modes);
     return dev;
   };
+  const f = (x: Float64Array): number => {
+    stage2++;
+    return evaluate(x);
+  };
   const x0 = new Float64Array(k + p).fill(1);
   x0.set(theta1);
-  // Steps of 1e-3 (in standard errors for beta): the Laplace deviance carries the noise of its
-  // PIRLS iterations (about 1e-10), which smaller steps would amplify in the Hessian.
   const wantVcov = options.vcov !== false;
-  const res = minimizeEven(f, x0, { differenceStep: HESSIAN_STEP, valueNoise: VALUE_NOISE, ...control }, { simplex: false, chord: true, finalCross: wantVcov });
+  const res = minimizeEven(f, x0, { valueNoise: VALUE_NOISE, ...control }, { simplex: false, chord: true, finalCross: false });
   const theta = rectified(res.x, new Float64Array(k));
   const diagonal = terms.engineDiagonal();
   const betaHat = new Float64Array(p);
   toBeta(res.x, k, betaHat);
   let solution = pirls.run(theta, betaHat);
   // Snap near-zero theta to the boundary when that does not worsen the deviance.
-  let snapped = false;
   for (const i of diagonal) {
     if (theta[i] !== 0 && theta[i] < 1e-3) {
       const keep = theta[i];
       theta[i] = 0;
       const s0 = pirls.run(theta, betaHat);
-      if (s0.deviance <= solution.deviance + 1e-10 * Math.abs(solution.deviance)) {
-        solution = s0;
-        snapped = true;
-      } else {
+      if (s0.deviance <= solution.deviance + 1e-10 * Math.abs(solution.deviance)) solution = s0;
+      else {
         theta[i] = keep;
         pirls.run(theta, betaHat);
       }
     }
   }
-  // The optimiser's final Hessian (central differences at the optimum, as glmer's `deriv12`); a
-  // fresh one where a theta was snapped to the boundary or the search stopped early.
-  const vcov = wantVcov
-    ? covarianceFromHessian(snapped || !res.withinBudget ? fullHessian(pirls, theta, betaHat, R, (x, out) => rectified(x, out)) : res.hessian, R, k, p)
-    : new Float64Array(p * p).fill(Number.NaN);
+  // The covariance from the Hessian at the optimum, with steps of 1e-3 (in standard errors for
+  // beta): the Laplace deviance carries the noise of its PIRLS iterations (about 1e-10), which
+  // the optimiser's smaller steps would amplify.
+  let vcov: Float64Array = new Float64Array(p * p).fill(Number.NaN);
+  if (wantVcov) {
+    const xhat = Float64Array.from(res.x);
+    xhat.set(theta);
+    vcov = covarianceFromHessian(centralHessian(evaluate, xhat, HESSIAN_STEP), R, k, p);
+  }
   solution = pirls.run(theta, betaHat);
   let converged = res.withinBudget && Number.isFinite(solution.deviance) && solution.converged;
   if (!res.withinBudget) {
@@ -238,60 +242,6 @@ const VALUE_NOISE = 1e-13;
 /** Step of the central differences for the covariance (theta, and beta in standardised units). */
 const HESSIAN_STEP = 1e-3;
 
-/**
- * Hessian of the Laplace deviance in (theta, standardised beta) (row-major, k + p square), by
- * central differences, as glmer's `deriv12` at the optimum.
- */
-function fullHessian(
-  pirls: Pirls,
-  thetaHat: Float64Array,
-  betaHat: Float64Array,
-  R: Float64Array,
-  rectify: (x: ArrayLike<number>, out: Float64Array) => Float64Array,
-): Float64Array {
-  const k = thetaHat.length;
-  const p = betaHat.length;
-  const d = k + p;
-  const h = HESSIAN_STEP;
-  const theta = new Float64Array(k);
-  const beta = new Float64Array(p);
-  const step = new Float64Array(d);
-  const moved = new Float64Array(k);
-  const at = (): number => {
-    for (let i = 0; i < k; i++) moved[i] = thetaHat[i] + step[i];
-    rectify(moved, theta);
-    for (let a = 0; a < p; a++) {
-      let s = betaHat[a];
-      for (let j = 0; j <= a; j++) s += R[a * p + j] * step[k + j];
-      beta[a] = s;
-    }
-    return pirls.run(theta, beta).deviance;
-  };
-  const f0 = at();
-  const H = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    step[i] = h;
-    const fp = at();
-    step[i] = -h;
-    const fm = at();
-    step[i] = 0;
-    H[i * d + i] = (fp - 2 * f0 + fm) / (h * h);
-    for (let j = 0; j < i; j++) {
-      let v = 0;
-      for (const [si, sj, sign] of [[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]) {
-        step[i] = si * h;
-        step[j] = sj * h;
-        v += sign * at();
-      }
-      step[i] = 0;
-      step[j] = 0;
-      v /= 4 * h * h;
-      H[i * d + j] = v;
-      H[j * d + i] = v;
-    }
-  }
-  return H;
-}
 
 /**
  * The covariance of beta as glmer's `vcov`: the beta block of `2 H^-1` (H over theta and beta),

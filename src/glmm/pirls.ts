@@ -160,6 +160,16 @@ export class Pirls {
     }
   }
 
+  /** The mu-free part of each row's conditional log-likelihood, computed once. */
+  private get logLikConstants(): Float64Array {
+    if (!this.constantsCache) {
+      const { n, family, y, priorWeights } = this.model;
+      this.constantsCache = Float64Array.from({ length: n }, (_, i) => family.logLikConstant(y[i], priorWeights[i]));
+    }
+    return this.constantsCache;
+  }
+  private constantsCache: Float64Array | null = null;
+
   /** The starting fixed effects (from a GLM without random effects). */
   get startBeta(): Float64Array {
     return this.beta0.slice();
@@ -304,17 +314,13 @@ export class Pirls {
       b = newB;
       curBeta = newBeta;
       devResid = dev;
-      const done = change <= PIRLS_TOL || !(newPdev <= pdev + slack);
+      const failed = !(newPdev <= pdev + slack);
       pdev = newPdev;
-      if (done) {
-        converged = Number.isFinite(newPdev);
-        it++;
-        break;
-      }
-      if (!joint && fullStep && change <= FINAL_STEP_TOL && Number.isFinite(newPdev)) {
+      if (!joint && !failed && fullStep && change <= FINAL_STEP_TOL && Number.isFinite(newPdev)) {
         // PIRLS is Newton's method: after a full step this small the modes are within about
-        // its square of the fixed point, and only ldL2 is needed at their weights — one more
-        // factorisation, without the solve and update of another iteration.
+        // its square of the fixed point. ldL2 is then taken from one more factorisation at
+        // their weights (no solve), not from this step's, whose weights are off by the step:
+        // over n rows that would put noise of about n times the step into the deviance.
         this.iterations++;
         this.workingResponse(false);
         if (this.criterion(engine, false, z).fixedBlock(theta, this.ldParts)) {
@@ -324,11 +330,19 @@ export class Pirls {
           break;
         }
       }
+      if (change <= PIRLS_TOL || failed) {
+        converged = Number.isFinite(newPdev);
+        it++;
+        break;
+      }
     }
     this.setModes(theta, b);
     if (joint) this.beta0 = curBeta.slice();
     let condLogLik = 0;
-    for (let i = 0; i < n; i++) condLogLik += family.logLik(y[i], this.mu[i], priorWeights[i]);
+    // Row by row, constant and kernel together: summed apart, their large and opposite totals
+    // would cancel and leave the deviance with rounding noise far above the rows' own.
+    const constants = this.logLikConstants;
+    for (let i = 0; i < n; i++) condLogLik += family.logLikKernel(y[i], this.mu[i], priorWeights[i]) + constants[i];
     const sqrL = this.sqrL(theta, b);
     const deviance = ldL2 + sqrL - 2 * condLogLik;
     return {

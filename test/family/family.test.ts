@@ -70,3 +70,25 @@ describe('muEtaIsMean', () => {
     expect(binomialFamily.muEta(0)).not.toBe(binomialFamily.linkinv(0));
   });
 });
+
+describe('logLikConstant and logLikKernel', () => {
+  it('add up to logLik', () => {
+    for (const [y, mu, w] of [
+      [0, 2.5, 1],
+      [7, 3.2, 1],
+      [150, 141.7, 2],
+    ]) {
+      expect(poissonFamily.logLikKernel(y, mu, w) + poissonFamily.logLikConstant(y, w)).toBeCloseTo(poissonFamily.logLik(y, mu, w), 10);
+    }
+    for (const [y, mu, w] of [
+      [0, 0.3, 1],
+      [1, 0.3, 1],
+      [0.4, 0.35, 10],
+      [1, 0.9, 7],
+    ]) {
+      expect(binomialFamily.logLikKernel(y, mu, w) + binomialFamily.logLikConstant(y, w)).toBeCloseTo(binomialFamily.logLik(y, mu, w), 12);
+    }
+    expect(poissonFamily.logLikConstant(3, 1)).toBeCloseTo(-Math.log(6), 14);
+    expect(binomialFamily.logLikConstant(0.4, 10)).toBeCloseTo(Math.log(210), 12);
+  });
+});

@@ -113,7 +113,7 @@ describe('Pirls from given modes', () => {
     const ref = pirls.run(theta, beta);
     // converge again from the fixed point itself (a step far below the tolerances)
     const again = pirls.run(theta, beta);
-    expect(again.iterations).toBe(1);
+    expect(again.iterations).toBeLessThanOrEqual(2);
     expect(Math.abs(again.deviance - ref.deviance)).toBeLessThan(1e-11 * ref.deviance);
     const saved = new Float64Array(pirls.modeCount);
     for (const scale of [1e-9, 1e-6, 1e-3]) {

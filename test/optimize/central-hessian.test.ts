@@ -1,0 +1,52 @@
+/** The central-difference Hessian against closed forms. */
+import { describe, expect, it } from 'vitest';
+import { centralHessian } from '../../src/optimize/central-hessian.js';
+
+describe('centralHessian', () => {
+  it('is exact (to rounding) for a quadratic', () => {
+    const Q = [
+      [4, 1, -0.5],
+      [1, 3, 0.25],
+      [-0.5, 0.25, 2],
+    ];
+    const f = (x: Float64Array) => {
+      let s = 0.7 * x[0] - x[2];
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) s += 0.5 * Q[i][j] * x[i] * x[j];
+      return s;
+    };
+    const H = centralHessian(f, [0.3, -1.2, 2], 1e-3);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(H[i * 3 + j]).toBeCloseTo(Q[i][j], 6);
+  });
+
+  it('has O(h^2) error on a smooth non-quadratic function, in 1 + d(d + 1) evaluations', () => {
+    // f = exp(a'x) + sin(x0 x1 x2): the Hessian in closed form
+    const a = [0.3, -0.2, 0.5];
+    let calls = 0;
+    const f = (x: Float64Array) => {
+      calls++;
+      return Math.exp(a[0] * x[0] + a[1] * x[1] + a[2] * x[2]) + Math.sin(x[0] * x[1] * x[2]);
+    };
+    const x = [0.4, 0.7, -0.5];
+    const e = Math.exp(a[0] * x[0] + a[1] * x[1] + a[2] * x[2]);
+    const p = x[0] * x[1] * x[2];
+    const grad = [x[1] * x[2], x[0] * x[2], x[0] * x[1]];
+    const exact = (i: number, j: number) => {
+      const cross = i === j ? 0 : x[3 - i - j];
+      return a[i] * a[j] * e - Math.sin(p) * grad[i] * grad[j] + Math.cos(p) * cross;
+    };
+    const errAt = (h: number) => {
+      const H = centralHessian(f, x, h);
+      let worst = 0;
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) worst = Math.max(worst, Math.abs(H[i * 3 + j] - exact(i, j)));
+      return worst;
+    };
+    calls = 0;
+    const e1 = errAt(1e-2);
+    expect(calls).toBe(1 + 3 * 4);
+    const e2 = errAt(5e-3);
+    expect(e1).toBeLessThan(1e-4);
+    // halving h divides the error by about 4
+    expect(e1 / e2).toBeGreaterThan(3);
+    expect(e1 / e2).toBeLessThan(5);
+  });
+});
