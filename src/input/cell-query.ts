@@ -193,16 +193,20 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
       ctes.push(`vd_level_${level} AS (\n  SELECT *,\n${sel(cols)}\n  FROM ${last}\n)`);
       last = `vd_level_${level}`;
     }
-    ctes.push(`vd_derived AS (\n  SELECT *,\n${sel(t.values.map((v, k) => `${v} AS ${derivedValueColumn(k)}`))}\n  FROM ${last}\n)`);
+    // Without windows every CTE streams (NOT MATERIALIZED where the dialect says so): the rows
+    // are never held (3M rows: 162 MiB peak instead of 266); window functions hold each
+    // partition's rows anyway.
+    const streamed = t.levels > 0 ? 'AS' : d.cte;
+    ctes.push(`vd_derived ${streamed} (\n  SELECT *,\n${sel(t.values.map((v, k) => `${v} AS ${derivedValueColumn(k)}`))}\n  FROM ${last}\n)`);
     const variable = (x: string) => (labels.includes(x) ? derivedValueColumn(labels.indexOf(x)) : col(x));
     // With offsets the outcome's statistic is y minus their sum, as the row path fits it.
     const offsets = (spec.offsets ?? []).map((_, k) => derivedValueColumn(labels.length + k));
     const outcome = offsets.length === 0 ? col(spec.outcome) : `(${col(spec.outcome)} - (${offsets.join(' + ')}))`;
     stats = [...layout.monomials.map((m) => m.variables.map(variable).join(' * ')), outcome];
     codes = [...t.codes];
-    // Read twice (origin, GROUP BY): windows are computed once when the engine materialises it.
+    // Read twice (origin, GROUP BY): with windows, computed once when the engine materialises it.
     ctes.push(
-      `vd_values ${t.levels > 0 ? 'AS' : d.cte} (\n  SELECT\n${sel([
+      `vd_values ${streamed} (\n  SELECT\n${sel([
         ...layout.keys.map(q),
         ...stats.map((x, a) => `${x} AS vd_s_${a}`),
         ...codes.map((c, k) => `${c} AS vd_e_${k}`),
