@@ -135,8 +135,8 @@ latent <- function(m, opt, null_formula, data, family, offset_col) {
 
 make_fixture <- function(name, data, formula, family, null_formula = NULL, offset_col = NULL,
                          note = "", read = function(csv) read.csv(csv, stringsAsFactors = FALSE),
-                         prepare = identity) {
-  csv <- file.path("test/fixtures/glmm", paste0(name, ".csv"))
+                         prepare = identity, csv_name = name) {
+  csv <- file.path("test/fixtures/glmm", paste0(csv_name, ".csv"))
   write.csv(data, csv, row.names = FALSE)
   d <- prepare(read(csv))
   fam <- if (family == "poisson") poisson else binomial
@@ -272,5 +272,6 @@ if (want("verbagg-slope")) {
                    Anger = va$Anger, Gender = as.character(va$Gender), btype = as.character(va$btype),
                    situ = as.character(va$situ), stringsAsFactors = FALSE)
   make_fixture("verbagg-slope", va, r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 + Anger | item), "binomial",
-               note = "lme4::VerbAgg, r2 coded 1 for Y; id written as S1..; a random slope of Anger by item")
+               csv_name = "verbagg",
+               note = "lme4::VerbAgg, r2 coded 1 for Y; id written as S1..; a random slope of Anger by item (the data of verbagg.csv, written by glmm.R)")
 }

@@ -15,7 +15,7 @@
  * offset), NOT with insight: insight drops a random slope whose variable is absent from X and
  * ignores the offset in lambda.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compare, decompose, decomposeMany, fit, VardecompError } from '../../src/index.js';
 import type { RandomCorrelation } from '../../src/index.js';
 import { closeRel } from '../helpers/fixtures.js';
@@ -257,5 +257,34 @@ describe('decomposeMany and compare with a GLMM family', () => {
       expect((e as VardecompError).code).toBe('E_UNSUPPORTED');
       expect((e as VardecompError).message).toMatch(/for a GLMM use decompose with method "components"/);
     }
+  });
+});
+
+// VerbAgg (7,584 rows) with `(1 + Anger | item)`: a singular fit (the correlation at -1), about 13 s:
+// it runs in `npm run test:glmm` (and CI).
+describe.runIf(process.env.VARDECOMP_GLMM_ALL)('glmer agreement at a boundary: VerbAgg with (1 + Anger | item)', () => {
+  // Fitted in beforeAll: a skipped suite's body still runs when the tests are collected.
+  let m: ReturnType<typeof fitFixture>['m'];
+  let fixture: SlopeFixture;
+  beforeAll(() => {
+    const r = fitFixture('verbagg-slope');
+    m = r.m;
+    fixture = r.fixture as unknown as SlopeFixture;
+  }, 300_000);
+  it('Laplace deviance at fixed (theta, beta) 1e-8; deviance 1e-6; isSingular as glmer', () => {
+    for (const pt of fixture.laplaceAt) expect(closeRel(m.laplaceDeviance(pt.theta, pt.beta), pt.value, 1e-8)).toBe(true);
+    expect(closeRel(m.deviance, fixture.optimum.deviance, 1e-6)).toBe(true);
+    expect(fixture.isSingular).toBe(true);
+    expect(m.isSingular).toBe(true);
+  });
+  it('beta 1e-4, variances 2e-3 (relative, or 1e-6 absolute for the slope near 0), correlation at -1', () => {
+    fixture.betaNames.forEach((nm, j) => expect(closeRel(m.beta[nm], fixture.optimum.beta[j], 1e-4)).toBe(true));
+    fixture.optimumVarcorr
+      .filter((r) => r.variance !== undefined)
+      .forEach((r, i) => expect(Math.abs(m.varcorr[i].variance - r.variance!)).toBeLessThan(Math.max(2e-3 * r.variance!, 1e-6)));
+    expect(m.correlations[0].correlation).toBeLessThan(-0.999);
+  });
+  it('se 5e-3: at the boundary the Hessian-based covariance is sensitive (glmer\'s own se differ from the polished optimum\'s by 4e-3)', () => {
+    fixture.betaNames.forEach((nm, j) => expect(closeRel(m.se[nm], fixture.optimum.se[j], 5e-3)).toBe(true));
   });
 });
