@@ -66,6 +66,8 @@ interface Dialect {
   double: string;
   text: string;
   finite(expr: string): string;
+  /** Positive infinity as a double literal. */
+  infinity: string;
   /** A scalar function's name (formula functions; see sql-formula.ts). */
   fn?(name: 'LN' | 'SQRT' | 'EXP' | 'POWER'): string;
 }
@@ -77,6 +79,7 @@ const DIALECTS: Record<SqlDialect, Dialect> = {
     double: 'DOUBLE',
     text: 'VARCHAR',
     finite: (e) => `isfinite(${e})`,
+    infinity: "CAST('Infinity' AS DOUBLE)",
   },
   postgres: {
     quote: (n) => `"${n.replace(/"/g, '""')}"`,
@@ -84,6 +87,7 @@ const DIALECTS: Record<SqlDialect, Dialect> = {
     double: 'DOUBLE PRECISION',
     text: 'TEXT',
     finite: (e) => `${e} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)`,
+    infinity: "'Infinity'::float8",
   },
   bigquery: {
     quote: (n) => `\`${n.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``,
@@ -91,6 +95,7 @@ const DIALECTS: Record<SqlDialect, Dialect> = {
     double: 'FLOAT64',
     text: 'STRING',
     finite: (e) => `NOT IS_NAN(${e}) AND NOT IS_INF(${e})`,
+    infinity: "CAST('inf' AS FLOAT64)",
     fn: (name) => `SAFE.${name}`,
   },
   spark: {
@@ -99,6 +104,7 @@ const DIALECTS: Record<SqlDialect, Dialect> = {
     double: 'DOUBLE',
     text: 'STRING',
     finite: (e) => `NOT isnan(${e}) AND abs(${e}) != double('infinity')`,
+    infinity: "double('infinity')",
   },
 };
 
@@ -184,7 +190,7 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
     ctes.push(`vd_rows ${d.cte} (\n  SELECT\n${sel([...layout.keys.map(q), ...stats.map((x, a) => `${x} AS vd_s_${a}`), ...weightLines, okLine])}\n  FROM ${from}\n)`);
   } else {
     const col = (n: string) => `vd_c_${numeric.indexOf(n)}`;
-    const t = translateDerived(spec, { numeric: col, grouping: q, double: d.double, ...(d.fn ? { fn: d.fn } : {}) });
+    const t = translateDerived(spec, { numeric: col, grouping: q, double: d.double, infinity: d.infinity, ...(d.fn ? { fn: d.fn } : {}) });
     ctes.push(
       `vd_rows ${d.cte} (\n  SELECT\n${sel([...layout.keys.map(q), ...grouping.map(q), ...numeric.map((n) => `${num(n)} AS ${col(n)}`), ...weightLines, okLine])}\n  FROM ${from}\n)`,
     );

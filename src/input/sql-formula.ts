@@ -5,7 +5,9 @@
  *
  * - Element-wise functions are guarded by their domain (`log` of a value > 0, `log1p` > -1,
  *   `sqrt` >= 0, `exp` of at most 709, division by a non-zero value): outside it the value is
- *   NULL instead of an engine error or a NaN. `log1p` uses the accurate form
+ *   NULL instead of an engine error or a NaN. An infinite intermediate (an overflow that an
+ *   engine returns instead of failing) is made NULL before `/`, `EXP` and `POWER`, which could
+ *   turn it finite; every other operation keeps it non-finite, so the value's check catches it. `log1p` uses the accurate form
  *   `log(u) * x / (u - 1)` with `u = 1 + x` (x itself when u rounds to 1), since not every
  *   engine has `log1p`. Numbers are cast to doubles (no integer division).
  * - Functions of more than one row are window functions over the complete rows only
@@ -29,6 +31,8 @@ export interface SqlColumnRefs {
   numeric(column: string): string;
   grouping(column: string): string;
   readonly double: string;
+  /** Positive infinity as a double literal of the dialect (to keep an infinite intermediate out of `/`, `EXP`, `POWER`). */
+  readonly infinity: string;
   /**
    * The name of a scalar function (`LN`, `SQRT`, `EXP`, `POWER`) as the dialect should call it:
    * BigQuery's `SAFE.LN` returns NULL instead of failing should the engine evaluate a guarded
@@ -141,7 +145,7 @@ interface Part {
  * @example
  * ```ts
  * const t = translateDerived(parseFormula('y ~ within(x, g) + (1|g)'), {
- *   numeric: (c) => `vd_c_${c}`, grouping: (c) => `"${c}"`, double: 'DOUBLE',
+ *   numeric: (c) => `vd_c_${c}`, grouping: (c) => `"${c}"`, double: 'DOUBLE', infinity: "CAST('Infinity' AS DOUBLE)",
  * });
  * t.values[0]; // (vd_c_x - vd_win_0)
  * t.windows[0].sql; // AVG(vd_c_x) OVER (PARTITION BY vd_ok, "g")
@@ -161,6 +165,10 @@ export function translateDerived(spec: ModelSpec, refs: SqlColumnRefs): SqlDeriv
   };
   const dbl = (x: number) => `CAST(${String(x)} AS ${refs.double})`;
   const fn = (name: 'LN' | 'SQRT' | 'EXP' | 'POWER') => refs.fn?.(name) ?? name;
+  // An infinite intermediate (an overflow some engines return instead of failing) made NULL
+  // before the operations that could turn it finite again (x / Inf, EXP(-Inf), POWER(Inf, 0)):
+  // the row path refuses any non-finite intermediate.
+  const finite = (x: string) => `NULLIF(NULLIF(${x}, ${refs.infinity}), -${refs.infinity})`;
   const translateOne = (d: DerivedVariable): { value: string; constants: string[] } => {
     const constants: string[] = [];
     const tr = (e: Expr): Part => {
@@ -179,8 +187,8 @@ export function translateDerived(spec: ModelSpec, refs: SqlColumnRefs): SqlDeriv
           const a = tr(e.left);
           const b = tr(e.right);
           const level = Math.max(a.level, b.level);
-          if (e.op === '/') return { sql: `(${a.sql} / NULLIF(${b.sql}, 0))`, level };
-          if (e.op === '^') return { sql: power(fn('POWER'), a.sql, b.sql, e.right), level };
+          if (e.op === '/') return { sql: `(${a.sql} / NULLIF(${finite(b.sql)}, 0))`, level };
+          if (e.op === '^') return { sql: power(fn('POWER'), finite(a.sql), finite(b.sql), e.right), level };
           return { sql: `(${a.sql} ${e.op} ${b.sql})`, level };
         }
         case 'call': {
@@ -196,7 +204,7 @@ export function translateDerived(spec: ModelSpec, refs: SqlColumnRefs): SqlDeriv
               };
             }
             case 'exp':
-              return { sql: `CASE WHEN ${x.sql} <= 709 THEN ${fn('EXP')}(${x.sql}) END`, level: x.level };
+              return { sql: `CASE WHEN ${x.sql} <= 709 THEN ${fn('EXP')}(${finite(x.sql)}) END`, level: x.level };
             case 'sqrt':
               return { sql: `CASE WHEN ${x.sql} >= 0 THEN ${fn('SQRT')}(${x.sql}) END`, level: x.level };
             case 'I':

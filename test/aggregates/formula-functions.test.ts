@@ -127,6 +127,9 @@ describe('values the row path refuses are refused from cells', () => {
     ['exp overflowing', 'y ~ exp(x) + (1|unit)', (r, i) => (i === 5 ? { ...r, x: 800 } : r), 'E_NONNUMERIC'],
     ['a negative base to a fractional power', 'y ~ I(z^0.5) + (1|unit)', (r) => r, 'E_NONNUMERIC'],
     ['scale of a constant', 'y ~ scale(c) + (1|unit)', (r) => ({ ...r, c: 2 }), 'E_CONSTANT'],
+    // x^5 overflows to Infinity (an engine may return it), and 1 / Infinity would be a finite 0.
+    ['an infinite intermediate made finite again', 'y ~ I(1 / x^5) + (1|unit)', (r, i) => (i === 9 ? { ...r, x: 1e63 } : r), 'E_NONNUMERIC'],
+    ['exp of an infinite intermediate', 'y ~ exp(-(x^5)) + (1|unit)', (r, i) => (i === 9 ? { ...r, x: 1e63 } : r), 'E_NONNUMERIC'],
   ];
   for (const [name, f, edit, code] of cases) {
     it(`${name}: ${code} from rows, arquero and DuckDB`, async () => {
