@@ -27,6 +27,18 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
 const CBPP = 'cbind(incidence, size - incidence) ~ period + (1 | herd)';
 
 describe('CLI GLMMs', () => {
+  it('fit --family binomial with a random slope and a text response: Corr column, json correlations, the coding', async () => {
+    const slope = await run(['fit', 'binomial-slope.csv', '--family', 'binomial', '-f', 'cbind(s, n - s) ~ x + (1 + x | g)', '--format', 'json']);
+    expect(slope.code, slope.stderr).toBe(0);
+    const j = JSON.parse(slope.stdout);
+    expect(Object.keys(j.theta)).toEqual(['g.(Intercept)', 'g.x.(Intercept)', 'g.x']);
+    expect(j.correlations[0].names).toEqual(['(Intercept)', 'x']);
+    const table = await run(['fit', 'binomial-slope.csv', '--family', 'binomial', '-f', 'cbind(s, n - s) ~ x + (1 + x | g)']);
+    expect(table.stdout).toMatch(/Corr/);
+    const text = await run(['fit', 'binomial-text.csv', '--family', 'binomial', '-f', 'answer ~ x + (1 | g)', '--format', 'json']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(JSON.parse(text.stdout).responseCoding).toEqual({ failure: 'N', success: ['Y'] });
+  });
   it('fit --family binomial with cbind prints the glmer-style summary; json carries the estimates', async () => {
     const { m } = fitFixture('cbpp');
     const r = await run(['fit', 'cbpp.csv', '--family', 'binomial', '-f', CBPP]);
