@@ -273,14 +273,21 @@ export class CrossProducts {
     }
   }
 
-  /** Design-only parts of B and g, and the level counts: one pass over the rows. */
-  private accumulateDesign(): void {
+  /**
+   * Design-only parts of B and g, and the level counts: one pass over the rows. With `y` (from
+   * {@link reweight}, the y row and column zeroed) the same pass adds the response's parts and
+   * returns the sum of log weights, each sum in the order {@link setResponse} would take.
+   */
+  private accumulateDesign(y?: Float64Array): number {
     const { n, p, x, factors, weights } = this.design!;
     const { m, qr, B, g, n1, restOffsets } = this;
     const f1 = factors[0].codes;
     const rest = factors.slice(1).map((f) => f.codes);
     const K = rest.length;
     const idx = new Int32Array(K);
+    const last = m - 1;
+    const yrow = last * m;
+    let ldW = 0;
     for (let i = 0; i < n; i++) {
       const w = weights ? weights[i] : 1;
       const j = f1[i];
@@ -304,7 +311,16 @@ export class CrossProducts {
         for (let k = 0; k < K; k++) B[row + idx[k]] += wx;
         for (let d = 0; d <= c; d++) B[row + qr + d] += wx * x[d * n + i];
       }
+      if (y) {
+        ldW += Math.log(w);
+        const wy = w * y[i];
+        g[gj + last] += wy;
+        for (let k = 0; k < K; k++) B[yrow + idx[k]] += wy;
+        for (let c = 0; c < p; c++) B[yrow + qr + c] += wy * x[c * n + i];
+        B[yrow + last] += wy * y[i];
+      }
     }
+    return ldW;
   }
 
   /**
@@ -450,12 +466,9 @@ export class CrossProducts {
   reweight(y: Float64Array): void {
     if (!this.reweightable) throw new RangeError('CrossProducts.reweight needs weighted scalar terms in per-level mode');
     const design = this.design!;
-    const weights = design.weights!;
     this.B.fill(0);
     this.g.fill(0);
     this.n1.fill(0);
-    let ldW = 0;
-    for (let i = 0; i < design.n; i++) ldW += Math.log(weights[i]);
     if (!this.structural) {
       const { q1, m, qr, restOffsets } = this;
       const mark = new Float64Array(q1 * m);
@@ -468,10 +481,10 @@ export class CrossProducts {
       for (let c = qr; c < m; c++) always.push(c);
       this.structural = rowPattern(mark, q1, m, always);
     }
-    this.accumulateDesign();
+    // Design, response and log weights in one pass (the G_c blocks do not exist here).
+    const ldW = this.accumulateDesign(y);
     // The count groups serve the grouped layout only: derived again if asked for.
     Object.assign(this, { ldW, countsCache: null, pattern: this.structural });
-    this.setResponse(y);
   }
 
   /** The structural nonzero pattern used once {@link reweight} has run. */
