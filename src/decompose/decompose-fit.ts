@@ -13,7 +13,8 @@ import { componentVariances, type ComponentInputs, type ComponentVariances } fro
 import { cellComponentVariances } from './cell-components.js';
 import { percentileInterval, resolveIntervals, runBootstrap, type IntervalOptions, type ResolvedIntervals } from './bootstrap.js';
 import { profileIntervals, type ProfileResult } from './profile-intervals.js';
-import { calibratedUnitInterval, runUnitBootstrap, runUnitJackknife } from './unit-bootstrap.js';
+import { calibratedUnitInterval, runUnitBootstrap, runUnitJackknife, runUnitResamplesFromSums } from './unit-bootstrap.js';
+import { unitCrossProductsCover } from './unit-cross-products.js';
 import {
   DECOMPOSITION_METHODS,
   type ComparisonData,
@@ -32,6 +33,7 @@ import {
   shapleyShares,
   type CovariateSplitInfo,
   type CovariateSplitOptions,
+  type R2Game,
   type R2Split,
 } from './r2-shares.js';
 
@@ -141,10 +143,13 @@ function componentShares(prepared: PreparedModel, cv: ComponentVariances, hasFix
   ]);
 }
 
-function r2Split(prepared: PreparedModel, cp: CrossProducts, method: 'sequential' | 'shapley', order: string[]): R2Split {
-  const game = r2Game(prepared, cp);
-  // Replicates need only the group shares: the Shapley covariate split is skipped.
+/** A replicate's split by one method: only the group shares (the Shapley covariate split is skipped). */
+function splitOfGame(game: R2Game, method: 'sequential' | 'shapley', order: string[]): R2Split {
   return method === 'sequential' ? sequentialShares(game, order) : shapleyShares(game, false);
+}
+
+function r2Split(prepared: PreparedModel, cp: CrossProducts, method: 'sequential' | 'shapley', order: string[]): R2Split {
+  return splitOfGame(r2Game(prepared, cp), method, order);
 }
 
 function requireIntercept(prepared: PreparedModel, method: DecompositionMethod): void {
@@ -443,11 +448,36 @@ export function compareFit(
   let unitReps: Map<string, Float64Array> | null = null;
   let unitJackknife: Map<string, Float64Array> | null = null;
   if (settings && unitMethods.length > 0) {
-    const unitShares = replicateShares(unitMethods, order, hasFixed);
-    const refit = unitMethods.includes('components');
-    unitReps = runUnitBootstrap(fit, settings, unitShares, refit);
-    // The jackknife over units sets the interval's scale (see calibratedUnitInterval).
-    unitJackknife = runUnitJackknife(fit, unitShares, refit, settings.seed);
+    // Sequential and Shapley replicates are least-squares fits: from per-unit cross-products
+    // when the model allows (same draws, same values); components replicates are refits.
+    const summed = unitCrossProductsCover(prepared)
+      ? unitMethods.filter((m): m is 'sequential' | 'shapley' => m !== 'components')
+      : [];
+    const rowMethods = unitMethods.filter((m) => !(summed as DecompositionMethod[]).includes(m));
+    unitReps = new Map();
+    unitJackknife = new Map();
+    if (rowMethods.length > 0) {
+      const unitShares = replicateShares(rowMethods, order, hasFixed);
+      const refit = rowMethods.includes('components');
+      for (const [k, v] of runUnitBootstrap(fit, settings, unitShares, refit)) unitReps.set(k, v);
+      // The jackknife over units sets the interval's scale (see calibratedUnitInterval).
+      for (const [k, v] of runUnitJackknife(fit, unitShares, refit, settings.seed)) unitJackknife.set(k, v);
+    }
+    if (summed.length > 0) {
+      // Progress is reported by the refits when there are any (they take the time).
+      const quiet = rowMethods.length > 0 ? { ...settings, onProgress: undefined } : settings;
+      const sums = runUnitResamplesFromSums(fit, quiet, (regs) => {
+        // One game for both methods: its regressions are shared.
+        const game = r2Game(prepared, regs);
+        const out: Record<string, number> = {};
+        for (const method of summed) {
+          for (const [k, v] of Object.entries(splitOfGame(game, method, order).shares)) out[`${method}/${k}`] = v;
+        }
+        return out;
+      });
+      for (const [k, v] of sums.replicates) unitReps.set(k, v);
+      for (const [k, v] of sums.jackknife) unitJackknife.set(k, v);
+    }
   }
   const kindOf = (k: string): ComponentShare['kind'] => (k === 'fixed' ? 'fixed' : k === 'residual' ? 'residual' : 'random');
   const decompositions = {} as Record<DecompositionMethod, DecompositionData>;

@@ -17,7 +17,7 @@ import { VardecompError } from '../errors.js';
 import type { PreparedModel } from '../model/prepare-model.js';
 import { Rng } from '../random/rng.js';
 import type { CrossProducts } from '../objective/cross-products.js';
-import { SubsetRegressions } from '../objective/subset-regressions.js';
+import { SubsetRegressions, type RegressionSubset } from '../objective/subset-regressions.js';
 import { randomKeys } from './random-parts.js';
 
 /** The players of the R^2 game for a prepared model. */
@@ -38,7 +38,9 @@ export interface R2Game {
 
 /**
  * Set up the R^2 game on a prepared model's design and a set of cross-products (the fitted
- * outcome's, or a bootstrap replicate's).
+ * outcome's, or a bootstrap replicate's), or on anything that gives the residual sum of squares
+ * of a subset regression in the same column layout (a unit-bootstrap replicate's summed
+ * cross-products, unit-cross-products.ts).
  *
  * @example
  * ```ts
@@ -46,9 +48,9 @@ export interface R2Game {
  * game.value(0b11, 0); // R^2 of y on both factors, no covariates
  * ```
  */
-export function r2Game(prepared: PreparedModel, cp: CrossProducts): R2Game {
+export function r2Game(prepared: PreparedModel, source: CrossProducts | { rss(subset: RegressionSubset): number }): R2Game {
   const { design, engineOrder, spec } = prepared;
-  const regs = new SubsetRegressions(cp);
+  const regs = 'rss' in source ? source : new SubsetRegressions(source);
   const hasFixed = design.p > 1;
   const groups = randomKeys(prepared);
   const keys = [...(hasFixed ? ['fixed'] : []), ...groups];

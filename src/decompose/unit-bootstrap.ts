@@ -21,6 +21,7 @@ import { normalCdf } from '../random/normal-quantile.js';
 import { studentTQuantile } from '../random/t-quantile.js';
 import type { LmmFit } from '../output/lmm-fit.js';
 import { quantilesOf, recordReplicate, type Replicate, type ResolvedIntervals } from './bootstrap.js';
+import { UnitCrossProducts, type ReplicateRegressions } from './unit-cross-products.js';
 
 /** Row indices of each level of a factor. */
 function rowsByLevel(f: EngineFactor): Int32Array[] {
@@ -69,12 +70,16 @@ function drawOfUnits(prepared: PreparedModel, byUnit: Int32Array[], units: Int32
   return { rows, codes, nlevels };
 }
 
-/** N units drawn with replacement. */
-function drawUnits(prepared: PreparedModel, byUnit: Int32Array[], rng: Rng): Draw {
-  const N = byUnit.length;
+/** N of N units drawn with replacement (the replicate's own stream). */
+function drawPicks(N: number, rng: Rng): Int32Array {
   const picks = new Int32Array(N);
   for (let k = 0; k < N; k++) picks[k] = Math.min(N - 1, Math.floor(rng.uniform() * N));
-  return drawOfUnits(prepared, byUnit, picks);
+  return picks;
+}
+
+/** N units drawn with replacement. */
+function drawUnits(prepared: PreparedModel, byUnit: Int32Array[], rng: Rng): Draw {
+  return drawOfUnits(prepared, byUnit, drawPicks(byUnit.length, rng));
 }
 
 /** Recode a factor's levels on a subset of rows to 0..(present - 1). */
@@ -281,6 +286,56 @@ export function runUnitJackknife(
   const out = new Map<string, Float64Array>();
   for (let g = 0; g < G; g++) recordReplicate(out, sharesOfDraw(base, drawWithout(base.prepared, base.byUnit, groupOf, g), shares, needsRefit), g, G);
   return out;
+}
+
+/**
+ * The unit bootstrap and the unit jackknife of methods that need only least-squares fits
+ * (sequential and Shapley), from per-unit cross-products ({@link UnitCrossProducts}): the same
+ * draws as {@link runUnitBootstrap} (same seed, same replicates) and the same deletions as
+ * {@link runUnitJackknife}, each replicate a weighted sum of the units' blocks instead of a pass
+ * over its rows. `shares(regs)` splits one replicate. Models with random slopes, or whose blocks
+ * would not fit ({@link unitCrossProductsCover}), take the row-by-row functions.
+ *
+ * @example
+ * ```ts
+ * const { replicates, jackknife } = runUnitResamplesFromSums(fitted, settings, (regs) =>
+ *   shapleyShares(r2Game(fitted.prepared, regs), false).shares,
+ * );
+ * ```
+ */
+export function runUnitResamplesFromSums(
+  fitted: LmmFit,
+  settings: ResolvedIntervals,
+  shares: (regs: ReplicateRegressions) => Record<string, number>,
+): { replicates: Map<string, Float64Array>; jackknife: Map<string, Float64Array> } {
+  const base = resampleBase(fitted);
+  const sums = new UnitCrossProducts(base.prepared, base.y);
+  const N = base.byUnit.length;
+  const counts = new Float64Array(N);
+  const split = (): Record<string, number> => {
+    try {
+      return shares(sums.replicate(counts));
+    } catch {
+      return {};
+    }
+  };
+  const replicates = new Map<string, Float64Array>();
+  const root = new Rng(settings.seed);
+  for (let r = 0; r < settings.n; r++) {
+    const picks = drawPicks(N, root.fork(r));
+    counts.fill(0);
+    for (let k = 0; k < N; k++) counts[picks[k]]++;
+    recordReplicate(replicates, split(), r, settings.n);
+    settings.onProgress?.(r + 1, settings.n);
+  }
+  const groupOf = unitGroups(N, settings.seed);
+  const G = Math.min(N, MAX_JACKKNIFE_GROUPS);
+  const jackknife = new Map<string, Float64Array>();
+  for (let g = 0; g < G; g++) {
+    for (let u = 0; u < N; u++) counts[u] = groupOf[u] === g ? 0 : 1;
+    recordReplicate(jackknife, split(), g, G);
+  }
+  return { replicates, jackknife };
 }
 
 /**

@@ -32,6 +32,18 @@ export interface RegressionSubset {
   readonly x: readonly boolean[];
 }
 
+/** Where the columns sit in the m x m cross-products (the fields of CrossProducts that say it). */
+export interface ColumnLayout {
+  readonly m: number;
+  /** Rows of the rest terms' columns; X starts here. */
+  readonly qr: number;
+  readonly p: number;
+  readonly restLevels: Int32Array;
+  readonly restOffsets: Int32Array;
+  /** Columns per level of each term (engine order). */
+  readonly widths: Int32Array;
+}
+
 /**
  * Computes residual sums of squares of subset regressions on one set of cross-products.
  *
@@ -155,14 +167,9 @@ export class SubsetRegressions {
   /** Residual (weighted) sum of squares of the outcome on the subset's columns. */
   rss(subset: RegressionSubset): number {
     const cp = this.cp;
-    const { m, qr, B, g, n1, q1, restLevels, restOffsets, widths } = cp;
+    const { m, B, g, n1, q1 } = cp;
     const idx = this.idx;
-    let s = 0;
-    restLevels.forEach((q, k) => {
-      if (subset.rest[k]) for (let l = 0; l < q * widths[k + 1]; l++) idx[s++] = restOffsets[k] + l;
-    });
-    for (let c = 0; c < cp.p; c++) if (subset.x[c]) idx[s++] = qr + c;
-    idx[s++] = m - 1;
+    const s = subsetColumns(cp, subset, idx);
     const A = this.work;
     for (let a = 0; a < s; a++) for (let b = 0; b <= a; b++) A[a * s + b] = B[idx[a] * m + idx[b]];
     if (subset.first && cp.S1 > 1) {
@@ -193,27 +200,64 @@ export class SubsetRegressions {
         }
       }
     }
-    // Cholesky that skips dependent columns; the last pivot is the residual.
-    for (let j = 0; j < s; j++) {
-      const rj = j * s;
-      // Dependence is judged against the column's own sum of squares before any elimination.
-      const ref = B[idx[j] * m + idx[j]];
-      let d = A[rj + j];
-      for (let k = 0; k < j; k++) d -= A[rj + k] * A[rj + k];
-      if (j === s - 1) return Math.max(d, 0);
-      if (!(d > DEPENDENT_TOL * ref)) {
-        for (let i = j; i < s; i++) A[i * s + j] = 0;
-        continue;
-      }
-      const l = Math.sqrt(d);
-      A[rj + j] = l;
-      for (let i = j + 1; i < s; i++) {
-        const ri = i * s;
-        let v = A[ri + j];
-        for (let k = 0; k < j; k++) v -= A[ri + k] * A[rj + k];
-        A[ri + j] = v / l;
-      }
-    }
-    return 0;
+    return dependentSkippingResidual(A, s, B, m, idx);
   }
+}
+
+/**
+ * Where each of a subset's columns sits in the m x m cross-products (rest terms' columns, then
+ * the chosen columns of X, then y last), written into `idx`; returns how many (`s`).
+ *
+ * @example
+ * ```ts
+ * const idx = new Int32Array(cp.m);
+ * const s = subsetColumns(cp, { first: false, rest: [true], x: [true, false] }, idx); // period dummies, intercept, y
+ * ```
+ */
+export function subsetColumns(layout: ColumnLayout, subset: RegressionSubset, idx: Int32Array): number {
+  const { m, qr, p, restLevels, restOffsets, widths } = layout;
+  let s = 0;
+  restLevels.forEach((q, k) => {
+    if (subset.rest[k]) for (let l = 0; l < q * widths[k + 1]; l++) idx[s++] = restOffsets[k] + l;
+  });
+  for (let c = 0; c < p; c++) if (subset.x[c]) idx[s++] = qr + c;
+  idx[s++] = m - 1;
+  return s;
+}
+
+/**
+ * The residual sum of squares of the last column (y) on the others, from the lower triangle of
+ * their s x s normal equations `A` (row-major, overwritten): a Cholesky that skips a column whose
+ * pivot falls below {@link DEPENDENT_TOL} times its own sum of squares before any elimination
+ * (`B[idx[j] * m + idx[j]]` of the m x m cross-products `B`); the last pivot is the residual.
+ *
+ * @example
+ * ```ts
+ * // y = 2 x exactly: nothing is left.
+ * dependentSkippingResidual(Float64Array.of(1, 0, 2, 4), 2, Float64Array.of(1, 0, 2, 4), 2, Int32Array.of(0, 1)); // 0
+ * ```
+ */
+export function dependentSkippingResidual(A: Float64Array, s: number, B: Float64Array, m: number, idx: Int32Array): number {
+  // Cholesky that skips dependent columns; the last pivot is the residual.
+  for (let j = 0; j < s; j++) {
+    const rj = j * s;
+    // Dependence is judged against the column's own sum of squares before any elimination.
+    const ref = B[idx[j] * m + idx[j]];
+    let d = A[rj + j];
+    for (let k = 0; k < j; k++) d -= A[rj + k] * A[rj + k];
+    if (j === s - 1) return Math.max(d, 0);
+    if (!(d > DEPENDENT_TOL * ref)) {
+      for (let i = j; i < s; i++) A[i * s + j] = 0;
+      continue;
+    }
+    const l = Math.sqrt(d);
+    A[rj + j] = l;
+    for (let i = j + 1; i < s; i++) {
+      const ri = i * s;
+      let v = A[ri + j];
+      for (let k = 0; k < j; k++) v -= A[ri + k] * A[rj + k];
+      A[ri + j] = v / l;
+    }
+  }
+  return 0;
 }
