@@ -23,7 +23,7 @@ import type { PreparedModel } from '../model/prepare-model.js';
 import { dependentSkippingResidual, subsetColumns, type ColumnLayout, type RegressionSubset } from '../objective/subset-regressions.js';
 
 /**
- * The most doubles the per-unit blocks may take (two m x m blocks per unit); beyond it the unit
+ * The most doubles the per-unit blocks may take (two packed m x m triangles a unit); beyond it the unit
  * bootstrap refits each replicate from its rows.
  */
 export const MAX_UNIT_BLOCK_DOUBLES = 1 << 22;
@@ -42,7 +42,7 @@ export function unitCrossProductsCover(prepared: PreparedModel): boolean {
   if (factors.length === 0 || factors.some((f) => f.columns !== undefined)) return false;
   let m = prepared.design.p + 1;
   for (let k = 1; k < factors.length; k++) m += factors[k].nlevels;
-  return 2 * factors[0].nlevels * m * m <= MAX_UNIT_BLOCK_DOUBLES;
+  return factors[0].nlevels * m * (m + 1) <= MAX_UNIT_BLOCK_DOUBLES;
 }
 
 /**
@@ -54,8 +54,9 @@ export interface ReplicateRegressions {
 }
 
 /**
- * The units' blocks `B_u` and `W_u` (lower triangles, row-major m x m), built in one pass over the
- * rows of a prepared model with the response `y` (as the criterion sees it).
+ * The units' blocks `B_u` and `W_u` (lower triangles, packed row by row: entry (a, b), b <= a, at
+ * `a (a + 1) / 2 + b`; `B_u` then `W_u`, unit after unit), built in one pass over the rows of a
+ * prepared model with the response `y` (as the criterion sees it).
  *
  * @example
  * ```ts
@@ -75,13 +76,14 @@ export class UnitCrossProducts implements ColumnLayout {
   readonly restLevels: Int32Array;
   readonly restOffsets: Int32Array;
   readonly widths: Int32Array;
-  /** `B_u`, unit after unit (m x m each, lower triangle). */
-  readonly unitB: Float64Array;
-  /** `W_u`, unit after unit (m x m each, lower triangle). */
-  readonly unitW: Float64Array;
-  private readonly B: Float64Array;
-  private readonly W: Float64Array;
+  /** Entries of one packed lower triangle, `m (m + 1) / 2`. */
+  readonly packed: number;
+  /** Per unit, `B_u` then `W_u` packed (2 `packed` doubles a unit). */
+  readonly blocks: Float64Array;
+  /** The current replicate's `B` then `W`, packed. */
+  private readonly sums: Float64Array;
   private readonly A: Float64Array;
+  private readonly ref: Float64Array;
   private readonly idx: Int32Array;
 
   constructor(prepared: PreparedModel, y: Float64Array) {
@@ -106,9 +108,10 @@ export class UnitCrossProducts implements ColumnLayout {
     const m = qr + p + 1;
     this.m = m;
     this.widths = new Int32Array(factors.length).fill(1);
-    const mm = m * m;
+    const L = (m * (m + 1)) / 2;
+    this.packed = L;
     const N = this.units;
-    const unitB = new Float64Array(N * mm);
+    const blocks = new Float64Array(2 * N * L);
     const g = new Float64Array(N * m);
     const nu = new Float64Array(N);
     // The nonzero entries of one row's z: one dummy per rest term, the columns of X, y.
@@ -129,36 +132,39 @@ export class UnitCrossProducts implements ColumnLayout {
       for (let c = 0; c < p; c++) val[K + c] = x[c * n + i];
       val[nz - 1] = y[i];
       nu[u] += wi;
-      const base = u * mm;
+      const base = 2 * u * L;
       const gu = u * m;
       for (let a = 0; a < nz; a++) {
         const wa = wi * val[a];
         const ia = at[a];
         g[gu + ia] += wa;
+        const row = base + (ia * (ia + 1)) / 2;
         for (let b = 0; b < nz; b++) {
           const ib = at[b];
           // Lower triangle (the dummies of two rest terms may come in either order).
-          if (ib <= ia) unitB[base + ia * m + ib] += wa * val[b];
+          if (ib <= ia) blocks[row + ib] += wa * val[b];
         }
       }
     }
-    const unitW = unitB.slice();
+    // W_u = B_u - g_u g_u' / n_u.
     for (let u = 0; u < N; u++) {
+      const bu = 2 * u * L;
+      const wu = bu + L;
+      for (let e = 0; e < L; e++) blocks[wu + e] = blocks[bu + e];
       if (!(nu[u] > 0)) continue;
       const inv = 1 / nu[u];
-      const base = u * mm;
       const gu = u * m;
       for (let a = 0; a < m; a++) {
         const va = inv * g[gu + a];
         if (va === 0) continue;
-        for (let b = 0; b <= a; b++) unitW[base + a * m + b] -= va * g[gu + b];
+        const row = wu + (a * (a + 1)) / 2;
+        for (let b = 0; b <= a; b++) blocks[row + b] -= va * g[gu + b];
       }
     }
-    this.unitB = unitB;
-    this.unitW = unitW;
-    this.B = new Float64Array(mm);
-    this.W = new Float64Array(mm);
-    this.A = new Float64Array(mm);
+    this.blocks = blocks;
+    this.sums = new Float64Array(2 * L);
+    this.A = new Float64Array(m * m);
+    this.ref = new Float64Array(m);
     this.idx = new Int32Array(m);
   }
 
@@ -167,32 +173,30 @@ export class UnitCrossProducts implements ColumnLayout {
    * out). The returned object reads this instance's buffers: it is valid until the next call.
    */
   replicate(counts: ArrayLike<number>): ReplicateRegressions {
-    const { m, unitB, unitW, B, W } = this;
-    const mm = m * m;
-    B.fill(0);
-    W.fill(0);
+    const { blocks, sums } = this;
+    const L2 = 2 * this.packed;
+    sums.fill(0);
     for (let u = 0; u < this.units; u++) {
       const c = counts[u];
       if (c === 0) continue;
-      const base = u * mm;
-      for (let a = 0; a < m; a++) {
-        const ra = a * m;
-        const rb = base + ra;
-        for (let b = 0; b <= a; b++) {
-          B[ra + b] += c * unitB[rb + b];
-          W[ra + b] += c * unitW[rb + b];
-        }
-      }
+      const base = u * L2;
+      for (let e = 0; e < L2; e++) sums[e] += c * blocks[base + e];
     }
     return { rss: (subset) => this.rss(subset) };
   }
 
   /** Residual sum of squares of one subset regression on the current replicate's sums. */
   private rss(subset: RegressionSubset): number {
-    const { m, B, A, idx } = this;
+    const { sums, A, ref, idx } = this;
     const s = subsetColumns(this, subset, idx);
-    const from = subset.first ? this.W : B;
-    for (let a = 0; a < s; a++) for (let b = 0; b <= a; b++) A[a * s + b] = from[idx[a] * m + idx[b]];
-    return dependentSkippingResidual(A, s, B, m, idx);
+    // Unabsorbed B for the reference sums of squares; W when the unit dummies are absorbed.
+    const off = subset.first ? this.packed : 0;
+    for (let a = 0; a < s; a++) {
+      const ia = idx[a];
+      const row = (ia * (ia + 1)) / 2;
+      for (let b = 0; b <= a; b++) A[a * s + b] = sums[off + row + idx[b]];
+      ref[a] = sums[row + ia];
+    }
+    return dependentSkippingResidual(A, s, ref);
   }
 }

@@ -57,6 +57,7 @@ export class SubsetRegressions {
   readonly cp: CrossProducts;
   private readonly work: Float64Array;
   private readonly idx: Int32Array;
+  private readonly ref: Float64Array;
   private readonly tinv: Float64Array;
   private readonly tfac: Float64Array;
 
@@ -64,6 +65,7 @@ export class SubsetRegressions {
     this.cp = cp;
     this.work = new Float64Array(cp.m * cp.m);
     this.idx = new Int32Array(cp.m);
+    this.ref = new Float64Array(cp.m);
     this.tinv = new Float64Array(cp.S1 * cp.S1);
     this.tfac = new Float64Array(cp.S1 * cp.S1);
   }
@@ -171,7 +173,11 @@ export class SubsetRegressions {
     const idx = this.idx;
     const s = subsetColumns(cp, subset, idx);
     const A = this.work;
-    for (let a = 0; a < s; a++) for (let b = 0; b <= a; b++) A[a * s + b] = B[idx[a] * m + idx[b]];
+    const ref = this.ref;
+    for (let a = 0; a < s; a++) {
+      for (let b = 0; b <= a; b++) A[a * s + b] = B[idx[a] * m + idx[b]];
+      ref[a] = A[a * s + a];
+    }
     if (subset.first && cp.S1 > 1) {
       this.absorbBlocks(A, s);
     } else if (subset.first) {
@@ -200,7 +206,7 @@ export class SubsetRegressions {
         }
       }
     }
-    return dependentSkippingResidual(A, s, B, m, idx);
+    return dependentSkippingResidual(A, s, ref);
   }
 }
 
@@ -228,25 +234,24 @@ export function subsetColumns(layout: ColumnLayout, subset: RegressionSubset, id
 /**
  * The residual sum of squares of the last column (y) on the others, from the lower triangle of
  * their s x s normal equations `A` (row-major, overwritten): a Cholesky that skips a column whose
- * pivot falls below {@link DEPENDENT_TOL} times its own sum of squares before any elimination
- * (`B[idx[j] * m + idx[j]]` of the m x m cross-products `B`); the last pivot is the residual.
+ * pivot falls below {@link DEPENDENT_TOL} times `ref[j]`, the column's own sum of squares before
+ * any elimination (of the first factor's dummies too); the last pivot is the residual.
  *
  * @example
  * ```ts
  * // y = 2 x exactly: nothing is left.
- * dependentSkippingResidual(Float64Array.of(1, 0, 2, 4), 2, Float64Array.of(1, 0, 2, 4), 2, Int32Array.of(0, 1)); // 0
+ * dependentSkippingResidual(Float64Array.of(1, 0, 2, 4), 2, Float64Array.of(1, 4)); // 0
  * ```
  */
-export function dependentSkippingResidual(A: Float64Array, s: number, B: Float64Array, m: number, idx: Int32Array): number {
+export function dependentSkippingResidual(A: Float64Array, s: number, ref: Float64Array): number {
   // Cholesky that skips dependent columns; the last pivot is the residual.
   for (let j = 0; j < s; j++) {
     const rj = j * s;
     // Dependence is judged against the column's own sum of squares before any elimination.
-    const ref = B[idx[j] * m + idx[j]];
     let d = A[rj + j];
     for (let k = 0; k < j; k++) d -= A[rj + k] * A[rj + k];
     if (j === s - 1) return Math.max(d, 0);
-    if (!(d > DEPENDENT_TOL * ref)) {
+    if (!(d > DEPENDENT_TOL * ref[j])) {
       for (let i = j; i < s; i++) A[i * s + j] = 0;
       continue;
     }
