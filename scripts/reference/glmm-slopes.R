@@ -19,21 +19,12 @@
 # factor's terms); the Poisson lambda is mean_i exp(b0_null + offset_i + sigma2_null / 2) with
 # sigma2_null the null model's Johnson total (the null model keeps the random terms and the offset,
 # with an intercept only).
-suppressPackageStartupMessages({
-  library(lme4)
-  library(jsonlite)
-})
-Sys.setlocale("LC_COLLATE", "C")
+source("scripts/reference/setup.R")
+source("scripts/reference/glmer-polish.R")
 dir.create("test/fixtures/glmm", showWarnings = FALSE, recursive = TRUE)
 
-versions <- list(
-  R = R.version.string,
-  lme4 = as.character(packageVersion("lme4")),
-  Matrix = as.character(packageVersion("Matrix")),
-  jsonlite = as.character(packageVersion("jsonlite"))
-)
-tight <- glmerControl(optimizer = "bobyqa", optCtrl = list(rhobeg = 2e-4, rhoend = 2e-10, maxfun = 1e5))
-num <- function(x) unname(as.numeric(x))
+versions <- reference_versions()
+tight <- TIGHT_GLMER
 
 # Rectify theta: for each term (column-major lower triangle of lambda), flip every column whose
 # diagonal is negative.
@@ -51,23 +42,6 @@ rectifier <- function(cnms) {
     }
     th
   }
-}
-
-polish <- function(devf, th, be, rect) {
-  k <- length(th)
-  g <- function(p) devf(c(rect(p[seq_len(k)]), p[-seq_len(k)]))
-  p0 <- c(th, be)
-  f0 <- g(p0)
-  o <- optim(p0, g, method = "Nelder-Mead", control = list(reltol = 1e-15, maxit = 40000))
-  o <- optim(o$par, g, method = "Nelder-Mead", control = list(reltol = 1e-15, maxit = 40000))
-  par <- if (o$value < f0) o$par else p0
-  par[seq_len(k)] <- rect(par[seq_len(k)])
-  dev <- g(par)
-  H <- lme4:::deriv12(devf, par)$Hessian
-  V <- solve(H)[-seq_len(k), -seq_len(k), drop = FALSE]
-  V <- V + t(V)
-  list(theta = unname(par[seq_len(k)]), beta = unname(par[-seq_len(k)]), deviance = dev,
-       glmerDeviance = f0, improvement = f0 - dev, vcov = unname(V), se = sqrt(diag(V)))
 }
 
 # Sigma of each term (scale 1) from theta, in getME(m, "cnms") order.
@@ -111,7 +85,7 @@ latent <- function(m, opt, null_formula, data, family, offset_col) {
     m0 <- glmer(null_formula, data = data, family = poisson, control = tight)
     devf0 <- glmer(null_formula, data = data, family = poisson, devFunOnly = TRUE,
                    control = glmerControl(optimizer = "bobyqa", tolPwrss = 1e-12, optCtrl = list(rhoend = 2e-10, maxfun = 1e5)))
-    o0 <- polish(devf0, getME(m0, "theta"), fixef(m0), rectifier(getME(m0, "cnms")))
+    o0 <- polish(devf0, getME(m0, "theta"), fixef(m0), rectifier(getME(m0, "cnms")), maxit = 40000)
     s2null <- sum(unlist(johnson(m0, o0$theta, data)))
     b0 <- o0$beta[1]
     off <- if (is.null(offset_col)) 0 else log(data[[offset_col]])
@@ -163,7 +137,7 @@ make_fixture <- function(name, data, formula, family, null_formula = NULL, offse
     if (is.na(v)) { cat("  skipped devfun point\n"); next }
     devAt[[length(devAt) + 1]] <- list(theta = num(p[seq_along(th)]), beta = num(p[-seq_along(th)]), value = v)
   }
-  opt <- polish(devf, th, be, rect)
+  opt <- polish(devf, th, be, rect, maxit = 40000)
   vc <- as.data.frame(VarCorr(m))
   re <- ranef(m, condVar = FALSE)
   # At the polished optimum: VarCorr from theta (scale 1).

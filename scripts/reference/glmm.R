@@ -13,43 +13,15 @@
 # 2017; see the README), NOT with insight/performance: Debian's insight 0.19.0 computes the
 # Poisson distribution-specific variance from exp(b0_null) without the null model's random-effect
 # variances, and every insight version ignores the offset.
-suppressPackageStartupMessages({
-  library(lme4)
-  library(jsonlite)
-})
-Sys.setlocale("LC_COLLATE", "C")
+source("scripts/reference/setup.R")
+source("scripts/reference/glmer-polish.R")
 dir.create("test/fixtures/glmm", showWarnings = FALSE, recursive = TRUE)
 
-versions <- list(
-  R = R.version.string,
-  lme4 = as.character(packageVersion("lme4")),
-  Matrix = as.character(packageVersion("Matrix")),
-  jsonlite = as.character(packageVersion("jsonlite"))
-)
+versions <- reference_versions()
+tight <- TIGHT_GLMER
 
-tight <- glmerControl(optimizer = "bobyqa", optCtrl = list(rhobeg = 2e-4, rhoend = 2e-10, maxfun = 1e5))
-
-# glmer's bobyqa, even with rhoend = 2e-10, can stop short of the minimum of its own Laplace
-# deviance (cbpp: by 9e-6 in deviance, 2e-4 in beta). The optimum recorded as `optimum` is
-# glmer's result polished by Nelder-Mead on glmer's own devFunOnly function (tight PIRLS), kept
-# only when it lowers that function; its covariance of beta is lme4's: the beta block of
-# 2 H^-1, H = lme4:::deriv12(devfun, optimum)$Hessian (as vcov.merMod with use.hessian = TRUE).
-polish <- function(devf, th, be) {
-  k <- length(th)
-  g <- function(p) devf(c(abs(p[seq_len(k)]), p[-seq_len(k)]))
-  p0 <- c(th, be)
-  f0 <- g(p0)
-  o <- optim(p0, g, method = "Nelder-Mead", control = list(reltol = 1e-15, maxit = 20000))
-  o <- optim(o$par, g, method = "Nelder-Mead", control = list(reltol = 1e-15, maxit = 20000))
-  par <- if (o$value < f0) o$par else p0
-  par[seq_len(k)] <- abs(par[seq_len(k)])
-  dev <- g(par)
-  H <- lme4:::deriv12(devf, par)$Hessian
-  V <- solve(H)[-seq_len(k), -seq_len(k), drop = FALSE]
-  V <- V + t(V)
-  list(theta = unname(par[seq_len(k)]), beta = unname(par[-seq_len(k)]), deviance = dev,
-       glmerDeviance = f0, improvement = f0 - dev, vcov = unname(V), se = sqrt(diag(V)))
-}
+# The optimum recorded as `optimum` is glmer's result polished on glmer's own devFunOnly function
+# (glmer-polish.R): bobyqa stopped short of the minimum on cbpp by 9e-6 in deviance, 2e-4 in beta.
 
 # Latent-scale variance components by the definition (components method).
 latent_shares <- function(m, opt, null_formula, data, family, obs_group, offset_col = NULL) {

@@ -18,30 +18,13 @@
 # the JSON text is produced by the small serializer below and then
 # pretty-printed with jsonlite::prettify (which keeps number tokens verbatim).
 
+source("scripts/reference/setup.R")
 suppressPackageStartupMessages({
-  library(lme4)
   library(insight)
   library(performance)
-  library(jsonlite)
 })
 
-invisible(Sys.setlocale("LC_COLLATE", "C"))  # deterministic factor level order
-options(na.action = "na.omit", warn = 1)
-
-out_dir <- file.path("test", "fixtures")
-if (!dir.exists(out_dir)) stop("run from the repository root (test/fixtures not found)")
-
-TIGHT <- lmerControl(optimizer = "bobyqa",
-                     optCtrl = list(rhobeg = 2e-4, rhoend = 2e-10, maxfun = 1e5))
-
-versions <- list(
-  R = paste(R.version$major, R.version$minor, sep = "."),
-  lme4 = as.character(packageVersion("lme4")),
-  insight = as.character(packageVersion("insight")),
-  performance = as.character(packageVersion("performance")),
-  Matrix = as.character(packageVersion("Matrix")),
-  jsonlite = as.character(packageVersion("jsonlite"))
-)
+versions <- reference_versions(c("lme4", "insight", "performance", "Matrix", "jsonlite"))
 
 # ---------------------------------------------------------------------------
 # Minimal JSON serializer with full double precision

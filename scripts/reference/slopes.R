@@ -14,27 +14,9 @@
 # used as the reference). For the sequential / Shapley checks, R's lm() R^2 of
 # y on factor(g) + factor(g):x (and with the fixed effects) is written too.
 
-suppressPackageStartupMessages({
-  library(lme4)
-  library(jsonlite)
-})
-invisible(Sys.setlocale("LC_COLLATE", "C"))
-options(na.action = "na.omit", warn = 1)
+source("scripts/reference/setup.R")
 
-out_dir <- file.path("test", "fixtures")
-if (!dir.exists(out_dir)) stop("run from the repository root (test/fixtures not found)")
-
-TIGHT <- lmerControl(optimizer = "bobyqa",
-                     optCtrl = list(rhobeg = 2e-4, rhoend = 2e-10, maxfun = 1e5))
-
-versions <- list(
-  R = paste(R.version$major, R.version$minor, sep = "."),
-  lme4 = as.character(packageVersion("lme4")),
-  Matrix = as.character(packageVersion("Matrix")),
-  jsonlite = as.character(packageVersion("jsonlite"))
-)
-
-num <- function(x) unname(as.numeric(x))
+versions <- reference_versions()
 
 # Johnson's variance of each grouping factor: sum over the factor's terms of
 # Tr(Z_t Sigma_t Z_t') / n, and its parts by the (s, t) entries of Sigma.

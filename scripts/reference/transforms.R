@@ -10,17 +10,7 @@
 # fixed theta values (lme4's devfun), and the first fitted values (which include
 # the offset).
 
-suppressPackageStartupMessages({
-  library(lme4)
-  library(jsonlite)
-})
-invisible(Sys.setlocale("LC_COLLATE", "C"))
-options(na.action = "na.omit", warn = 1)
-
-out_dir <- file.path("test", "fixtures")
-if (!dir.exists(out_dir)) stop("run from the repository root (test/fixtures not found)")
-TIGHT <- lmerControl(optimizer = "bobyqa",
-                     optCtrl = list(rhobeg = 2e-4, rhoend = 2e-10, maxfun = 1e5))
+source("scripts/reference/setup.R")
 
 d <- read.csv(file.path(out_dir, "panel-covariate.csv"), stringsAsFactors = FALSE)
 d$la <- as.character(d$la)
@@ -72,10 +62,7 @@ fixtures <- lapply(cases, function(cs) {
 out <- list(
   data = "panel-covariate.csv",
   offsetColumnDefinition = "off = round(0.3 * imd, 4)",
-  versions = list(R = paste(R.version$major, R.version$minor, sep = "."),
-                  lme4 = as.character(packageVersion("lme4")),
-                  Matrix = as.character(packageVersion("Matrix")),
-                  jsonlite = as.character(packageVersion("jsonlite"))),
+  versions = reference_versions(),
   fixtures = fixtures
 )
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"),

@@ -20,17 +20,7 @@
 # definition: var(X beta) (n - 1 denominator), each term's var(X_t beta_t)
 # rescaled to add to the fixed part, the random variances and sigma^2.
 
-suppressPackageStartupMessages({
-  library(lme4)
-  library(jsonlite)
-})
-invisible(Sys.setlocale("LC_COLLATE", "C"))
-options(na.action = "na.omit", warn = 1)
-
-out_dir <- file.path("test", "fixtures")
-if (!dir.exists(out_dir)) stop("run from the repository root (test/fixtures not found)")
-TIGHT <- lmerControl(optimizer = "bobyqa",
-                     optCtrl = list(rhobeg = 2e-4, rhoend = 2e-10, maxfun = 1e5))
+source("scripts/reference/setup.R")
 
 raw <- read.csv(file.path("data", "england-la-childrens-social-care.csv"), stringsAsFactors = FALSE)
 raw <- raw[raw$year >= 2015 & raw$year <= 2018, ]
@@ -94,10 +84,7 @@ out <- list(
     betweenSum = sum(d$between_cilif), betweenSumSq = sum(d$between_cilif^2),
     withinSumSq = sum(d$within_cilif^2), withinHead = head(d$within_cilif, 8)
   ),
-  versions = list(R = paste(R.version$major, R.version$minor, sep = "."),
-                  lme4 = as.character(packageVersion("lme4")),
-                  Matrix = as.character(packageVersion("Matrix")),
-                  jsonlite = as.character(packageVersion("jsonlite"))),
+  versions = reference_versions(),
   reml = one_fit(TRUE),
   ml = one_fit(FALSE)
 )
