@@ -14,7 +14,7 @@
  */
 import { VardecompError } from '../errors.js';
 import type { ColumnValues } from '../input/data-source.js';
-import type { DerivedColumn } from '../input/model-frame.js';
+import { checkLevelValue, type DerivedColumn } from '../input/model-frame.js';
 import { deparse, type CallExpr, type Expr } from './expression.js';
 import type { DerivedVariable } from './model-spec.js';
 import { formulaError } from './tokenize.js';
@@ -274,7 +274,9 @@ function groupingColumn(name: string, ctx: EvalContext): GroupCodes {
   const index = new Map<string, number>();
   const codes = new Int32Array(ctx.rows.length);
   for (let k = 0; k < codes.length; k++) {
-    const key = String(col[ctx.rows[k]]);
+    const v = col[ctx.rows[k]];
+    checkLevelValue(name, ctx.rows[k], v);
+    const key = String(v);
     let c = index.get(key);
     if (c === undefined) {
       c = index.size;

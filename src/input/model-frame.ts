@@ -187,6 +187,26 @@ function describe(v: unknown): string {
   return String(v);
 }
 
+/**
+ * Throw `E_NONNUMERIC` unless `v` can be a level of the grouping column `column` (a string, a
+ * number or a boolean), naming the row and the value.
+ *
+ * @example
+ * ```ts
+ * checkLevelValue('la_code', 3, 'E09000001'); // fine
+ * checkLevelValue('la_code', 4, {}); // throws E_NONNUMERIC naming row 4
+ * ```
+ */
+export function checkLevelValue(column: string, row: number, v: unknown): void {
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+    throw new VardecompError(
+      'E_NONNUMERIC',
+      `Grouping column "${column}" row ${row} holds ${describe(v)}: levels must be strings, numbers or booleans`,
+      { column, row },
+    );
+  }
+}
+
 function tooLarge(what: string, column: string, row: number, v: number): VardecompError {
   return new VardecompError(
     'E_NONNUMERIC',
@@ -752,15 +772,7 @@ export function buildModelFrame(source: DataSource, req: FrameRequest): ModelFra
       let e = single.get(v);
       if (!e) {
         const col = cols.get(v)!;
-        e = encode(col, rows, (val, row) => {
-          if (typeof val !== 'string' && typeof val !== 'number' && typeof val !== 'boolean') {
-            throw new VardecompError(
-              'E_NONNUMERIC',
-              `Grouping column "${v}" row ${row} holds ${describe(val)}: levels must be strings, numbers or booleans`,
-              { column: v, row },
-            );
-          }
-        }, source.dictionary?.(v));
+        e = encode(col, rows, (val, row) => checkLevelValue(v, row, val), source.dictionary?.(v));
         single.set(v, e);
       }
       return e;

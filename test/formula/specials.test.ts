@@ -129,6 +129,15 @@ describe('specials: refused with a clear error', () => {
     expect(e.message).toMatch(message);
   });
 
+  it('refuses a grouping argument holding a value that cannot be a level, naming the row', () => {
+    const rows = panel();
+    // An object without a prototype cannot even be turned into text.
+    (rows[3] as Record<string, unknown>).u = Object.create(null);
+    const e = caught(() => fit(rows, 'y ~ within(x, u) + (1 | u)'));
+    expect(e.code).toBe('E_NONNUMERIC');
+    expect(e.message).toMatch(/Grouping column "u" row 3 holds \[object Object\]: levels must be strings, numbers or booleans/);
+  });
+
   it('does not evaluate rows that are dropped for missing values', () => {
     const rows = panel();
     rows[5].x = -1; // log(-1) would fail, but the row's outcome is missing
