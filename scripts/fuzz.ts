@@ -11,7 +11,9 @@
  * tables, NaN/Infinity, booleans, nested objects, symbols, huge and tiny numbers, names that are
  * object keys) in the three data shapes, as CSV text with stray tokens in numeric columns (read by
  * `parseTable`) and as garbage; formulas generated from a grammar, then
- * randomly mutated; formula objects; random options. Each input `i` is generated from its own
+ * randomly mutated; formula objects; random options. Targets: `fit`, `decompose`, `compare`,
+ * `decomposeMany`, and `cells` (cell statistics by `cellsFromTable` or `cellsFromRows`, then
+ * `fitCells` and `decompose` of that fit). Each input `i` is generated from its own
  * stream `Rng(seed).fork(i)`, so any input can be replayed alone.
  *
  * The loop runs in a worker thread; the main thread is a watchdog that ends the worker if one
@@ -29,7 +31,7 @@ import { Rng, VardecompError, fit, type LmmFit } from '../src/index.js';
 /** One fuzz input: the entry point and its arguments. */
 export interface FuzzCase {
   readonly index: number;
-  readonly target: 'fit' | 'decompose' | 'compare' | 'decomposeMany';
+  readonly target: 'fit' | 'decompose' | 'compare' | 'decomposeMany' | 'cells';
   readonly data: unknown;
   readonly formula: unknown;
   readonly options: unknown;
@@ -320,11 +322,26 @@ function manyEntry(data: unknown, formula: unknown, options: unknown): unknown {
   return many(data, { ...options, outcomes, rhs: formula.slice(tilde + 1) });
 }
 
+/**
+ * The cells path: the options' `weights` go to the cell builder (arquero's rollup or the row
+ * builder, alternately by formula length), the rest to `fitCells`; a fit is then decomposed
+ * from its cells.
+ */
+function cellsEntry(data: unknown, formula: unknown, options: unknown): unknown {
+  const o = (typeof options === 'object' && options !== null ? options : {}) as Record<string, unknown>;
+  const { weights, method, intervals, ...fitOptions } = o;
+  const build = typeof formula === 'string' && formula.length % 2 === 1 ? api.cellsFromTable : api.cellsFromRows;
+  const cells = build(data as never, formula as never, (weights === undefined ? {} : { weights }) as never);
+  const lmm = api.fitCells(cells, formula as never, fitOptions as never);
+  return api.decompose(lmm, { ...(method === undefined ? {} : { method }), ...(intervals === undefined ? {} : { intervals }) } as never);
+}
+
 const ENTRY: Record<FuzzCase['target'], Entry | undefined> = {
   fit: fit as unknown as Entry,
   decompose: typeof apiRecord.decompose === 'function' ? (apiRecord.decompose as Entry) : undefined,
   compare: typeof apiRecord.compare === 'function' ? (apiRecord.compare as Entry) : undefined,
   decomposeMany: typeof apiRecord.decomposeMany === 'function' ? manyEntry : undefined,
+  cells: typeof apiRecord.fitCells === 'function' && typeof apiRecord.cellsFromTable === 'function' ? cellsEntry : undefined,
 };
 
 /** The entry points present in this build. */
@@ -503,7 +520,7 @@ export interface Outcome {
   readonly stack?: string;
 }
 
-const CODES = new Set(['E_INPUT', 'E_COLUMN', 'E_NONNUMERIC', 'E_EMPTY', 'E_CONSTANT', 'E_LEVELS', 'E_RANK', 'E_WEIGHTS', 'E_FORMULA', 'E_UNSUPPORTED', 'E_OPTION']);
+const CODES = new Set(['E_INPUT', 'E_COLUMN', 'E_NONNUMERIC', 'E_EMPTY', 'E_CONSTANT', 'E_LEVELS', 'E_RANK', 'E_WEIGHTS', 'E_FORMULA', 'E_UNSUPPORTED', 'E_OPTION', 'E_NEEDS_ROWS']);
 
 /** Non-finite numbers in a fit's estimates, or null when all are finite. */
 function nonFinite(m: LmmFit): string | null {
