@@ -34,7 +34,7 @@
 import { VardecompError } from '../errors.js';
 import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
-import { derivedCodeColumn, formulaFunctions } from './sql-formula.js';
+import { derivedCodeColumn, derivedColumnsRead, formulaFunctions } from './sql-formula.js';
 import { cellLayout, packedIndex, type CellLayout, type CellStatistics } from './cell-statistics.js';
 import { toDataSource, type ColumnValues, type DataInput, type DataSource } from './data-source.js';
 import { MAX_MAGNITUDE, MAX_WEIGHT_RATIO } from './model-frame.js';
@@ -146,6 +146,36 @@ export function aggregateLayout(columnNames: readonly string[], spec: ReturnType
     covariates.filter((c) => columnNames.includes(c)),
   );
 }
+
+/**
+ * The numeric columns a cell query reads, in the order of its magnitude flags: the covariates of
+ * the monomials that are columns, the outcome, and the numeric arguments of formula functions.
+ * The row path refuses a value of any of them beyond {@link MAX_MAGNITUDE}; the query flags such
+ * values per cell (`vd_big_<i>`) so that the reader can refuse them too.
+ *
+ * @example
+ * ```ts
+ * const spec = parseFormula('y ~ x + log(z) + (1|g)');
+ * queryNumericColumns(spec, cellLayout(spec, [])); // ['x', 'y', 'z'] (in the layout's order)
+ * ```
+ */
+export function queryNumericColumns(spec: ModelSpec, layout: CellLayout): string[] {
+  const labels = (spec.derived ?? []).map((x) => x.label);
+  const read = derivedColumnsRead(spec);
+  return [...new Set([...layout.monomials.flatMap((m) => m.variables).filter((x) => !labels.includes(x)), spec.outcome, ...read.numeric])];
+}
+
+/**
+ * The name of a cell query's magnitude flag for its `i`-th numeric column (see
+ * {@link queryNumericColumns}): the largest, over the cell's rows, of 1 where the value lies
+ * beyond {@link MAX_MAGNITUDE}, else 0.
+ *
+ * @example
+ * ```ts
+ * magnitudeColumn(0); // 'vd_big_0'
+ * ```
+ */
+export const magnitudeColumn = (i: number): string => `vd_big_${i}`;
 
 /** Options of {@link cellsFromAggregates}. */
 export interface CellsFromAggregatesOptions {
@@ -277,6 +307,33 @@ function checkDerivedCodes(source: DataSource, spec: ModelSpec, keys: readonly s
 }
 
 /**
+ * The magnitude flags of a query's cells (`vd_big_<i>`): a value of a numeric column beyond
+ * {@link MAX_MAGNITUDE} in a row of a complete cell is `E_NONNUMERIC`, as the row path refuses it.
+ * Tables without the columns (written by other means) are not checked.
+ */
+function checkMagnitudes(source: DataSource, spec: ModelSpec, layout: CellLayout): void {
+  queryNumericColumns(spec, layout).forEach((column, i) => {
+    const name = magnitudeColumn(i);
+    if (!source.has(name)) return;
+    const col = source.column(name);
+    for (let r = 0; r < source.nrows; r++) {
+      const flag = toNumber(col[r]);
+      if (flag === 1) {
+        throw new VardecompError(
+          'E_NONNUMERIC',
+          `Column "${column}" holds a value beyond the supported magnitude ${MAX_MAGNITUDE} in a row of the cell ${cellLabel(source, layout.keys, r)} (aggregate row ${r}): ` +
+            'rescale the column (the SQL engine does not say which row; a fit from the rows names it)',
+          { column, cell: r },
+        );
+      }
+      if (flag !== 0) {
+        throw new VardecompError('E_NONNUMERIC', `Aggregate column "${name}" row ${r} holds ${describe(col[r])}: must be 0 or 1`, { column: name, row: r });
+      }
+    }
+  });
+}
+
+/**
  * Cell statistics from the rows of an aggregate table (an SQL result, an arquero rollup, a CSV of
  * either). Checks every value: counts are whole numbers >= 1, means finite, variances >= 0;
  * errors name the column and the row.
@@ -317,6 +374,7 @@ export function cellsFromAggregates(data: DataInput, formula: FormulaInput, opti
   const ncells = source.nrows;
   if (ncells === 0) throw new VardecompError('E_EMPTY', 'The aggregate table has no rows (no complete rows in the data?)');
   checkDerivedCodes(source, spec, layout.keys);
+  checkMagnitudes(source, spec, layout);
   const v = layout.columns.length;
   const need = [...layout.keys, ...aggregateColumns(v)];
   for (const name of need) {

@@ -17,7 +17,7 @@
 import { VardecompError } from '../errors.js';
 import type { FormulaInput } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
-import { covColumn, meanColumn, originColumn, COMPLETE_COLUMN, COUNT_COLUMN, WEIGHT_COLUMNS } from './aggregate-table.js';
+import { covColumn, magnitudeColumn, meanColumn, originColumn, queryNumericColumns, COMPLETE_COLUMN, COUNT_COLUMN, WEIGHT_COLUMNS } from './aggregate-table.js';
 import { MAX_MAGNITUDE } from './model-frame.js';
 import { derivedCodeColumn, derivedColumnsRead, derivedValueColumn, formulaFunctions, translateDerived } from './sql-formula.js';
 import { cellLayout, type CellLayout } from './cell-statistics.js';
@@ -152,7 +152,7 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
   const functions = formulaFunctions(spec);
   const read = derivedColumnsRead(spec);
   // Numeric columns: monomial variables that are columns, the outcome, and formula functions' arguments.
-  const numeric = [...new Set([...layout.monomials.flatMap((m) => m.variables).filter((x) => !labels.includes(x)), spec.outcome, ...read.numeric])];
+  const numeric = queryNumericColumns(spec, layout);
   const grouping = read.grouping.filter((g) => !layout.keys.includes(g));
   const weights = options.weights;
   if (weights !== undefined && (typeof weights !== 'string' || weights.trim() === '')) {
@@ -177,6 +177,8 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
           `CASE WHEN ${num(weights)} >= ${bound(1 / MAX_MAGNITUDE)} AND ${num(weights)} <= ${bound(MAX_MAGNITUDE)} THEN ${num(weights)} END AS vd_wt`,
         ];
   const okLine = `CASE WHEN ${complete.join('\n      AND ')} THEN 1 ELSE 0 END AS vd_ok`;
+  // A value beyond the row path's magnitude bound, flagged per column (the reader refuses it).
+  const bigLines = numeric.map((n, i) => `CASE WHEN ABS(${num(n)}) > ${bound(MAX_MAGNITUDE)} THEN 1 ELSE 0 END AS ${magnitudeColumn(i)}`);
   // Without formula functions the row CTE computes the statistic columns itself; with them, the
   // row CTE casts the columns (vd_c_<i>) and decides completeness, window CTEs add group means
   // over the complete rows, one CTE evaluates each function (vd_d_<k>) and the last the
@@ -187,12 +189,12 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
   let codes: string[] = [];
   if (functions.length === 0) {
     stats = [...layout.monomials.map((m) => m.variables.map(num).join(' * ')), num(spec.outcome)];
-    ctes.push(`vd_rows ${d.cte} (\n  SELECT\n${sel([...layout.keys.map(q), ...stats.map((x, a) => `${x} AS vd_s_${a}`), ...weightLines, okLine])}\n  FROM ${from}\n)`);
+    ctes.push(`vd_rows ${d.cte} (\n  SELECT\n${sel([...layout.keys.map(q), ...stats.map((x, a) => `${x} AS vd_s_${a}`), ...weightLines, ...bigLines, okLine])}\n  FROM ${from}\n)`);
   } else {
     const col = (n: string) => `vd_c_${numeric.indexOf(n)}`;
     const t = translateDerived(spec, { numeric: col, grouping: q, double: d.double, infinity: d.infinity, ...(d.fn ? { fn: d.fn } : {}) });
     ctes.push(
-      `vd_rows ${d.cte} (\n  SELECT\n${sel([...layout.keys.map(q), ...grouping.map(q), ...numeric.map((n) => `${num(n)} AS ${col(n)}`), ...weightLines, okLine])}\n  FROM ${from}\n)`,
+      `vd_rows ${d.cte} (\n  SELECT\n${sel([...layout.keys.map(q), ...grouping.map(q), ...numeric.map((n) => `${num(n)} AS ${col(n)}`), ...weightLines, ...bigLines, okLine])}\n  FROM ${from}\n)`,
     );
     for (let level = 1; level <= t.levels; level++) {
       const cols = t.windows.filter((w) => w.level === level).map((w) => `${w.sql} AS ${w.name}`);
@@ -217,6 +219,7 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
         ...stats.map((x, a) => `${x} AS vd_s_${a}`),
         ...codes.map((c, k) => `${c} AS vd_e_${k}`),
         ...(weights !== undefined ? ['vd_wraw', 'vd_wt'] : []),
+        ...numeric.map((_, i) => magnitudeColumn(i)),
         'vd_ok',
       ])}\n  FROM vd_derived\n)`,
     );
@@ -254,6 +257,7 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
   }
   for (let a = 0; a < v; a++) aggregates.push(`MAX(o.vd_o_${a}) AS ${originColumn(a)}`);
   codes.forEach((_, k) => aggregates.push(`MAX(r.vd_e_${k}) AS ${derivedCodeColumn(k)}`));
+  numeric.forEach((_, i) => aggregates.push(`MAX(r.${magnitudeColumn(i)}) AS ${magnitudeColumn(i)}`));
   const groupBy = [...layout.keys.map((k) => `r.${q(k)}`), 'r.vd_ok'].join(', ');
   const sql = [
     `-- vardecomp cell statistics for: ${spec.text.replace(/[\r\n]+/g, ' ')}`,

@@ -93,6 +93,32 @@ describe('vardecomp/duckdb', () => {
     await expect(fitDuckDB(join(dir, 'absent.parquet'), f)).rejects.toThrow(expect.objectContaining({ code: 'E_INPUT' }));
   });
 
+  it('refuses a value beyond the magnitude bound as the row path does, naming the column and the cell', async () => {
+    // Row 40 of the panel: x = 1e70, as a covariate or as the argument of a function whose value
+    // (1e60) lies within the bound.
+    const big = `SELECT * REPLACE (CASE WHEN unit = '${rows[40].unit}' AND period = ${rows[40].period} THEN 1e70 ELSE x END AS x) FROM read_parquet('${parquetPath}')`;
+    const rowsBig = rows.map((r, i) => (i === 40 ? { ...r, x: 1e70 } : r));
+    for (const formula of [f, 'y ~ I(x / 1e10) + (1|unit) + (1|period)']) {
+      const rowError = (() => {
+        try {
+          fit(rowsBig, formula);
+        } catch (e) {
+          return e as { code: string };
+        }
+        return null;
+      })();
+      expect(rowError?.code).toBe('E_NONNUMERIC');
+      const e = await fitDuckDB(big, formula).then(
+        () => null,
+        (err: { code: string; message: string }) => err,
+      );
+      expect(e?.code).toBe('E_NONNUMERIC');
+      expect(e?.message).toMatch(new RegExp(`Column "x" holds a value beyond the supported magnitude 1e\\+64 in a row of the cell unit = "${rows[40].unit}"`));
+    }
+    // Within the bound nothing is flagged: the fit equals the row fit.
+    expectSameFit(await fitDuckDB(`SELECT * FROM read_parquet('${parquetPath}')`, f));
+  });
+
   it('reads a source string as a query, a file or a table', () => {
     expect(fromClause('SELECT * FROM t')).toBe('SELECT * FROM t');
     expect(fromClause("a'b.parquet")).toBe("read_parquet('a''b.parquet')");
