@@ -84,7 +84,14 @@ export function prepareFromCells(cells: CellStatistics, formula: FormulaInput, o
   // Formula functions are statistic columns of the cells (evaluated over the complete rows by
   // the builder); offset terms are subtracted from the outcome by the builder, so the cells must
   // have been built for the same ones. The offset option would need the rows.
-  if ((options as FitOptions).offset !== undefined) throw needsRowsError('An offset option');
+  if ((options as FitOptions).offset !== undefined) {
+    throw new VardecompError(
+      'E_NEEDS_ROWS',
+      'An offset option cannot be applied to cell statistics, which are built before the fit: write the offset in the formula ' +
+        'as offset(column) (every cell builder and the SQL cell query subtract it from the outcome), or fit from the rows',
+      { option: 'offset' },
+    );
+  }
   const wanted = (spec.offsets ?? []).map((o) => o.label).join(' + ');
   const held = (cells.offsets ?? []).join(' + ');
   if (wanted !== held) {

@@ -228,7 +228,9 @@ describe('specials: cell statistics', () => {
     // Cells of y are not cells of y - z, and the other way round.
     expect(caught(() => prepareFromCells(cells, 'y ~ x + offset(z) + (1 | u)')).code).toBe('E_COLUMN');
     expect(caught(() => prepareFromCells(cellsFromRows(rows, 'y ~ x + offset(z) + (1 | u)'), 'y ~ x + (1 | u)')).code).toBe('E_COLUMN');
-    expect(caught(() => prepareFromCells(cells, 'y ~ x + (1 | u)', { offset: 'z' })).code).toBe('E_NEEDS_ROWS');
+    const offsetOption = caught(() => prepareFromCells(cells, 'y ~ x + (1 | u)', { offset: 'z' }));
+    expect(offsetOption.code).toBe('E_NEEDS_ROWS');
+    expect(offsetOption.message).toContain('write the offset in the formula as offset(column)');
   });
 });
 
