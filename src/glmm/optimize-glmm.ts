@@ -15,15 +15,19 @@
  * kept until a step's model proves poor), each evaluation's PIRLS started from modes predicted by
  * the earlier ones ({@link ModePredictor}). The covariance of beta is the beta block of
  * `2 H^-1`, H the central-difference Hessian of the Laplace deviance in (theta, beta) at the
- * optimum, steps of 1e-3 (glmer's default `use.hessian = TRUE`; {@link centralHessian}).
+ * optimum, steps of 1e-3 (glmer's default `use.hessian = TRUE`): from central differences of the
+ * analytic gradient ({@link laplaceGradient}, `2(k + p)` evaluations) for scalar random
+ * intercepts with a canonical link, else from the deviance alone ({@link centralHessian},
+ * `1 + (k + p)(k + p + 1)` evaluations).
  */
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
 import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
-import { centralHessian } from '../optimize/central-hessian.js';
+import { centralHessian, centralHessianFromGradient } from '../optimize/central-hessian.js';
 import { relativeNewtonStep } from '../optimize/newton-step.js';
 import { SINGULAR_TOL } from '../model/optimize-theta.js';
 import type { GlmmModel } from './glmm-model.js';
+import { hasLaplaceGradient, laplaceGradient } from './laplace-gradient.js';
 import { ModePredictor } from './mode-predictor.js';
 import { Pirls, type PirlsResult } from './pirls.js';
 
@@ -139,6 +143,19 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     predictor.record(key, modes);
     return dev;
   };
+  // The analytic gradient in the search coordinates: theta = |x| (sign), beta = beta1 + R (x - 1).
+  const gradient = new Float64Array(k + p);
+  const gradientAt = (x: Float64Array): Float64Array => {
+    evaluate(x);
+    const g = laplaceGradient(model, abs, pirls.state().mu, modes);
+    for (let i = 0; i < k; i++) gradient[i] = x[i] < 0 ? -g.theta[i] : g.theta[i];
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let i = j; i < p; i++) s += R[i * p + j] * g.beta[i];
+      gradient[k + j] = s;
+    }
+    return gradient;
+  };
   const f = (x: Float64Array): number => {
     stage2++;
     return evaluate(x);
@@ -172,7 +189,10 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   if (wantVcov) {
     const xhat = Float64Array.from(res.x);
     xhat.set(theta);
-    vcov = covarianceFromHessian(centralHessian(evaluate, xhat, HESSIAN_STEP), R, k, p);
+    // With the analytic gradient: central differences of the gradient (2(k + p) evaluations
+    // instead of 1 + (k + p)(k + p + 1)).
+    const H = hasLaplaceGradient(model) ? centralHessianFromGradient(gradientAt, xhat, HESSIAN_STEP) : centralHessian(evaluate, xhat, HESSIAN_STEP);
+    vcov = covarianceFromHessian(H, R, k, p);
   }
   solution = pirls.run(theta, betaHat);
   let converged = res.withinBudget && Number.isFinite(solution.deviance) && solution.converged;

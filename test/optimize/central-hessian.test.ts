@@ -1,6 +1,6 @@
 /** The central-difference Hessian against closed forms. */
 import { describe, expect, it } from 'vitest';
-import { centralHessian } from '../../src/optimize/central-hessian.js';
+import { centralHessian, centralHessianFromGradient } from '../../src/optimize/central-hessian.js';
 
 describe('centralHessian', () => {
   it('is exact (to rounding) for a quadratic', () => {
@@ -46,6 +46,42 @@ describe('centralHessian', () => {
     const e2 = errAt(5e-3);
     expect(e1).toBeLessThan(1e-4);
     // halving h divides the error by about 4
+    expect(e1 / e2).toBeGreaterThan(3);
+    expect(e1 / e2).toBeLessThan(5);
+  });
+});
+
+describe('centralHessianFromGradient', () => {
+  it('has O(h^2) error against the closed form, in 2d gradient evaluations, and is symmetric', () => {
+    // f = exp(a'x) + sin(x0 x1 x2), its gradient in closed form
+    const a = [0.3, -0.2, 0.5];
+    let calls = 0;
+    const g = (x: Float64Array) => {
+      calls++;
+      const e = Math.exp(a[0] * x[0] + a[1] * x[1] + a[2] * x[2]);
+      const c = Math.cos(x[0] * x[1] * x[2]);
+      return Float64Array.of(a[0] * e + c * x[1] * x[2], a[1] * e + c * x[0] * x[2], a[2] * e + c * x[0] * x[1]);
+    };
+    const x = [0.4, 0.7, -0.5];
+    const e = Math.exp(a[0] * x[0] + a[1] * x[1] + a[2] * x[2]);
+    const p = x[0] * x[1] * x[2];
+    const grad = [x[1] * x[2], x[0] * x[2], x[0] * x[1]];
+    const exact = (i: number, j: number) => a[i] * a[j] * e - Math.sin(p) * grad[i] * grad[j] + Math.cos(p) * (i === j ? 0 : x[3 - i - j]);
+    const errAt = (h: number) => {
+      const H = centralHessianFromGradient(g, x, h);
+      let worst = 0;
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) {
+          expect(H[i * 3 + j]).toBe(H[j * 3 + i]);
+          worst = Math.max(worst, Math.abs(H[i * 3 + j] - exact(i, j)));
+        }
+      return worst;
+    };
+    calls = 0;
+    const e1 = errAt(1e-2);
+    expect(calls).toBe(2 * 3);
+    const e2 = errAt(5e-3);
+    expect(e1).toBeLessThan(1e-4);
     expect(e1 / e2).toBeGreaterThan(3);
     expect(e1 / e2).toBeLessThan(5);
   });
