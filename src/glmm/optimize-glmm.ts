@@ -23,6 +23,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
 import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
+import { minimizeWithGradient } from '../optimize/minimize-gradient.js';
 import { centralHessian, centralHessianFromGradient } from '../optimize/central-hessian.js';
 import { relativeNewtonStep } from '../optimize/newton-step.js';
 import { SINGULAR_TOL } from '../model/optimize-theta.js';
@@ -145,8 +146,9 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   };
   // The analytic gradient in the search coordinates: theta = |x| (sign), beta = beta1 + R (x - 1).
   const gradient = new Float64Array(k + p);
+  let lastDeviance = Number.NaN;
   const gradientAt = (x: Float64Array): Float64Array => {
-    evaluate(x);
+    lastDeviance = evaluate(x);
     const g = laplaceGradient(model, abs, pirls.state().mu, modes);
     for (let i = 0; i < k; i++) gradient[i] = x[i] < 0 ? -g.theta[i] : g.theta[i];
     for (let j = 0; j < p; j++) {
@@ -160,12 +162,36 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     stage2++;
     return evaluate(x);
   };
+  /**
+   * With the analytic gradient, quasi-Newton steps (about `k + p` evaluations for the starting
+   * Hessian, then one or two per step); chord Newton steps on the deviance alone otherwise, or
+   * when the gradient search fails or ends near a variance of 0 (where the gradient's
+   * `1 / theta` terms lose precision and the even extension needs the chord search's care).
+   */
+  const stage2Search = (start: Float64Array): Stage2Result => {
+    let from = start;
+    if (hasLaplaceGradient(model)) {
+      const q = minimizeWithGradient(
+        (x) => {
+          stage2++;
+          const g = gradientAt(x);
+          return { f: lastDeviance, g };
+        },
+        start,
+        { valueNoise: control.valueNoise ?? VALUE_NOISE, maxEvaluations: control.maxEvaluations ?? GRADIENT_BUDGET },
+      );
+      const nearBoundary = diagonal.some((i) => Math.abs(q.x[i]) < BOUNDARY_THETA);
+      if (q.converged && !nearBoundary) return { x: q.x, gradient: q.gradient, hessian: q.hessian, withinBudget: true, evaluations: q.evaluations };
+      if (Number.isFinite(q.f) && q.x.every(Number.isFinite)) from = q.x;
+    }
+    return minimizeEven(f, from, { valueNoise: VALUE_NOISE, ...control }, { simplex: false, chord: true, finalCross: false });
+  };
   const x0 = new Float64Array(k + p).fill(1);
   x0.set(theta1);
   const wantVcov = options.vcov !== false;
-  const res = minimizeEven(f, x0, { valueNoise: VALUE_NOISE, ...control }, { simplex: false, chord: true, finalCross: false });
-  const theta = rectified(res.x, new Float64Array(k));
   const diagonal = terms.engineDiagonal();
+  const res = stage2Search(x0);
+  const theta = rectified(res.x, new Float64Array(k));
   const betaHat = new Float64Array(p);
   toBeta(res.x, k, betaHat);
   let solution = pirls.run(theta, betaHat);
@@ -258,6 +284,21 @@ function standardiser(vcov: Float64Array | null, p: number): Float64Array {
  * VerbAgg, 1e-14): stage 2 stops at a predicted decrease below ten times that.
  */
 const VALUE_NOISE = 1e-13;
+
+/** Evaluation budget of the gradient search of stage 2 (before the chord search takes over). */
+const GRADIENT_BUDGET = 200;
+
+/** A theta below this at the end of the gradient search hands stage 2 to the chord search. */
+const BOUNDARY_THETA = 1e-2;
+
+/** What stage 2 reports: the optimum, the gradient and Hessian there (for the convergence check). */
+interface Stage2Result {
+  readonly x: Float64Array;
+  readonly gradient: Float64Array;
+  readonly hessian: Float64Array;
+  readonly withinBudget: boolean;
+  readonly evaluations: number;
+}
 
 /** Step of the central differences for the covariance (theta, and beta in standardised units). */
 const HESSIAN_STEP = 1e-3;
