@@ -19,7 +19,7 @@
  * rows, `O(nnz(B) r + r^3)` for `r` levels outside the first term.
  */
 import { VardecompError } from '../errors.js';
-import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
+import { choleskyInPlace, symmetricInverseFromCholesky } from '../linalg/dense-cholesky.js';
 import type { GlmmModel } from './glmm-model.js';
 
 /** The gradient of the Laplace deviance: theta in engine order, beta in design order. */
@@ -154,7 +154,7 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
   let Sinv: Float64Array = new Float64Array(0);
   if (r > 0) {
     if (choleskyInPlace(S, r) >= 0) throw new VardecompError('E_RANK', 'the Schur complement of Lambda\'Z\'WZ Lambda + I is not positive definite');
-    Sinv = inverseFromCholesky(S, r, 0, r);
+    Sinv = symmetricInverseFromCholesky(S, r);
   }
 
   // Selected entries of M^-1: q_i, the traces per term.

@@ -105,3 +105,42 @@ export function inverseFromCholesky(
   }
   return out;
 }
+
+/**
+ * The inverse `(L L')^-1` (row-major m x m, both triangles) from a lower Cholesky factor with
+ * row stride `m`, by rows: `L^-1` row by row, then `L^-T L^-1` as a sum of outer products of its
+ * rows, every inner loop over contiguous memory (about `m^3 / 3` multiply-adds). The same
+ * matrix as {@link inverseFromCholesky} to rounding, several times faster from order 20 or so.
+ *
+ * @example
+ * ```ts
+ * symmetricInverseFromCholesky(Float64Array.of(2, 0, 1, 2), 2); // [[5, -2], [-2, 4]] / 16
+ * ```
+ */
+export function symmetricInverseFromCholesky(l: Float64Array, m: number): Float64Array {
+  const li = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    const ri = i * m;
+    for (let k = 0; k < i; k++) {
+      const lik = l[ri + k];
+      if (lik === 0) continue;
+      const rk = k * m;
+      for (let c = 0; c <= k; c++) li[ri + c] -= lik * li[rk + c];
+    }
+    li[ri + i] = 1;
+    const d = 1 / l[ri + i];
+    for (let c = 0; c <= i; c++) li[ri + c] *= d;
+  }
+  const out = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    const ri = i * m;
+    for (let a = 0; a <= i; a++) {
+      const va = li[ri + a];
+      if (va === 0) continue;
+      const ra = a * m;
+      for (let b = 0; b <= a; b++) out[ra + b] += va * li[ri + b];
+    }
+  }
+  for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) out[b * m + a] = out[a * m + b];
+  return out;
+}
