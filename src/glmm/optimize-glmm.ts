@@ -11,9 +11,12 @@
  * Stage 2 searches beta in standardised coordinates (`beta = beta1 + R delta`, with `R R'` the
  * unscaled covariance of stage 1's beta), so that every coordinate has about unit curvature. The
  * Laplace deviance is even in each theta, so the search runs over all of R^k and reports |theta|
- * (see {@link minimizeEven}): chord Newton steps (`2(k + p)` evaluations each, the cross terms
- * kept until a step's model proves poor), each evaluation's PIRLS started from modes predicted by
- * the earlier ones ({@link ModePredictor}). The covariance of beta is the beta block of
+ * (see {@link minimizeEven}). For scalar random intercepts with a canonical link the gradient is
+ * analytic ({@link laplaceGradient}) and stage 2 takes quasi-Newton steps on it
+ * ({@link minimizeWithGradient}); otherwise (or when that search fails or ends near a variance of
+ * 0) chord Newton steps (`2(k + p)` evaluations each, the cross terms kept until a step's model
+ * proves poor). Each evaluation's PIRLS starts from modes predicted by the earlier ones
+ * ({@link ModePredictor}). The covariance of beta is the beta block of
  * `2 H^-1`, H the central-difference Hessian of the Laplace deviance in (theta, beta) at the
  * optimum, steps of 1e-3 (glmer's default `use.hessian = TRUE`): from central differences of the
  * analytic gradient ({@link laplaceGradient}, `2(k + p)` evaluations) for scalar random
