@@ -5,7 +5,7 @@
  * needs. The numerical safeguards are lme4's (`glmFamily.cpp`): the inverse link and its
  * derivative never return exactly 0 (or 1 for a probability).
  */
-import { logChoose, logGamma, trigamma } from './special-functions.js';
+import { logChoose, logGamma, trigamma } from '../random/special-functions.js';
 
 /** Family names `fit` accepts. */
 export type FamilyName = 'poisson' | 'binomial';

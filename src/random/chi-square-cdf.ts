@@ -4,7 +4,7 @@
  * fraction for `Q = 1 - P` above (evaluated by the modified Lentz method), both to double
  * precision.
  */
-import { logGamma } from '../family/special-functions.js';
+import { logGamma } from './special-functions.js';
 
 /** `P(a, x)` and `Q(a, x) = 1 - P(a, x)`, each computed directly where it is accurate. */
 function incompleteGamma(a: number, x: number): { p: number; q: number } {

@@ -6,7 +6,7 @@
  * - Binomial: inversion by sequential search on min(p, 1 - p) when n min(p, 1 - p) < 30; a count
  *   of n uniforms below p otherwise.
  */
-import { logGamma } from '../family/special-functions.js';
+import { logGamma } from './special-functions.js';
 import type { Rng } from './rng.js';
 
 /**

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { binomialFamily, familyFor, poissonFamily } from '../../src/family/family.js';
-import { logChoose, logGamma, trigamma } from '../../src/family/special-functions.js';
+import { logChoose, logGamma, trigamma } from '../../src/random/special-functions.js';
 
 describe('special functions', () => {
   it('logGamma equals log((x-1)!) and R lgamma values', () => {

@@ -1,6 +1,7 @@
 /**
- * Special functions the families need: log-gamma (for the Poisson and binomial log-likelihoods)
- * and trigamma (for the trigamma approximation of the latent-scale Poisson variance).
+ * Special functions: log-gamma (the Poisson and binomial log-likelihoods, the count samplers, the
+ * chi-square distribution function) and trigamma (the trigamma approximation of the latent-scale
+ * Poisson variance). A leaf of `random/`, which imports nothing of the project.
  */
 
 // Lanczos approximation, g = 7, n = 9 (relative error below 1e-15 for x > 0).
