@@ -16,6 +16,7 @@ import type { FormulaInput } from '../formula/model-spec.js';
 import { parseFormula } from '../formula/parse-formula.js';
 import { cellsFromAggregates } from '../input/aggregate-table.js';
 import type { CellStatistics } from '../input/cell-statistics.js';
+import { DEFAULT_MISSING_MARKERS } from '../input/cell-text.js';
 import { cellQuery } from '../input/cell-query.js';
 import { derivedColumnsRead } from '../input/sql-formula.js';
 import type { CellFitOptions } from '../model/prepare-from-cells.js';
@@ -91,7 +92,10 @@ export function fromClause(source: DuckDBSource): string {
     if (!reader) {
       throw new VardecompError('E_INPUT', `File "${source.file}": DuckDB reads .parquet, .csv, .tsv, .json and .ndjson here`, { file: source.file });
     }
-    return `${reader}(${sqlString(source.file)}${ext === '.tsv' ? ", delim = '\\t'" : ''})`;
+    // Delimited text is read with the missing markers R, Stata, SAS and pandas write, as the
+    // library's own reader reads them (an `NA` would otherwise make a numeric column VARCHAR).
+    const text = reader === 'read_csv' ? `, nullstr = [${[...DEFAULT_MISSING_MARKERS, ''].map(sqlString).join(', ')}]` : '';
+    return `${reader}(${sqlString(source.file)}${ext === '.tsv' ? ", delim = '\\t'" : ''}${text})`;
   }
   throw new VardecompError('E_INPUT', 'A DuckDB source is a table name, a file path or a query');
 }
@@ -162,7 +166,10 @@ export async function cellsFromDuckDB(source: DuckDBSource, formula: FormulaInpu
     const categorical = covariates.filter((c) => TEXT_TYPES.test(typeOf.get(c)!) || (options.categorical ?? []).includes(c));
     for (const c of new Set([spec.outcome, ...covariates.filter((x) => !categorical.includes(x)), ...read.numeric, ...(weights !== undefined ? [weights] : [])])) {
       if (!NUMERIC_TYPES.test(typeOf.get(c)!)) {
-        throw new VardecompError('E_NONNUMERIC', `Column "${c}" has DuckDB type ${typeOf.get(c)}: a number is needed`, { column: c });
+        const hint = TEXT_TYPES.test(typeOf.get(c)!)
+          ? ` (if the text is a missing marker such as NA, read the file with read_csv(..., nullstr = ['NA', '']) in your query, or pass the file path, which reads the usual markers)`
+          : '';
+        throw new VardecompError('E_NONNUMERIC', `Column "${c}" has DuckDB type ${typeOf.get(c)}: a number is needed${hint}`, { column: c });
       }
     }
     const { sql } = cellQuery(spec.text, { from, dialect: 'duckdb', categorical, ...(weights !== undefined ? { weights } : {}) });

@@ -119,9 +119,19 @@ describe('vardecomp/duckdb', () => {
     expectSameFit(await fitDuckDB(`SELECT * FROM read_parquet('${parquetPath}')`, f));
   });
 
+  it('reads a CSV written by R (NA for missing) as the row reader does', async () => {
+    // write.csv(na = "NA"): the three missing x values are the text NA, a quoted id column.
+    const rPath = join(dir, 'panel-r.csv');
+    const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : String(v));
+    writeFileSync(rPath, [cols.map((c) => `"${c}"`).join(','), ...rows.map((r) => cols.map((c) => (r[c] === null ? 'NA' : quote(r[c]))).join(','))].join('\n'));
+    expectSameFit(await fitDuckDB({ file: rPath }, f));
+    expectSameFit(await fitDuckDB(rPath, f));
+  });
+
   it('reads a source string as a query, a file or a table', () => {
     expect(fromClause('SELECT * FROM t')).toBe('SELECT * FROM t');
     expect(fromClause("a'b.parquet")).toBe("read_parquet('a''b.parquet')");
+    expect(fromClause('p.csv')).toBe("read_csv('p.csv', nullstr = ['NA', 'N/A', 'NaN', 'null', '.', '#N/A', ''])");
     expect(fromClause('main.pupils')).toBe('"main"."pupils"');
   });
 });
