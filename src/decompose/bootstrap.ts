@@ -214,9 +214,7 @@ export function runBootstrap(
   const cp = prepared.cp.clone();
   const criterion = new ProfiledCriterion(cp, prepared.reml);
   const repModel: PreparedModel = { ...prepared, cp, criterion };
-  // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
-  const rootScale = Math.sqrt(prepared.weightScale);
-  const thetaFitted = prepared.terms.toEngine(prepared.terms.thetaNames.map((nm) => fitted.theta[nm] * rootScale));
+  const thetaFitted = fittedEngineTheta(fitted);
   // A model fitted from cell statistics draws each replicate's cell statistics exactly.
   const simulate = prepared.cells ? cellResponseSimulator(fitted, cp) : rowResponseSimulator(fitted, cp);
   const out = new Map<string, Float64Array>();
@@ -242,6 +240,22 @@ export function runBootstrap(
     settings.onProgress?.(r + 1, settings.n);
   }
   return out;
+}
+
+/**
+ * A fit's theta as the engine fits it: engine order, for the engine's scaled weights
+ * (`theta * sqrt(weightScale)`, see PreparedModel.weightScale), where the fit reports theta by
+ * name for the user's weights.
+ *
+ * @example
+ * ```ts
+ * fitted.prepared.criterion.solve(fittedEngineTheta(fitted)); // the fitted solution
+ * ```
+ */
+export function fittedEngineTheta(fitted: LmmFit): Float64Array {
+  const { terms, weightScale } = fitted.prepared;
+  const rootScale = Math.sqrt(weightScale);
+  return terms.toEngine(terms.thetaNames.map((nm) => fitted.theta[nm] * rootScale));
 }
 
 /**

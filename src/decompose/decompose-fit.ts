@@ -11,7 +11,7 @@ import type { CrossProducts } from '../objective/cross-products.js';
 import type { PlsSolution } from '../objective/profiled-criterion.js';
 import { componentVariances, type ComponentInputs, type ComponentVariances } from './components.js';
 import { cellComponentVariances } from './cell-components.js';
-import { percentileInterval, resolveIntervals, runBootstrap, type IntervalOptions, type ResolvedIntervals } from './bootstrap.js';
+import { fittedEngineTheta, percentileInterval, resolveIntervals, runBootstrap, type IntervalOptions, type ResolvedIntervals } from './bootstrap.js';
 import { profileIntervals, type ProfileResult } from './profile-intervals.js';
 import { calibratedUnitInterval, runUnitBootstrap, runUnitJackknife, runUnitResamplesFromSums } from './unit-bootstrap.js';
 import { unitCrossProductsCover } from './unit-cross-products.js';
@@ -351,9 +351,8 @@ function fixedCovariance(prepared: PreparedModel): Float64Array {
 function profileFor(fit: LmmFit, hasFixed: boolean, level: number, residualVariance: number): ProfileResult {
   const prepared = fit.prepared;
   // The engine's theta and sigma (for the scaled weights, see PreparedModel.weightScale).
-  const rootScale = Math.sqrt(prepared.weightScale);
-  const theta = prepared.terms.toEngine(prepared.terms.thetaNames.map((nm) => fit.theta[nm] * rootScale));
-  const sigma = fit.sigma / rootScale;
+  const theta = fittedEngineTheta(fit);
+  const sigma = fit.sigma / Math.sqrt(prepared.weightScale);
   const residualFactor = residualVariance / (sigma * sigma);
   const fixed = hasFixed ? fixedCovariance(prepared) : undefined;
   return profileIntervals({ prepared, theta, beta: fit.betaArray(), sigma, hasFixed, residualFactor, fixedCovariance: fixed }, level);

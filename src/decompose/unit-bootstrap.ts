@@ -20,7 +20,7 @@ import { Rng } from '../random/rng.js';
 import { normalCdf } from '../random/normal-quantile.js';
 import { studentTQuantile } from '../random/t-quantile.js';
 import type { LmmFit } from '../output/lmm-fit.js';
-import { quantilesOf, recordReplicate, type Replicate, type ResolvedIntervals } from './bootstrap.js';
+import { fittedEngineTheta, quantilesOf, recordReplicate, type Replicate, type ResolvedIntervals } from './bootstrap.js';
 import { UnitCrossProducts, type ReplicateRegressions } from './unit-cross-products.js';
 
 /** Row indices of each level of a factor. */
@@ -148,10 +148,7 @@ function resampleBase(fitted: LmmFit): ResampleBase {
   // The response the criterion sees: y - offset, shifted as the cross-products were.
   const offset = prepared.frame.offset;
   const y = Float64Array.from(prepared.frame.y, (v, i) => v - (offset ? offset[i] : 0) - prepared.yShift);
-  // The engine's theta (for the scaled weights, see PreparedModel.weightScale).
-  const rootScale = Math.sqrt(prepared.weightScale);
-  const thetaFitted = Float64Array.from(prepared.terms.toEngine(prepared.terms.thetaNames.map((nm) => fitted.theta[nm] * rootScale)));
-  return { prepared, y, byUnit: rowsByLevel(prepared.engine.factors[0]), thetaFitted };
+  return { prepared, y, byUnit: rowsByLevel(prepared.engine.factors[0]), thetaFitted: fittedEngineTheta(fitted) };
 }
 
 /** The shares of one resample (refitted when `needsRefit`); an empty record when the resample fails. */
