@@ -25,7 +25,7 @@ import {
   type IntervalInfo,
   type ShareIntervalKind,
 } from './decomposition-data.js';
-import { randomGroupVariances, randomKeys, type RandomVariancePart } from './random-parts.js';
+import { randomGroupVariances, randomKeys, type ModelTerms, type RandomVariancePart } from './random-parts.js';
 import {
   r2Game,
   resolveCovariateSplit,
@@ -64,8 +64,17 @@ export interface DecompositionOptions {
 
 const RESERVED = ['fixed', 'residual'];
 
-function keysOf(prepared: PreparedModel): { keys: string[]; hasFixed: boolean } {
-  const groups = randomKeys(prepared);
+/**
+ * The decomposition keys of a model's grouping factors ({@link randomKeys}), refused with
+ * `E_OPTION` when one is named `fixed` or `residual` (it would clash with those keys).
+ *
+ * @example
+ * ```ts
+ * decompositionGroups(prepared); // ['la', 'year']
+ * ```
+ */
+export function decompositionGroups(model: ModelTerms): string[] {
+  const groups = randomKeys(model);
   for (const g of groups) {
     if (RESERVED.includes(g)) {
       throw new VardecompError('E_OPTION', `A random term named "${g}" clashes with the decomposition key "${g}": rename the column`, {
@@ -73,11 +82,25 @@ function keysOf(prepared: PreparedModel): { keys: string[]; hasFixed: boolean } 
       });
     }
   }
+  return groups;
+}
+
+function keysOf(prepared: PreparedModel): { keys: string[]; hasFixed: boolean } {
+  const groups = decompositionGroups(prepared);
   const hasFixed = prepared.design.p > (prepared.spec.intercept ? 1 : 0);
   return { keys: [...(hasFixed ? ['fixed'] : []), ...groups, 'residual'], hasFixed };
 }
 
-function resolveLabels(keys: readonly string[], labels: Readonly<Record<string, string>> | undefined): Record<string, string> {
+/**
+ * Check the `labels` option against the decomposition keys (`E_OPTION` for an unknown key or a
+ * label that is not a string) and fill in each key's own name where no label is given.
+ *
+ * @example
+ * ```ts
+ * resolveLabels(['fixed', 'la', 'residual'], { la: 'Local authority' }); // { fixed: 'fixed', la: 'Local authority', residual: 'residual' }
+ * ```
+ */
+export function resolveLabels(keys: readonly string[], labels: Readonly<Record<string, string>> | undefined): Record<string, string> {
   if (labels !== undefined && (typeof labels !== 'object' || labels === null)) {
     throw new VardecompError('E_OPTION', 'Option "labels" must be an object mapping keys to names');
   }

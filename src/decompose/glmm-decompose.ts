@@ -16,7 +16,7 @@ import type { GlmmFit } from '../output/glmm-fit.js';
 import { binomialDraw, poissonDraw } from '../random/count-samplers.js';
 import { Rng } from '../random/rng.js';
 import { percentileInterval, resolveIntervals, type ResolvedIntervals } from './bootstrap.js';
-import type { DecompositionOptions } from './decompose-fit.js';
+import { decompositionGroups, resolveLabels, type DecompositionOptions } from './decompose-fit.js';
 import type { ComponentShare, DecompositionData, DecompositionMethod } from './decomposition-data.js';
 import { latentParts, nullGlmmModel, type LatentParts, type NullModelSummary } from './latent-shares.js';
 import { randomGroupVariances, randomKeys } from './random-parts.js';
@@ -93,19 +93,10 @@ export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, opti
     });
   }
   const model = fit.model;
-  const groups = randomKeys(model);
-  for (const g of groups) {
-    if (g === 'fixed' || g === 'residual') {
-      throw new VardecompError('E_OPTION', `A random term named "${g}" clashes with the decomposition key "${g}": rename the column`, { column: g });
-    }
-  }
+  const groups = decompositionGroups(model);
   const hasFixed = model.design.p > (model.spec.intercept ? 1 : 0);
   const keys = ['fixed', ...groups, 'residual'];
-  const given = options.labels ?? {};
-  for (const k of Object.keys(given)) {
-    if (!keys.includes(k)) throw new VardecompError('E_OPTION', `Option "labels" names "${k}", which is not a key (keys: ${keys.join(', ')})`);
-  }
-  const labels = Object.fromEntries(keys.map((k) => [k, typeof given[k] === 'string' ? given[k] : k]));
+  const labels = resolveLabels(keys, options.labels);
   let nullFit: NullFit | null = null;
   if (model.family.name === 'poisson') {
     nullFit = nullFits.get(fit) ?? fitNull(model);

@@ -72,6 +72,12 @@ describe('GLMM decomposition API', () => {
     expect(a.toJSON().latent!.family).toBe('binomial');
     expect(() => decompose(table, fixture.formula, { family: 'binomial', reml: true } as never)).toThrow(/Unknown option "reml"/);
   });
+  it('labels are checked as for Gaussian models: a label that is not a string is E_OPTION, not dropped', () => {
+    expect(decompose(m, { labels: { herd: 'Herd' } }).labels.herd).toBe('Herd');
+    expect(() => decompose(m, { labels: { herd: 5 } as never })).toThrow(/Option "labels.herd" must be a string/);
+    expect(() => decompose(m, { labels: { pen: 'Pen' } })).toThrow(/Option "labels" names "pen", which is not a key/);
+    expect(() => decompose(m, { labels: 'herd' as never })).toThrow(/Option "labels" must be an object/);
+  });
   it('parametric bootstrap: seeded, reproducible, intervals around the estimate', () => {
     const d1 = decompose(m, { intervals: { n: 8, seed: 3 } });
     const d2 = decompose(m, { intervals: { n: 8, seed: 3 } });
