@@ -14,7 +14,7 @@ import { GlmmFit } from './output/glmm-fit.js';
 import { fitPrepared } from './fit.js';
 import { fitGlmm } from './fit-glmm.js';
 import type { GlmmFitOptions } from './glmm/glmm-model.js';
-import { decomposeGlmmFit, type GlmmDecompositionOptions } from './decompose/glmm-decompose.js';
+import { decomposeGlmmFit, requireGlmmComponents, type GlmmDecompositionOptions } from './decompose/glmm-decompose.js';
 import { compareFit, decomposeFit, type DecompositionOptions } from './decompose/decompose-fit.js';
 import { DECOMPOSITION_METHODS, type DecompositionMethod } from './decompose/decomposition-data.js';
 import { Comparison, Decomposition, ManyDecomposition } from './report/index.js';
@@ -133,7 +133,7 @@ export function compare(fit: LmmFit | GlmmFit, options?: DecompositionOptions): 
 export function compare(data: DataInput, formula: FormulaInput, options?: CompareOptions): Comparison;
 export function compare(a: LmmFit | GlmmFit | DataInput, b?: FormulaInput | DecompositionOptions, c?: CompareOptions): Comparison {
   // sequential and Shapley are not defined for GLMMs: refuse with the reason.
-  if (a instanceof GlmmFit) decomposeGlmmFit(a, 'sequential');
+  if (a instanceof GlmmFit) requireGlmmComponents('sequential', a.family);
   if (c !== undefined && typeof c === 'object' && c !== null && isGlmmFamily(c as { family?: unknown })) {
     throw new VardecompError(
       'E_UNSUPPORTED',
@@ -233,13 +233,7 @@ export function decomposeMany(data: DataInput, options: DecomposeManyOptions): M
  * on the latent scale (components only; sequential and Shapley are refused before any fit).
  */
 function decomposeManyGlmm(data: DataInput, o: DecomposeManyOptions, method: DecompositionMethod): ManyDecomposition {
-  if (method !== 'components') {
-    throw new VardecompError(
-      'E_UNSUPPORTED',
-      `The ${method} method splits the R^2 of a Gaussian model and is not defined for a ${String(o.family)} GLMM: use method "components" (latent-scale shares)`,
-      { option: 'method' },
-    );
-  }
+  requireGlmmComponents(method, String(o.family));
   const glmmOptions = glmmOptionsOf(o);
   const results = o.outcomes.map((outcome, k) => {
     const m = fitGlmm(data, `${formatName(outcome)} ~ ${o.rhs}`, glmmOptions);

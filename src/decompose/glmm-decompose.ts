@@ -69,6 +69,24 @@ function sharesOf(model: GlmmModel, parts: LatentParts, hasFixed: boolean): Reco
 }
 
 /**
+ * Refuse (`E_UNSUPPORTED`) a method other than components for a GLMM: sequential and Shapley
+ * split the R^2 of a Gaussian model.
+ *
+ * @example
+ * ```ts
+ * requireGlmmComponents('shapley', 'poisson'); // throws, pointing to method "components"
+ * ```
+ */
+export function requireGlmmComponents(method: DecompositionMethod, family: string): void {
+  if (method === 'components') return;
+  throw new VardecompError(
+    'E_UNSUPPORTED',
+    `The ${method} method splits the R^2 of a Gaussian model and is not defined for a ${family} GLMM: use method "components" (latent-scale shares)`,
+    { option: 'method' },
+  );
+}
+
+/**
  * Decompose a fitted GLMM by the components method on the latent scale, optionally with
  * parametric-bootstrap intervals.
  *
@@ -79,13 +97,7 @@ function sharesOf(model: GlmmModel, parts: LatentParts, hasFixed: boolean): Reco
  * ```
  */
 export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, options: GlmmDecompositionOptions = {}): DecompositionData {
-  if (method !== 'components') {
-    throw new VardecompError(
-      'E_UNSUPPORTED',
-      `The ${method} method splits the R^2 of a Gaussian model and is not defined for a ${fit.family} GLMM: use method "components" (latent-scale shares)`,
-      { option: 'method' },
-    );
-  }
+  requireGlmmComponents(method, fit.family);
   const approximation = options.approximation ?? 'lognormal';
   if (!APPROXIMATIONS.includes(approximation)) {
     throw new VardecompError('E_OPTION', `Option "approximation" must be one of ${APPROXIMATIONS.join(', ')} (got ${JSON.stringify(approximation)})`, {
