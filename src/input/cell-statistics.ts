@@ -245,6 +245,27 @@ export function statisticColumns(frame: ModelFrame, layout: CellLayout): Float64
 }
 
 /**
+ * The origins of the statistic columns: their overall (weighted) means, so that cell means are
+ * of small numbers (a cell mean of `z - origin` keeps the digits a plain mean would round away).
+ *
+ * @example
+ * ```ts
+ * statisticOrigins([Float64Array.of(1, 3)], null); // Float64Array [2]
+ * statisticOrigins([Float64Array.of(1, 3)], Float64Array.of(3, 1)); // Float64Array [1.5]
+ * ```
+ */
+export function statisticOrigins(stats: readonly Float64Array[], w: ArrayLike<number> | null): Float64Array {
+  const n = stats[0]?.length ?? 0;
+  let wtotal = 0;
+  for (let i = 0; i < n; i++) wtotal += w ? w[i] : 1;
+  return Float64Array.from(stats, (col) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (w ? w[i] : 1) * col[i];
+    return s / wtotal;
+  });
+}
+
+/**
  * Cell statistics of in-memory rows: the model frame (complete cases, as `fit` uses them), then
  * one pass for the cell means and one for the within-cell co-moments.
  *
@@ -284,15 +305,7 @@ export function cellsFromRows(data: DataInput, formula: FormulaInput, options: C
   const count = new Float64Array(ncells);
   const weight = w ? new Float64Array(ncells) : null;
   const mean = new Float64Array(ncells * v);
-  // Origins: the overall (weighted) means, so that cell means are of small numbers.
-  const origin = new Float64Array(v);
-  let wtotal = 0;
-  for (let i = 0; i < n; i++) wtotal += w ? w[i] : 1;
-  for (let a = 0; a < v; a++) {
-    let sa = 0;
-    for (let i = 0; i < n; i++) sa += (w ? w[i] : 1) * stats[a][i];
-    origin[a] = sa / wtotal;
-  }
+  const origin = statisticOrigins(stats, w);
   for (let i = 0; i < n; i++) {
     const c = cellOf[i];
     const wi = w ? w[i] : 1;

@@ -16,7 +16,7 @@ import {
   DROPPED_COLUMN,
   WEIGHT_COLUMNS,
 } from './aggregate-table.js';
-import { cellFrame, statisticColumns, type CellStatistics, type CellsFromRowsOptions } from './cell-statistics.js';
+import { cellFrame, statisticColumns, statisticOrigins, type CellStatistics, type CellsFromRowsOptions } from './cell-statistics.js';
 import type { DataInput } from './data-source.js';
 import { derivedCodeColumn, formulaFunctions } from './sql-formula.js';
 
@@ -36,7 +36,6 @@ type Rollup = Parameters<Table['rollup']>[0];
 export function cellsFromTable(data: DataInput, formula: FormulaInput, options: CellsFromRowsOptions = {}): CellStatistics {
   // The model frame decides which rows are complete and which covariates are categories.
   const { spec, source, frame, layout } = cellFrame(data, formula, options.weights);
-  const n = frame.nobs;
   const w = frame.weights;
   const cols: Record<string, ArrayLike<unknown>> = {};
   for (const k of layout.keys) {
@@ -47,15 +46,8 @@ export function cellsFromTable(data: DataInput, formula: FormulaInput, options: 
   const stats = statisticColumns(frame, layout);
   const v = layout.columns.length;
   // Origins (the overall (weighted) means), subtracted before the rollup so that cell means keep their digits.
-  let wtotal = 0;
-  for (let i = 0; i < n; i++) wtotal += w ? w[i] : 1;
-  const origins = stats.map((col, a) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (w ? w[i] : 1) * col[i];
-    const o = s / wtotal;
-    cols[statName(a)] = col.map((x) => x - o);
-    return o;
-  });
+  const origins = statisticOrigins(stats, w);
+  stats.forEach((col, a) => (cols[statName(a)] = col.map((x) => x - origins[a])));
   const rollup: Record<string, unknown> = { [COUNT_COLUMN]: op.count() };
   let grouped = table(cols).groupby([...layout.keys]);
   const covariances = (out: (a: number, b: number) => string) => {
