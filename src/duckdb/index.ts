@@ -17,7 +17,7 @@ import { parseFormula } from '../formula/parse-formula.js';
 import { cellsFromAggregates } from '../input/aggregate-table.js';
 import type { CellStatistics } from '../input/cell-statistics.js';
 import { DEFAULT_MISSING_MARKERS } from '../input/cell-text.js';
-import { cellQuery } from '../input/cell-query.js';
+import { cellQuery, isQuery, quoteIdentifier, sourceRelation } from '../input/cell-query.js';
 import { derivedColumnsRead } from '../input/sql-formula.js';
 import type { CellFitOptions } from '../model/prepare-from-cells.js';
 import type { LmmFit } from '../output/lmm-fit.js';
@@ -65,7 +65,7 @@ const FILE_READERS: Record<string, string> = {
 };
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const quoteName = (s: string) => s.split('.').map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
+const quoteName = (s: string) => s.split('.').map((p) => quoteIdentifier(p, 'duckdb')).join('.');
 
 /**
  * The `FROM` text of a source.
@@ -78,7 +78,7 @@ const quoteName = (s: string) => s.split('.').map((p) => `"${p.replace(/"/g, '""
  */
 export function fromClause(source: DuckDBSource): string {
   if (typeof source === 'string') {
-    if (/^\s*\(?\s*(select|with)\b/i.test(source)) return source;
+    if (isQuery(source)) return source;
     const ext = extname(source.replace(/\*+$/, '')).toLowerCase();
     if (FILE_READERS[ext] || existsSync(source)) return fromClause({ file: source });
     return fromClause({ table: source });
@@ -141,7 +141,7 @@ function duckdbError(e: unknown, from: string): VardecompError {
 export async function cellsFromDuckDB(source: DuckDBSource, formula: FormulaInput, options: DuckDBOptions = {}): Promise<CellStatistics> {
   const spec = parseFormula(formula);
   const from = fromClause(source);
-  const fromText = /^\s*\(?\s*(select|with)\b/i.test(from) ? `(${from}) AS vd_source` : from;
+  const fromText = sourceRelation(from);
   const { conn, close } = await openConnection(options);
   try {
     let types: Record<string, unknown>[];

@@ -122,7 +122,33 @@ export function quoteIdentifier(name: string, dialect: SqlDialect): string {
   return DIALECTS[dialect].quote(name);
 }
 
-const isQuery = (from: string): boolean => /^\s*\(?\s*(select|with)\b/i.test(from);
+/**
+ * True when a source text is a query (it starts with SELECT or WITH) rather than a table name.
+ *
+ * @example
+ * ```ts
+ * isQuery('SELECT * FROM pupils'); // true
+ * isQuery('main.pupils'); // false
+ * ```
+ */
+export function isQuery(from: string): boolean {
+  return /^\s*\(?\s*(select|with)\b/i.test(from);
+}
+
+/**
+ * The relation a cell query reads: a table name as given, or a query as the subquery
+ * `vd_source` (a trailing semicolon dropped; on lines of its own, so that a closing `--`
+ * comment cannot swallow the parenthesis).
+ *
+ * @example
+ * ```ts
+ * sourceRelation('pupils'); // "pupils"
+ * sourceRelation('SELECT * FROM pupils;'); // "(\nSELECT * FROM pupils\n) AS vd_source"
+ * ```
+ */
+export function sourceRelation(from: string): string {
+  return isQuery(from) ? `(\n${from.trim().replace(/;\s*$/, '')}\n) AS vd_source` : from.trim();
+}
 
 /**
  * The query returning the cell statistics of a model, and the layout it was written for.
@@ -147,7 +173,7 @@ export function cellQuery(formula: FormulaInput, options: CellQueryOptions): { s
   const layout = cellLayout(spec, options.categorical ?? []);
   const q = (n: string) => quoteIdentifier(n, dialect);
   const num = (n: string) => `CAST(${q(n)} AS ${d.double})`;
-  const from = isQuery(options.from) ? `(\n${options.from.trim().replace(/;\s*$/, '')}\n) AS vd_source` : options.from.trim();
+  const from = sourceRelation(options.from);
   const labels = (spec.derived ?? []).map((x) => x.label);
   const functions = formulaFunctions(spec);
   const read = derivedColumnsRead(spec);

@@ -128,6 +128,11 @@ describe('vardecomp/duckdb', () => {
     expectSameFit(await fitDuckDB(rPath, f));
   });
 
+  it('reads a query ending in a semicolon or a comment as the cell query does', async () => {
+    expectSameFit(await fitDuckDB({ sql: `SELECT * FROM read_parquet('${parquetPath}');` }, f));
+    expectSameFit(await fitDuckDB({ sql: `SELECT * FROM read_parquet('${parquetPath}') -- all rows` }, f));
+  });
+
   it('reads a source string as a query, a file or a table', () => {
     expect(fromClause('SELECT * FROM t')).toBe('SELECT * FROM t');
     expect(fromClause("a'b.parquet")).toBe("read_parquet('a''b.parquet')");
