@@ -205,26 +205,26 @@ function readWeights(
   const hi = num(WEIGHT_COLUMNS.max);
   let rlo = 0;
   let rhi = 0;
-  for (let r = 0; r < ncells; r++) {
-    for (const [col, v] of [
-      [WEIGHT_COLUMNS.min, lo[r]],
-      [WEIGHT_COLUMNS.max, hi[r]],
-    ] as const) {
-      if (!(Number.isFinite(v) && v > 0)) {
-        throw new VardecompError(
-          'E_WEIGHTS',
-          `Weight "${wname}" is ${v} in a row of the cell ${cellLabel(source, keys, r)} (aggregate row ${r}): weights must be finite and positive`,
-          { column: wname, cell: r },
-        );
-      }
-      if (v > MAX_MAGNITUDE || v < 1 / MAX_MAGNITUDE) {
-        throw new VardecompError(
-          'E_WEIGHTS',
-          `Weight "${wname}" is ${v} in a row of the cell ${cellLabel(source, keys, r)} (aggregate row ${r}): weights must lie between ${1 / MAX_MAGNITUDE} and ${MAX_MAGNITUDE} (rescale them)`,
-          { column: wname, cell: r },
-        );
-      }
+  // A row's smallest and largest weight: finite, positive and within the magnitude bounds.
+  const checkWeight = (v: number, r: number): void => {
+    if (!(Number.isFinite(v) && v > 0)) {
+      throw new VardecompError(
+        'E_WEIGHTS',
+        `Weight "${wname}" is ${v} in a row of the cell ${cellLabel(source, keys, r)} (aggregate row ${r}): weights must be finite and positive`,
+        { column: wname, cell: r },
+      );
     }
+    if (v > MAX_MAGNITUDE || v < 1 / MAX_MAGNITUDE) {
+      throw new VardecompError(
+        'E_WEIGHTS',
+        `Weight "${wname}" is ${v} in a row of the cell ${cellLabel(source, keys, r)} (aggregate row ${r}): weights must lie between ${1 / MAX_MAGNITUDE} and ${MAX_MAGNITUDE} (rescale them)`,
+        { column: wname, cell: r },
+      );
+    }
+  };
+  for (let r = 0; r < ncells; r++) {
+    checkWeight(lo[r], r);
+    checkWeight(hi[r], r);
     if (lo[r] < lo[rlo]) rlo = r;
     if (hi[r] > hi[rhi]) rhi = r;
   }
@@ -240,15 +240,14 @@ function readWeights(
   const inverse = num(WEIGHT_COLUMNS.inverse);
   const log = num(WEIGHT_COLUMNS.log);
   let sumLog = 0;
-  for (let r = 0; r < ncells; r++) {
-    for (const [col, v] of [
-      [WEIGHT_COLUMNS.sum, sum[r]],
-      [WEIGHT_COLUMNS.inverse, inverse[r]],
-    ] as const) {
-      if (!(Number.isFinite(v) && v > 0)) {
-        throw new VardecompError('E_NONNUMERIC', `Aggregate column "${col}" row ${r} holds ${describe(source.column(col)[r])}: must be a finite number > 0`, { column: col, row: r });
-      }
+  const checkPositive = (col: string, values: Float64Array, r: number): void => {
+    if (!(Number.isFinite(values[r]) && values[r] > 0)) {
+      throw new VardecompError('E_NONNUMERIC', `Aggregate column "${col}" row ${r} holds ${describe(source.column(col)[r])}: must be a finite number > 0`, { column: col, row: r });
     }
+  };
+  for (let r = 0; r < ncells; r++) {
+    checkPositive(WEIGHT_COLUMNS.sum, sum, r);
+    checkPositive(WEIGHT_COLUMNS.inverse, inverse, r);
     if (!Number.isFinite(log[r])) {
       throw new VardecompError('E_NONNUMERIC', `Aggregate column "${WEIGHT_COLUMNS.log}" row ${r} holds ${describe(source.column(WEIGHT_COLUMNS.log)[r])}: must be a finite number`, {
         column: WEIGHT_COLUMNS.log,
