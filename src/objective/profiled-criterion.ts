@@ -266,7 +266,6 @@ export class ProfiledCriterion {
           }
         }
       }
-      fillLambda(theta, 0, S1, this.lam);
     }
     for (let i = 0; i < qr; i++) A[i * m + i] += 1;
     const failed = choleskyInPlace(A, m);

@@ -60,6 +60,8 @@ export class SubsetRegressions {
   private readonly ref: Float64Array;
   private readonly tinv: Float64Array;
   private readonly tfac: Float64Array;
+  private readonly tkeep: Uint8Array;
+  private readonly tcol: Float64Array;
 
   constructor(cp: CrossProducts) {
     this.cp = cp;
@@ -68,6 +70,8 @@ export class SubsetRegressions {
     this.ref = new Float64Array(cp.m);
     this.tinv = new Float64Array(cp.S1 * cp.S1);
     this.tfac = new Float64Array(cp.S1 * cp.S1);
+    this.tkeep = new Uint8Array(cp.S1);
+    this.tcol = new Float64Array(cp.S1);
   }
 
   /** A generalised inverse of the Gram block at `T[off ..]` (S1 x S1) into `tinv`. */
@@ -76,17 +80,17 @@ export class SubsetRegressions {
     const F = this.tfac;
     const out = this.tinv;
     for (let e = 0; e < S * S; e++) F[e] = T[off + e];
-    const keep: boolean[] = [];
+    const keep = this.tkeep;
     // Cholesky skipping dependent columns.
     for (let j = 0; j < S; j++) {
       let d = F[j * S + j];
       for (let k = 0; k < j; k++) d -= F[j * S + k] * F[j * S + k];
       if (!(d > DEPENDENT_TOL * T[off + j * S + j])) {
         for (let i = j; i < S; i++) F[i * S + j] = 0;
-        keep.push(false);
+        keep[j] = 0;
         continue;
       }
-      keep.push(true);
+      keep[j] = 1;
       const l = Math.sqrt(d);
       F[j * S + j] = l;
       for (let i = j + 1; i < S; i++) {
@@ -97,7 +101,7 @@ export class SubsetRegressions {
     }
     // (F F')^{-1} on the kept columns, 0 elsewhere.
     out.fill(0);
-    const col = new Float64Array(S);
+    const col = this.tcol;
     for (let c = 0; c < S; c++) {
       if (!keep[c]) continue;
       col.fill(0);
