@@ -544,11 +544,7 @@ export function outcomeCrossProducts(
  * checkGroupingLevels(frame.factors, frame.nobs, diagnostics);
  * ```
  */
-export function checkGroupingLevels(
-  factors: ModelFrame['factors'],
-  nobs: number,
-  diagnostics: { push(d: Diagnostic): unknown },
-): void {
+export function checkGroupingLevels(factors: ModelFrame['factors'], nobs: number, diagnostics: Diagnostic[]): void {
   const seen = new Set<string>();
   for (const f of factors) {
     // (x || g) gives two terms on one factor: check and report it once
@@ -609,10 +605,9 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     ...(options.levels !== undefined ? { levels: options.levels } : {}),
   });
   const diagnostics = diagnosticSink(options.onWarning);
-  const note = (d: Diagnostic): void => void diagnostics.push(d);
   if (frame.nDropped > 0) {
     const by = frame.missingByColumn.map((m) => `${m.column}: ${m.count}`).join(', ');
-    note(
+    diagnostics.push(
       diagnostic('DROPPED_ROWS', 'info', `${frame.nDropped} of ${frame.nrowsInput} rows dropped for missing values (${by})`),
     );
   }
@@ -621,7 +616,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   // With an offset the model is fitted to y - offset (lme4's criterion); fitted values add it back.
   const y = responseOf(frame.y, frame.offset);
   if (frame.offset) checkOffsetResponse(spec.outcome, frame.y, frame.offset, y, frame.rows);
-  checkGroupingLevels(frame.factors, nobs, { push: note });
+  checkGroupingLevels(frame.factors, nobs, diagnostics);
 
   // X, centred when there is an intercept (exactly invariant: unit-triangular change of basis).
   let design = buildFixedDesign(frame, spec);
@@ -661,7 +656,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
   const engineTerms = engineOrder.map((i) => ({ group: spec.random[i].group, nlevels: frame.factors[i].levels.length * terms.terms[i].width }));
   checkDenseBlockSize(engineTerms, design.p);
   const slow = denseBlockWarning(engineTerms, design.p);
-  if (slow) note(slow);
+  if (slow) diagnostics.push(slow);
   // The one pass first: the aliasing check reads its X/y block instead of passing over the rows.
   let engine = engineFor(design, xc);
   let cp = new CrossProducts(engine, yc);
@@ -675,7 +670,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
     xc = design.x;
     engine = engineFor(design, xc);
     cp = new CrossProducts(engine, yc);
-    note(
+    diagnostics.push(
       diagnostic(
         'RANK_DEFICIENT',
         'warning',
@@ -705,7 +700,7 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
 
 
   checkResidualVariation(cp, spec.outcome, frame.factors);
-  for (const e of termsSpannedByX(cp)) note(notIdentified(frame.factors[engineOrder[e]].name));
+  for (const e of termsSpannedByX(cp)) diagnostics.push(notIdentified(frame.factors[engineOrder[e]].name));
   const criterion = new ProfiledCriterion(cp, reml);
   return { spec, frame, design, reml, aliased, xShift: shift, yShift, engineOrder, weightScale, terms, engine, cp, criterion, diagnostics };
 }
