@@ -12,7 +12,7 @@ import { Pirls } from '../glmm/pirls.js';
 import type { GlmmOptimum } from '../glmm/optimize-glmm.js';
 import type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
 import { isSingularFit, randomEffectsTable, ranefArrayOf, ranefOf, thetaFromUser, varCorrOf, type RanefRecord } from './random-effects-output.js';
-import { fmt, record, summaryTable as table } from './summary-text.js';
+import { fmt, groupsLine, record, summaryTable as table, warningLines } from './summary-text.js';
 
 /** What the GLMM optimiser did. */
 export interface GlmmOptimizerInfo {
@@ -256,10 +256,7 @@ export class GlmmFit implements GlmmFitData {
     lines.push(table([head, vals], head.map(() => true)));
     lines.push('', 'Random effects:');
     lines.push(randomEffectsTable(this.#model.terms, this.varcorr, this.correlations));
-    lines.push(
-      `Number of obs: ${this.nobs}, groups:  ${[...new Set(this.groups)].map((g) => `${g}, ${this.ngroups[g]}`).join('; ')}` +
-        (this.nDropped > 0 ? ` (${this.nDropped} rows dropped for missing values)` : ''),
-    );
+    lines.push(groupsLine(this.nobs, this.groups, this.ngroups, this.nDropped));
     if (this.observationLevel.length > 0) lines.push(`Observation-level effect (overdispersion): ${this.observationLevel.join(', ')}`);
     lines.push('', 'Fixed effects:');
     const fe = [['', 'Estimate', 'Std. Error', 'z value', 'Pr(>|z|)']];
@@ -268,8 +265,7 @@ export class GlmmFit implements GlmmFitData {
       fe.push([nm, fmt(this.beta[nm], 5), fmt(this.se[nm], 5), z.toFixed(2), pValue(z)]);
     });
     lines.push(table(fe, [false, true, true, true, true]));
-    const warn = this.diagnostics.filter((d) => d.level === 'warning');
-    if (warn.length > 0) lines.push('', ...warn.map((d) => `${d.code}: ${d.message}`));
+    lines.push(...warningLines(this.diagnostics));
     return lines.join('\n');
   }
 

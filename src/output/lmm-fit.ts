@@ -10,7 +10,7 @@ import { needsRowsError } from '../model/prepare-from-cells.js';
 import type { OptimizerInfo, ThetaOptimum } from '../model/optimize-theta.js';
 import type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
 import { isSingularFit, randomEffectsTable, ranefArrayOf, ranefOf, thetaFromUser, varCorrOf, type RanefRecord } from './random-effects-output.js';
-import { fmt, record, summaryTable as table } from './summary-text.js';
+import { fmt, groupsLine, record, summaryTable as table, warningLines } from './summary-text.js';
 
 export type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
 export type { RanefRecord } from './random-effects-output.js';
@@ -264,16 +264,12 @@ export class LmmFit implements LmmFitData {
     );
     lines.push('', 'Random effects:');
     lines.push(this.randomEffectsTable());
-    lines.push(
-      `Number of obs: ${this.nobs}, groups:  ${[...new Set(this.groups)].map((g) => `${g}, ${this.ngroups[g]}`).join('; ')}` +
-        (this.nDropped > 0 ? ` (${this.nDropped} rows dropped for missing values)` : ''),
-    );
+    lines.push(groupsLine(this.nobs, this.groups, this.ngroups, this.nDropped));
     lines.push('', 'Fixed effects:');
     const fe = [['', 'Estimate', 'Std. Error', 't value']];
     this.betaNames.forEach((nm) => fe.push([nm, fmt(this.beta[nm], 5), fmt(this.se[nm], 5), (this.beta[nm] / this.se[nm]).toFixed(2)]));
     lines.push(table(fe, [false, true, true, true]));
-    const warn = this.diagnostics.filter((d) => d.level === 'warning');
-    if (warn.length > 0) lines.push('', ...warn.map((d) => `${d.code}: ${d.message}`));
+    lines.push(...warningLines(this.diagnostics));
     return lines.join('\n');
   }
 
