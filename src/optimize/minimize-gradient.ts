@@ -5,7 +5,7 @@
  * updated by BFGS from each step's change of gradient (one evaluation per step when the full
  * step is taken).
  */
-import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
+import { regularisedNewtonDirection } from './newton-step.js';
 
 /** The criterion and its gradient at a point (the gradient may be overwritten by the next call). */
 export type ValueAndGradient = (x: Float64Array) => { readonly f: number; readonly g: Float64Array };
@@ -85,7 +85,7 @@ export function minimizeWithGradient(fg: ValueAndGradient, x0: ArrayLike<number>
   const L = new Float64Array(d * d);
   const p = new Float64Array(d);
   while (evaluations < budget && Number.isFinite(f)) {
-    newtonDirection(H, g, d, L, p);
+    if (!regularisedNewtonDirection(H, g, d, L, p, 1e-8)) break;
     let slope = 0;
     for (let i = 0; i < d; i++) slope += g[i] * p[i];
     if (-slope / 2 <= noise * Math.max(Math.abs(f), 1)) {
@@ -126,18 +126,4 @@ export function minimizeWithGradient(fg: ValueAndGradient, x0: ArrayLike<number>
     g = next.g;
   }
   return { x, f, gradient: g, hessian: H, evaluations, iterations, converged };
-}
-
-/** p = -H^-1 g, H regularised (a multiple of its diagonal added) until positive definite. */
-function newtonDirection(H: Float64Array, g: Float64Array, d: number, L: Float64Array, p: Float64Array): void {
-  let maxDiag = 0;
-  for (let i = 0; i < d; i++) maxDiag = Math.max(maxDiag, Math.abs(H[i * d + i]));
-  for (let shift = 0; ; shift = shift === 0 ? 1e-8 * Math.max(maxDiag, 1) : shift * 10) {
-    L.set(H);
-    for (let i = 0; i < d; i++) L[i * d + i] += shift;
-    if (choleskyInPlace(L, d) < 0) break;
-  }
-  for (let i = 0; i < d; i++) p[i] = -g[i];
-  solveLowerInPlace(L, d, 0, d, p);
-  solveLowerTransposeInPlace(L, d, 0, d, p);
 }

@@ -28,7 +28,7 @@
  * `phases.finalCross = false` only its gradient and diagonal (all a convergence check needs).
  */
 import { quadraticModelSearch } from './quadratic-model.js';
-import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
+import { regularisedNewtonDirection } from './newton-step.js';
 
 /**
  * Relative predicted decrease below which one full Newton step ends the polish: theta is then
@@ -219,20 +219,7 @@ export function minimizeEven(
   // Regularise `hess` until positive definite and solve `hess step = -grad`: the step, whether
   // it is below the step tolerance, and the decrease the quadratic model predicts for it.
   const newtonStep = (): { tiny: boolean; predicted: number } | null => {
-    let lambda = 0;
-    let scaleH = 0;
-    for (let i = 0; i < k; i++) scaleH = Math.max(scaleH, Math.abs(hess[i * k + i]));
-    let ok = false;
-    for (let attempt = 0; attempt < 40 && !ok; attempt++) {
-      for (let i = 0; i < k * k; i++) work[i] = hess[i];
-      for (let i = 0; i < k; i++) work[i * k + i] += lambda;
-      ok = choleskyInPlace(work, k) < 0;
-      if (!ok) lambda = lambda === 0 ? Math.max(1e-8 * scaleH, 1e-10) : lambda * 10;
-    }
-    if (!ok) return null;
-    for (let i = 0; i < k; i++) step[i] = -grad[i];
-    solveLowerInPlace(work, k, 0, k, step);
-    solveLowerTransposeInPlace(work, k, 0, k, step);
+    if (!regularisedNewtonDirection(hess, grad, k, work, step, 1e-10)) return null;
     let tiny = true;
     for (let i = 0; i < k; i++) if (Math.abs(step[i]) >= stol * (1 + Math.abs(x[i]))) tiny = false;
     // A predicted decrease below the criterion's rounding cannot be confirmed by a line search:
