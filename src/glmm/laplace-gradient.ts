@@ -43,6 +43,31 @@ export function hasLaplaceGradient(model: GlmmModel): boolean {
   return canonical && engineOrder.every((fi) => terms.terms[fi].engineFactor().columns === undefined);
 }
 
+/** Rows grouped by the first engine term's level: rows `order[start[j] .. start[j + 1])` have level j. */
+interface RowGroups {
+  readonly start: Int32Array;
+  readonly order: Int32Array;
+}
+
+/** The grouping of each model's rows, which the gradient needs at every evaluation. */
+const rowGroups = new WeakMap<GlmmModel, RowGroups>();
+
+/** The rows of `model` grouped by the level `codes` gives them (a counting sort, once per model). */
+function rowsByFirstLevel(model: GlmmModel, codes: ArrayLike<number>, nlevels: number): RowGroups {
+  const cached = rowGroups.get(model);
+  if (cached) return cached;
+  const n = model.n;
+  const start = new Int32Array(nlevels + 1);
+  for (let i = 0; i < n; i++) start[codes[i] + 1]++;
+  for (let j = 0; j < nlevels; j++) start[j + 1] += start[j];
+  const order = new Int32Array(n);
+  const fill = start.slice(0, nlevels);
+  for (let i = 0; i < n; i++) order[fill[codes[i]]++] = i;
+  const groups = { start, order };
+  rowGroups.set(model, groups);
+  return groups;
+}
+
 /**
  * The gradient of the Laplace deviance at theta (engine order) from the state at the conditional
  * modes: `mu` at the modes and the spherical modes `u` (engine order, concatenated; as
@@ -91,14 +116,7 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
     }
   }
 
-  // Rows grouped by the first term's level (counting sort).
-  const c0 = codes[0];
-  const start = new Int32Array(n0 + 1);
-  for (let i = 0; i < n; i++) start[c0[i] + 1]++;
-  for (let j = 0; j < n0; j++) start[j + 1] += start[j];
-  const order = new Int32Array(n);
-  const fill = start.slice(0, n0);
-  for (let i = 0; i < n; i++) order[fill[c0[i]]++] = i;
+  const { start, order } = rowsByFirstLevel(model, codes[0], n0);
 
   // D (diagonal), B (CSR by first-term level) and C (dense r x r, lower triangle).
   const D = new Float64Array(n0).fill(1);
