@@ -441,13 +441,14 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
 
   let design = buildFixedDesign(frame, spec);
   const aliased = dropAliased(design, spec.intercept);
+  const aliasedNames = aliased.map((j) => design.names[j]);
   if (aliased.length > 0) {
     design = withoutColumns(design, aliased);
     diagnostics.push(
       diagnostic(
         'RANK_DEFICIENT',
         'warning',
-        `Fixed-effect model matrix is rank deficient: dropped ${aliased.map((j) => `"${buildFixedDesign(frame, spec).names[j]}"`).join(', ')}`,
+        `Fixed-effect model matrix is rank deficient: dropped ${aliasedNames.map((name) => `"${name}"`).join(', ')}`,
       ),
     );
   }
@@ -468,7 +469,6 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   checkDenseBlockSize(engineTerms, design.p);
   const slow = denseBlockWarning(engineTerms, design.p);
   if (slow) diagnostics.push(slow);
-  const aliasedNames = aliased.map((j) => buildFixedDesign(frame, spec).names[j]);
   return {
     spec,
     formulaText,

@@ -60,13 +60,6 @@ export class ModePredictor {
     this.next = (this.next + 1) % this.capacity;
   }
 
-  /** Forget every point. */
-  clear(): void {
-    this.xs.length = 0;
-    this.us.length = 0;
-    this.next = 0;
-  }
-
   /**
    * The predicted modes at `x` into `out`: the linear model of a remembered centre with probes
    * along every coordinate in which `x` differs from it, when its squared distance is below
