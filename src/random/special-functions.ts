@@ -1,6 +1,6 @@
 /**
- * Special functions: log-gamma (the Poisson and binomial log-likelihoods, the count samplers, the
- * chi-square distribution function) and trigamma (the trigamma approximation of the latent-scale
+ * Special functions: log-gamma (the Poisson and binomial log-likelihoods, the count samplers, the t and
+ * chi-square distribution functions) and trigamma (the trigamma approximation of the latent-scale
  * Poisson variance). A leaf of `random/`, which imports nothing of the project.
  */
 

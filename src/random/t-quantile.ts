@@ -5,21 +5,7 @@
  * freedom for N resampled units).
  */
 import { normalQuantile } from './normal-quantile.js';
-
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
-/** log Gamma(x) for x > 0 (Lanczos, g = 7; relative error about 1e-15). */
-function logGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  const z = x - 1;
-  let s = LANCZOS[0];
-  for (let i = 1; i < 9; i++) s += LANCZOS[i] / (z + i);
-  const t = z + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
-}
+import { logGamma } from './special-functions.js';
 
 /** Continued fraction of the incomplete beta function (modified Lentz). */
 function betaFraction(x: number, a: number, b: number): number {
