@@ -340,15 +340,17 @@ export class Decomposition implements DecompositionData {
 }
 
 /**
- * The footer line of a GLMM decomposition: the scale and where the residual comes from.
+ * The footer line of a GLMM decomposition: the scale and where the residual comes from. With
+ * `perOutcome` (several outcomes, one lambda each), lambda is described rather than given.
  *
  * @example
  * ```ts
  * latentNote({ family: 'binomial', approximation: 'lognormal', lambda: null, distribution: 3.29, nullModel: null });
  * ```
  */
-export function latentNote(l: LatentInfo): string {
+export function latentNote(l: LatentInfo, perOutcome = false): string {
   if (l.family === 'binomial') return 'Latent (logit) scale: the residual is the logistic distribution-specific variance pi²/3';
   const how = l.approximation === 'lognormal' ? 'ln(1 + 1/λ)' : l.approximation === 'delta' ? '1/λ' : 'trigamma(λ)';
-  return `Latent (log) scale: the residual is the Poisson distribution-specific variance ${how} (${l.approximation}), λ = ${l.lambda?.toPrecision(4)} the null model's mean expected count (offset included)`;
+  const lambda = perOutcome ? "λ each outcome's null model's" : `λ = ${l.lambda?.toPrecision(4)} the null model's`;
+  return `Latent (log) scale: the residual is the Poisson distribution-specific variance ${how} (${l.approximation}), ${lambda} mean expected count (offset included)`;
 }

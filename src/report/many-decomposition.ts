@@ -134,7 +134,7 @@ export class ManyDecomposition implements ManyData {
     const notes: string[] = [];
     if (info) notes.push(intervalNote(info));
     const latent = this.results.find((d) => d.latent)?.latent;
-    if (latent) notes.push(latentNote(latent).replace(/, λ = .*$/, ", λ each outcome's null model's mean expected count (offset included)"));
+    if (latent) notes.push(latentNote(latent, true));
     for (const d of this.results) notes.push(...diagnosticNotes(d.diagnostics, `${d.outcome}: `));
     if (notes.length > 0) lines.push('', ...notes.map((n) => ` ${n}`));
     return lines.join('\n');
