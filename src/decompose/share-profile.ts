@@ -86,7 +86,7 @@ export class ShareProfile {
 
   /** Fill the parts v (and theta) for share value s and free variables x; false if impossible. */
   private parts(s: number, x: ArrayLike<number>): boolean {
-    const { v, freeSlots, slot, residualSlot, nParts, anchor } = this;
+    const { v, freeSlots, slot, residualSlot, anchor } = this;
     const ce = this.dev.residualFactor;
     v[residualSlot] = ce;
     if (slot === residualSlot) {
@@ -105,7 +105,7 @@ export class ShareProfile {
       v[slot] = (s / (1 - s)) * others;
     }
     for (let k = 0; k < this.dev.K; k++) this.theta[k] = Math.sqrt(v[k]);
-    return nParts >= 0 && Number.isFinite(v[slot]);
+    return Number.isFinite(v[slot]);
   }
 
   private objective(s: number, x: ArrayLike<number>): number {
