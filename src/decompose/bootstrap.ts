@@ -164,10 +164,8 @@ export function rowResponseSimulator(fitted: LmmFit, cp: CrossProducts): (rng: R
   const effects = terms.terms.map((t) => new Float64Array(t.levels.length * t.width));
   const vector = terms.terms.map((t, k) => ({ k, t })).filter((e) => !e.t.scalarIntercept);
   const scalar = terms.terms.map((t, k) => k).filter((k) => terms.terms[k].scalarIntercept);
-  const normal = { rng: null as Rng | null };
-  const draw = () => normal.rng!.normal();
   return (rng: Rng) => {
-    normal.rng = rng;
+    const draw = () => rng.normal();
     terms.terms.forEach((t, k) => {
       const e = effects[k];
       if (t.scalarIntercept) for (let l = 0; l < e.length; l++) e[l] = sds[k] * rng.normal();
