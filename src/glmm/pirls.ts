@@ -15,6 +15,7 @@
  * `logLik = -deviance / 2`).
  */
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
+import { rowKernel, type RowKernel, type RowSums } from '../family/row-kernel.js';
 import type { EngineDesign, EngineFactor } from '../objective/cross-products.js';
 import { CrossProducts, termWidth } from '../objective/cross-products.js';
 import { ProfiledCriterion, type FixedBlockParts } from '../objective/profiled-criterion.js';
@@ -73,7 +74,15 @@ export class Pirls {
   private readonly w: Float64Array;
   private readonly z: Float64Array;
   private readonly xbeta: Float64Array;
+  /** `offset + X beta`: the linear predictor without the random effects. */
+  private readonly base: Float64Array;
   private readonly etaPrev: Float64Array;
+  /** The family's work per row: mu, working weights and response, deviance and log-likelihood. */
+  private readonly kernel: RowKernel;
+  /** The sums of the last {@link update}. */
+  private readonly sums: RowSums = { dev: 0, logLik: 0 };
+  /** What the working response subtracts from eta: the offset (joint stage) or `base` (beta fixed). */
+  private shift: Float64Array;
   /** Spherical modes `u`, engine order (level-major, S per level), kept between runs. */
   private readonly u: Float64Array[];
   /** Scratch of the same shapes as `u`. */
@@ -96,6 +105,9 @@ export class Pirls {
     this.w = new Float64Array(n);
     this.z = new Float64Array(n);
     this.xbeta = new Float64Array(n);
+    this.base = Float64Array.from(model.offset);
+    this.shift = model.offset;
+    this.kernel = rowKernel(model.family, model.y, model.priorWeights);
     this.etaPrev = new Float64Array(n);
     this.u = this.factors.map((f) => new Float64Array(f.nlevels * termWidth(f)));
     this.uWork = this.u.map((u) => new Float64Array(u.length));
@@ -111,7 +123,8 @@ export class Pirls {
   private criterion(engine: EngineDesign, joint: boolean, z: Float64Array): ProfiledCriterion {
     const cached = joint ? this.jointCrit : this.fixedCrit;
     if (cached) {
-      cached.cp.reweight(z);
+      // PIRLS takes the factorisation only: no sum of log weights
+      cached.cp.reweight(z, false);
       return cached;
     }
     const crit = new ProfiledCriterion(new CrossProducts(engine, z), false);
@@ -160,16 +173,6 @@ export class Pirls {
     }
   }
 
-  /** The mu-free part of each row's conditional log-likelihood, computed once. */
-  private get logLikConstants(): Float64Array {
-    if (!this.constantsCache) {
-      const { n, family, y, priorWeights } = this.model;
-      this.constantsCache = Float64Array.from({ length: n }, (_, i) => family.logLikConstant(y[i], priorWeights[i]));
-    }
-    return this.constantsCache;
-  }
-  private constantsCache: Float64Array | null = null;
-
   /** The starting fixed effects (from a GLM without random effects). */
   get startBeta(): Float64Array {
     return this.beta0.slice();
@@ -178,8 +181,9 @@ export class Pirls {
   /** The beta behind `xbeta` (empty before the first computation). */
   private xbetaOf: Float64Array = new Float64Array(0);
 
+  /** `X beta` into `xbeta` and `offset + X beta` into `base`. */
   private computeXBeta(beta: Float64Array): void {
-    const { n, design } = this.model;
+    const { n, design, offset } = this.model;
     const xb = this.xbeta;
     // Evaluations that move theta only (finite differences, line searches) keep beta: X beta stands.
     const prev = this.xbetaOf;
@@ -192,53 +196,42 @@ export class Pirls {
       const col = design.x.subarray(j * n, (j + 1) * n);
       for (let i = 0; i < n; i++) xb[i] += bj * col[i];
     }
-  }
-
-  /**
-   * The working weights `w` and response `z` at the current eta and mu (z net of `X beta` when
-   * beta is held fixed).
-   */
-  private workingResponse(joint: boolean): void {
-    const { n, family, y, priorWeights, offset } = this.model;
-    const { eta, mu, w, z, xbeta } = this;
-    const reuse = family.muEtaIsMean;
-    for (let i = 0; i < n; i++) {
-      const d = reuse ? mu[i] : family.muEta(eta[i]);
-      const m = mu[i];
-      w[i] = (priorWeights[i] * d * d) / family.variance(m);
-      z[i] = eta[i] - offset[i] - (joint ? 0 : xbeta[i]) + (y[i] - m) / d;
-    }
+    const base = this.base;
+    for (let i = 0; i < n; i++) base[i] = offset[i] + xb[i];
   }
 
   /** ldL2 of a factorisation without a solve (fixed-beta stage: no X block). */
   private readonly ldParts: FixedBlockParts = { ldL2: 0, ldRX2: 0, r2: 0, lx: new Float64Array(0), ly: new Float64Array(0) };
 
-  /** eta and mu from the fixed part in `xbeta` and modes b; returns sum of deviance residuals. */
+  /**
+   * eta from `base` and modes b, then (the family's row kernel) mu and the working weights and
+   * response at that eta, the sums of deviance residuals and log-likelihood (into `sums`);
+   * returns the sum of deviance residuals.
+   */
   private update(b: readonly Float64Array[]): number {
-    const { n, offset, family, y, priorWeights } = this.model;
-    const { eta, mu, xbeta, factors } = this;
-    let dev = 0;
-    for (let i = 0; i < n; i++) {
-      let e = offset[i] + xbeta[i];
-      for (let k = 0; k < factors.length; k++) {
-        const cols = factors[k].columns;
-        if (!cols) {
-          e += b[k][factors[k].codes[i]];
-          continue;
-        }
-        const S = cols.length;
-        const base = factors[k].codes[i] * S;
-        for (let s = 0; s < S; s++) {
-          const col = cols[s];
-          e += b[k][base + s] * (col ? col[i] : 1);
-        }
+    const { eta, factors } = this;
+    const n = eta.length;
+    eta.set(this.base);
+    for (let k = 0; k < factors.length; k++) {
+      const { codes, columns } = factors[k];
+      const bk = b[k];
+      if (!columns) {
+        for (let i = 0; i < n; i++) eta[i] += bk[codes[i]];
+        continue;
       }
-      eta[i] = e;
-      const m = family.linkinv(e);
-      mu[i] = m;
-      dev += family.devResid(y[i], m, priorWeights[i]);
+      const S = columns.length;
+      for (let i = 0; i < n; i++) {
+        const base = codes[i] * S;
+        let e = eta[i];
+        for (let s = 0; s < S; s++) {
+          const col = columns[s];
+          e += bk[base + s] * (col ? col[i] : 1);
+        }
+        eta[i] = e;
+      }
     }
-    return dev;
+    this.kernel.evaluate(eta, this.shift, this.mu, this.w, this.z, this.sums);
+    return this.sums.dev;
   }
 
   /** `||u||^2` of modes b at theta: u the least-norm solution of `Lambda u = b`. */
@@ -254,10 +247,11 @@ export class Pirls {
    */
   run(theta: ArrayLike<number>, beta: Float64Array | null): PirlsResult {
     const model = this.model;
-    const { n, design, family, y, priorWeights, offset } = model;
+    const { n, design } = model;
     const joint = beta === null;
     let curBeta: Float64Array = Float64Array.from(beta ?? this.beta0);
     this.computeXBeta(curBeta);
+    this.shift = joint ? model.offset : this.base;
     let b: Float64Array[] = this.u.map((u, k) => {
       const bk = new Float64Array(u.length);
       this.term(k).modesFromSpherical(theta, this.termOffsets[k], u, bk);
@@ -284,8 +278,8 @@ export class Pirls {
     let devResid = Number.NaN;
     for (; it < PIRLS_MAXIT; it++) {
       this.iterations++;
+      // w and z are those of the last update (at the current modes)
       const { z, etaPrev } = this;
-      this.workingResponse(joint);
       etaPrev.set(this.eta);
       const sol = this.criterion(engine, joint, z).solve(theta);
       ldL2 = sol.ldL2;
@@ -298,9 +292,14 @@ export class Pirls {
       const slack = 1e-11 * Math.max(Math.abs(pdev), 1);
       const fullStep = newPdev <= pdev + slack;
       for (let h = 0; h < MAX_HALVINGS && !(newPdev <= pdev + slack); h++) {
-        newB = newB.map((bk, k) => Float64Array.from(bk, (v, l) => (v + b[k][l]) / 2));
+        // in place: the solution's arrays are this run's own
+        for (let k = 0; k < newB.length; k++) {
+          const nb = newB[k];
+          const ob = b[k];
+          for (let l = 0; l < nb.length; l++) nb[l] = (nb[l] + ob[l]) / 2;
+        }
         if (joint) {
-          newBeta = Float64Array.from(newBeta, (v, j) => (v + curBeta[j]) / 2);
+          for (let j = 0; j < newBeta.length; j++) newBeta[j] = (newBeta[j] + curBeta[j]) / 2;
           this.computeXBeta(newBeta);
         }
         dev = this.update(newB);
@@ -322,7 +321,6 @@ export class Pirls {
         // their weights (no solve), not from this step's, whose weights are off by the step:
         // over n rows that would put noise of about n times the step into the deviance.
         this.iterations++;
-        this.workingResponse(false);
         if (this.criterion(engine, false, z).fixedBlock(theta, this.ldParts)) {
           ldL2 = this.ldParts.ldL2;
           converged = true;
@@ -338,11 +336,10 @@ export class Pirls {
     }
     this.setModes(theta, b);
     if (joint) this.beta0 = curBeta.slice();
-    let condLogLik = 0;
-    // Row by row, constant and kernel together: summed apart, their large and opposite totals
-    // would cancel and leave the deviance with rounding noise far above the rows' own.
-    const constants = this.logLikConstants;
-    for (let i = 0; i < n; i++) condLogLik += family.logLikKernel(y[i], this.mu[i], priorWeights[i]) + constants[i];
+    // From the last update, at the final modes: summed by the kernel row by row, each row's
+    // constant with it (summed apart, their large and opposite totals would cancel and leave the
+    // deviance with rounding noise far above the rows' own).
+    const condLogLik = this.sums.logLik;
     const sqrL = this.sqrL(theta, b);
     const deviance = ldL2 + sqrL - 2 * condLogLik;
     return {

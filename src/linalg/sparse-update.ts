@@ -1,6 +1,7 @@
 /**
- * Sparse symmetric rank-one updates of a dense lower triangle: the Schur complement of a
- * diagonal block whose off-diagonal rows are sparse.
+ * Symmetric rank updates of a dense lower triangle: the Schur complement of a diagonal block
+ * whose off-diagonal rows are sparse (one rank-one update over each row's nonzeros) or full
+ * (four rows at a time, without an index).
  */
 
 /**
@@ -35,6 +36,33 @@ export function sparseRankOneLower(
       const c = index[t];
       a[row + c] -= vr * values[base + c];
     }
+  }
+}
+
+/**
+ * `A -= sum_{r < 4} alpha_r v_r v_r'` on the lower triangle of a row-major `m x m` matrix, with
+ * the dense vectors `v_r = values[bases[r] .. bases[r] + m)`: four rank-one updates in one sweep
+ * over `A` (a quarter of its loads and stores), for the rows whose pattern is full.
+ *
+ * @example
+ * ```ts
+ * const a = new Float64Array(4); // 2 x 2 zeros
+ * const v = Float64Array.of(1, 2, 0, 0, 0, 0, 0, 0);
+ * denseRankFourLower(a, 2, Float64Array.of(1, 0, 0, 0), v, Int32Array.of(0, 2, 4, 6));
+ * // a[0] = -1, a[2] = -2, a[3] = -4
+ * ```
+ */
+export function denseRankFourLower(a: Float64Array, m: number, alpha: Float64Array, values: Float64Array, bases: Int32Array): void {
+  const [a0, a1, a2, a3] = alpha;
+  const [b0, b1, b2, b3] = bases;
+  for (let r = 0; r < m; r++) {
+    const v0 = a0 * values[b0 + r];
+    const v1 = a1 * values[b1 + r];
+    const v2 = a2 * values[b2 + r];
+    const v3 = a3 * values[b3 + r];
+    if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+    const row = r * m;
+    for (let c = 0; c <= r; c++) a[row + c] -= v0 * values[b0 + c] + v1 * values[b1 + c] + v2 * values[b2 + c] + v3 * values[b3 + c];
   }
 }
 

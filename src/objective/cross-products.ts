@@ -113,7 +113,7 @@ export class CrossProducts {
    * included), for the sparse rank-one Schur updates.
    */
   readonly pattern: { readonly start: Int32Array; readonly index: Int32Array } | null;
-  /** Sum of log weights (0 when unweighted). */
+  /** Sum of log weights (0 when unweighted; NaN after {@link reweight} without log weights). */
   readonly ldW: number;
   /** The rows behind the cross-products; null when they were assembled from cell statistics. */
   private readonly design: EngineDesign | null;
@@ -275,10 +275,11 @@ export class CrossProducts {
 
   /**
    * Design-only parts of B and g, and the level counts: one pass over the rows. With `y` (from
-   * {@link reweight}, the y row and column zeroed) the same pass adds the response's parts and
-   * returns the sum of log weights, each sum in the order {@link setResponse} would take.
+   * {@link reweight}, the y row and column zeroed) the same pass adds the response's parts, each
+   * sum in the order {@link setResponse} would take, and returns the sum of log weights when
+   * `logWeights` (else NaN).
    */
-  private accumulateDesign(y?: Float64Array): number {
+  private accumulateDesign(y?: Float64Array, logWeights = false): number {
     const { n, p, x, factors, weights } = this.design!;
     const { m, qr, B, g, n1, restOffsets } = this;
     const f1 = factors[0].codes;
@@ -312,7 +313,7 @@ export class CrossProducts {
         for (let d = 0; d <= c; d++) B[row + qr + d] += wx * x[d * n + i];
       }
       if (y) {
-        ldW += Math.log(w);
+        if (logWeights) ldW += Math.log(w);
         const wy = w * y[i];
         g[gj + last] += wy;
         for (let k = 0; k < K; k++) B[yrow + idx[k]] += wy;
@@ -320,7 +321,7 @@ export class CrossProducts {
         B[yrow + last] += wy * y[i];
       }
     }
-    return ldW;
+    return logWeights ? ldW : Number.NaN;
   }
 
   /**
@@ -454,16 +455,19 @@ export class CrossProducts {
    * in place) and the response changed, as between PIRLS steps: the allocations and the design's
    * structure are reused, and the nonzero pattern becomes the structural one (each level's rest
    * columns from the codes, every X column and y), so it stays valid whatever the weights.
-   * Only when {@link reweightable}.
+   * Only when {@link reweightable}. Without `logWeights` the sum of log weights is not computed
+   * (one logarithm per row): {@link ldW}, and with it the profiled criterion, is then NaN, as
+   * suits a caller that takes only the factorisation (PIRLS).
    *
    * @example
    * ```ts
    * const cp = new CrossProducts({ ...design, weights: w }, z);
    * w.set(newWeights);
    * cp.reweight(newZ); // same as new CrossProducts({ ...design, weights: w }, newZ)
+   * cp.reweight(newZ, false); // the same but ldW (NaN)
    * ```
    */
-  reweight(y: Float64Array): void {
+  reweight(y: Float64Array, logWeights = true): void {
     if (!this.reweightable) throw new RangeError('CrossProducts.reweight needs weighted scalar terms in per-level mode');
     const design = this.design!;
     this.B.fill(0);
@@ -482,7 +486,7 @@ export class CrossProducts {
       this.structural = rowPattern(mark, q1, m, always);
     }
     // Design, response and log weights in one pass (the G_c blocks do not exist here).
-    const ldW = this.accumulateDesign(y);
+    const ldW = this.accumulateDesign(y, logWeights);
     // The count groups serve the grouped layout only: derived again if asked for.
     Object.assign(this, { ldW, countsCache: null, pattern: this.structural });
   }

@@ -22,7 +22,7 @@
  */
 import { choleskyArrowInPlace } from '../linalg/arrow-cholesky.js';
 import { BLOCKED_FROM, choleskyInPlace, inverseFromCholesky, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
-import { sparseRankOneLower } from '../linalg/sparse-update.js';
+import { denseRankFourLower, sparseRankOneLower } from '../linalg/sparse-update.js';
 import { fillLambda, thetaSize } from '../terms/lambda.js';
 import type { CrossProducts } from './cross-products.js';
 
@@ -83,6 +83,9 @@ export class ProfiledCriterion {
   private readonly dBuf: Float64Array;
   private readonly mBuf: Float64Array;
   private readonly vBuf: Float64Array;
+  /** Up to four queued full-pattern levels of the per-level Schur update: their weights and rows of g. */
+  private readonly alpha4 = new Float64Array(4);
+  private readonly bases4 = new Int32Array(4);
 
   constructor(cp: CrossProducts, reml: boolean) {
     this.cp = cp;
@@ -305,13 +308,28 @@ export class ProfiledCriterion {
       }
     } else {
       const { start, index } = cp.pattern!;
+      // Levels whose pattern is full go four at a time through the dense update, in order.
+      const alpha = this.alpha4;
+      const bases = this.bases4;
+      let queued = 0;
       for (let j = 0; j < q1; j++) {
         const d = t1s * n1[j] + 1;
         ld1 += Math.log(d);
         const a = t1s / d;
         if (a === 0) continue;
-        sparseRankOneLower(A, m, a, g, j * m, index, start[j], start[j + 1]);
+        if (start[j + 1] - start[j] < m) {
+          sparseRankOneLower(A, m, a, g, j * m, index, start[j], start[j + 1]);
+          continue;
+        }
+        alpha[queued] = a;
+        bases[queued++] = j * m;
+        if (queued === 4) {
+          denseRankFourLower(A, m, alpha, g, bases);
+          queued = 0;
+        }
       }
+      for (let r = queued; r < 4; r++) alpha[r] = 0;
+      if (queued > 0) denseRankFourLower(A, m, alpha, g, bases);
     }
     for (let k = 0; k < restLevels.length; k++) {
       const tk = theta[k + 1];

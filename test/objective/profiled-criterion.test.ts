@@ -211,6 +211,19 @@ describe('per-level layout under an observation-level term', () => {
     expect(cp.ldW).toBeCloseTo(fresh.ldW, 12);
     const theta = Float64Array.of(0.9, 1.1);
     expect(new ProfiledCriterion(cp, true).evaluate(theta)).toBeCloseTo(denseCriterion(design, y2, [0.9, 1.1], true), 8);
+     // without the log weights: the same blocks, ldW (and so the criterion) NaN, the same factorisation
+    const parts = () => ({ ldL2: 0, ldRX2: 0, r2: 0, lx: new Float64Array(4), ly: new Float64Array(2) });
+    const withLog = parts();
+    new ProfiledCriterion(cp, true).fixedBlock(theta, withLog);
+    cp.reweight(y2, false);
+    expect(Array.from(cp.B)).toEqual(Array.from(fresh.B));
+    expect(cp.ldW).toBeNaN();
+    const crit = new ProfiledCriterion(cp, true);
+    expect(crit.evaluate(theta)).toBe(Number.POSITIVE_INFINITY);
+    const noLog = parts();
+    expect(crit.fixedBlock(theta, noLog)).toBe(true);
+    expect(noLog.ldL2).toBe(withLog.ldL2);
+    expect(noLog.r2).toBe(withLog.r2);
   });
 
   it('reweight() is refused without weights', () => {
