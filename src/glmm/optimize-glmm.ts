@@ -1,42 +1,62 @@
 /**
  * The two optimisation stages of glmer (nAGQ = 1):
  *
- * 1. theta alone, with beta updated inside PIRLS (glmer's nAGQ = 0 stage), from theta = 1;
- * 2. theta and beta together on the Laplace deviance, from stage 1's optimum.
+ * 1. a start: theta alone, with beta updated inside PIRLS (glmer's nAGQ = 0 fit), from theta = 1;
+ * 2. theta and beta together on the Laplace deviance, from stage 1's end.
  *
  * theta is each term's lambda in lme4's order (engine order here). The Laplace deviance depends on
  * lambda only through lambda lambda', so both stages search all of R^k and rectify before each
  * evaluation (a lambda column with a negative diagonal flips sign; for a scalar term, |theta|).
  *
+ * For scalar random intercepts with a canonical link the gradient of the Laplace deviance is
+ * analytic ({@link laplaceGradient}). Stage 1 is then a few EM-type steps in theta
+ * ({@link emStart}, beta by joint PIRLS at each theta) instead of glmer's derivative-free search of
+ * the nAGQ = 0 deviance, which only serves as a start; otherwise it is that search
+ * ({@link minimizeEven}'s quadratic-model phase, to a modest tolerance).
+ *
  * Stage 2 searches beta in standardised coordinates (`beta = beta1 + R delta`, with `R R'` the
  * unscaled covariance of stage 1's beta), so that every coordinate has about unit curvature. The
  * Laplace deviance is even in each theta, so the search runs over all of R^k and reports |theta|
- * (see {@link minimizeEven}). For scalar random intercepts with a canonical link the gradient is
- * analytic ({@link laplaceGradient}) and stage 2 takes quasi-Newton steps on it
- * ({@link minimizeWithGradient}); otherwise (or when that search fails or ends near a variance of
- * 0) chord Newton steps (`2(k + p)` evaluations each, the cross terms kept until a step's model
- * proves poor). Each evaluation's PIRLS starts from modes predicted by the earlier ones
- * ({@link ModePredictor}). The covariance of beta is the beta block of
- * `2 H^-1`, H the central-difference Hessian of the Laplace deviance in (theta, beta) at the
- * optimum, steps of 1e-3 (glmer's default `use.hessian = TRUE`): from central differences of the
- * analytic gradient ({@link laplaceGradient}, `2(k + p)` evaluations) for scalar random
- * intercepts with a canonical link, else from the deviance alone ({@link centralHessian},
- * `1 + (k + p)(k + p + 1)` evaluations).
+ * (see {@link minimizeEven}). With the analytic gradient stage 2 takes quasi-Newton steps on it
+ * ({@link minimizeWithGradient}; the starting Hessian differences theta only and takes the
+ * standardised beta block as 2I, the curvature of the deviance in the joint fit's coordinates);
+ * otherwise (or when that search fails or ends near a variance of 0) chord Newton steps
+ * (`2(k + p)` evaluations each, the cross terms kept until a step's model proves poor). Each
+ * evaluation's PIRLS starts from modes predicted by the earlier ones ({@link ModePredictor}).
+ *
+ * The covariance of beta is the beta block of `2 H^-1` (glmer's default `use.hessian = TRUE`),
+ * H the Hessian of the Laplace deviance in (theta, beta) at the optimum: forward differences of
+ * the analytic gradient, step 1e-4 (`k + p + 1` evaluations), where it exists; else central
+ * differences of the deviance, step 1e-3 ({@link centralHessian}, `1 + (k + p)(k + p + 1)`
+ * evaluations).
  */
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
 import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
 import { minimizeWithGradient } from '../optimize/minimize-gradient.js';
-import { centralHessian, centralHessianFromGradient } from '../optimize/central-hessian.js';
+import { centralHessian, forwardHessianFromGradient } from '../optimize/central-hessian.js';
 import { relativeNewtonStep } from '../optimize/newton-step.js';
 import { SINGULAR_TOL } from '../model/optimize-theta.js';
 import type { GlmmModel } from './glmm-model.js';
+import { emStart } from './em-start.js';
 import { hasLaplaceGradient, laplaceGradient } from './laplace-gradient.js';
 import { ModePredictor } from './mode-predictor.js';
 import { Pirls, type PirlsResult } from './pirls.js';
 
+/**
+ * The optimiser's path: how stage 2 was started (EM-type steps, glmer's nAGQ = 0 search, or a
+ * given start) and how it searched (quasi-Newton on the analytic gradient, or chord Newton steps).
+ *
+ * @example
+ * ```ts
+ * const m: GlmmMethod = 'laplace: EM start, quasi-Newton on the gradient';
+ * ```
+ */
+export type GlmmMethod = `laplace: ${'EM' | 'nAGQ = 0' | 'given'} start, ${'quasi-Newton on the gradient' | 'chord Newton'}`;
+
 /** Result of {@link optimizeGlmm}; theta in engine order. */
 export interface GlmmOptimum {
+  readonly method: GlmmMethod;
   readonly theta: Float64Array;
   readonly beta: Float64Array;
   readonly deviance: number;
@@ -94,6 +114,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
 
   // Stage 1: theta with beta inside PIRLS.
   let stage1 = 0;
+  let startKind: 'EM' | 'nAGQ = 0' | 'given' = 'given';
   let theta1: Float64Array;
   let beta1: Float64Array;
   let vcov1: Float64Array | null;
@@ -103,7 +124,18 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     const usable = Number.isFinite(joint.deviance) && joint.beta.every(Number.isFinite);
     beta1 = usable ? joint.beta : Float64Array.from(options.start.beta);
     vcov1 = usable ? joint.unscaledVcov : null;
+  } else if (hasLaplaceGradient(model)) {
+    // EM-type steps in theta from the analytic gradient, beta by joint PIRLS at each theta.
+    const start = new Float64Array(k);
+    terms.terms.forEach((t, i) => t.startTheta(start, terms.engineOffsets[i]));
+    const em = emStart(model, pirls, start);
+    startKind = 'EM';
+    stage1 = em.steps;
+    theta1 = em.theta;
+    beta1 = em.joint.beta;
+    vcov1 = em.joint.unscaledVcov;
   } else {
+    startKind = 'nAGQ = 0';
     const f0 = (t: Float64Array): number => {
       stage1++;
       return pirls.run(rectified(t, abs), null).deviance;
@@ -181,14 +213,23 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
           return { f: lastDeviance, g };
         },
         start,
-        { valueNoise: control.valueNoise ?? VALUE_NOISE, maxEvaluations: control.maxEvaluations ?? GRADIENT_BUDGET },
+        {
+          valueNoise: control.valueNoise ?? VALUE_NOISE,
+          maxEvaluations: control.maxEvaluations ?? GRADIENT_BUDGET,
+          // beta is standardised by its joint-PIRLS covariance at the start: curvature about 2
+          assumedCurvature: { coordinates: betaCoordinates, value: 2 },
+        },
       );
       const nearBoundary = diagonal.some((i) => Math.abs(q.x[i]) < BOUNDARY_THETA);
-      if (q.converged && !nearBoundary) return { x: q.x, gradient: q.gradient, hessian: q.hessian, withinBudget: true, evaluations: q.evaluations };
+      if (q.converged && !nearBoundary) {
+        return { x: q.x, gradient: q.gradient, hessian: q.hessian, withinBudget: true, evaluations: q.evaluations, search: 'quasi-Newton on the gradient' };
+      }
       if (Number.isFinite(q.f) && q.x.every(Number.isFinite)) from = q.x;
     }
-    return minimizeEven(f, from, { valueNoise: VALUE_NOISE, ...control }, { simplex: false, chord: true, finalCross: false });
+    const chord = minimizeEven(f, from, { valueNoise: VALUE_NOISE, ...control }, { simplex: false, chord: true, finalCross: false });
+    return { ...chord, search: 'chord Newton' };
   };
+  const betaCoordinates = Array.from({ length: p }, (_, j) => k + j);
   const x0 = new Float64Array(k + p).fill(1);
   x0.set(theta1);
   const wantVcov = options.vcov !== false;
@@ -220,7 +261,9 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     xhat.set(theta);
     // With the analytic gradient: central differences of the gradient (2(k + p) evaluations
     // instead of 1 + (k + p)(k + p + 1)).
-    const H = hasLaplaceGradient(model) ? centralHessianFromGradient(gradientAt, xhat, HESSIAN_STEP) : centralHessian(evaluate, xhat, HESSIAN_STEP);
+    const H = hasLaplaceGradient(model)
+      ? forwardHessianFromGradient(gradientAt, xhat, GRADIENT_HESSIAN_STEP)
+      : centralHessian(evaluate, xhat, HESSIAN_STEP);
     vcov = covarianceFromHessian(H, R, k, p);
   }
   solution = pirls.run(theta, betaHat);
@@ -255,6 +298,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     }
   }
   return {
+    method: `laplace: ${startKind} start, ${res.search}`,
     theta,
     beta: betaHat,
     deviance: solution.deviance,
@@ -301,10 +345,17 @@ interface Stage2Result {
   readonly hessian: Float64Array;
   readonly withinBudget: boolean;
   readonly evaluations: number;
+  readonly search: 'quasi-Newton on the gradient' | 'chord Newton';
 }
 
 /** Step of the central differences for the covariance (theta, and beta in standardised units). */
 const HESSIAN_STEP = 1e-3;
+
+/**
+ * Step of the forward differences of the analytic gradient for the covariance: their error is
+ * O(h), and the gradient's noise (about 1e-10 relative) over 1e-4 stays far below it.
+ */
+const GRADIENT_HESSIAN_STEP = 1e-4;
 
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The Hessian of a function at a point by central differences, as a covariance matrix needs it.
+ * The Hessian of a function at a point by finite differences, as a covariance matrix needs it:
+ * central differences of the function's values, or forward differences of its gradient.
  */
 
 /**
@@ -50,29 +51,34 @@ export function centralHessian(f: (x: Float64Array) => number, xhat: ArrayLike<n
 }
 
 /**
- * Hessian of a function at `xhat` (row-major, d x d) by central differences of its gradient `g`,
- * step `h` in every coordinate: column i is `(g(+h_i) - g(-h_i)) / 2h`, the result symmetrised.
- * The error is O(h^2), at `2d` gradient evaluations instead of the `1 + d(d + 1)` function
- * evaluations of {@link centralHessian}. `g` may keep the array it is given only for the duration
- * of the call.
+ * Hessian of a function at `xhat` (row-major, d x d) by forward differences of its gradient `g`,
+ * step `h` in every coordinate: column i is `(g(x + h e_i) - g(x)) / h`, the result symmetrised.
+ * The error is O(h), so `h` can be small: a gradient carries far less noise relative to its
+ * differences than a function value does to its second differences. `d + 1` gradient
+ * evaluations (`d` when the gradient at `xhat` is given as `g0`). `g` may keep the array it is
+ * given only for the duration of the call.
  *
  * @example
  * ```ts
- * const H = centralHessianFromGradient((x) => Float64Array.of(2 * x[0] + 3 * x[1], 3 * x[0]), Float64Array.of(1, 2), 1e-3);
+ * const H = forwardHessianFromGradient((x) => Float64Array.of(2 * x[0] + 3 * x[1], 3 * x[0]), Float64Array.of(1, 2), 1e-4);
  * // H ≈ [2, 3, 3, 0]
  * ```
  */
-export function centralHessianFromGradient(g: (x: Float64Array) => Float64Array, xhat: ArrayLike<number>, h: number): Float64Array {
+export function forwardHessianFromGradient(
+  g: (x: Float64Array) => Float64Array,
+  xhat: ArrayLike<number>,
+  h: number,
+  g0?: ArrayLike<number>,
+): Float64Array {
   const d = xhat.length;
   const x = Float64Array.from(xhat);
+  const base = Float64Array.from(g0 ?? g(x));
   const H = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     x[i] = xhat[i] + h;
-    const gp = g(x).slice();
-    x[i] = xhat[i] - h;
-    const gm = g(x);
+    const gp = g(x);
     x[i] = xhat[i];
-    for (let j = 0; j < d; j++) H[j * d + i] = (gp[j] - gm[j]) / (2 * h);
+    for (let j = 0; j < d; j++) H[j * d + i] = (gp[j] - base[j]) / h;
   }
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < i; j++) {

@@ -21,6 +21,13 @@ export interface GradientMinimizeOptions {
   readonly valueNoise?: number;
   /** Evaluation budget (default 200). */
   readonly maxEvaluations?: number;
+  /**
+   * Coordinates whose curvature is known well enough to start from: the starting Hessian takes
+   * forward differences along the other coordinates only (whole columns, so their cross terms
+   * with these are differenced too), puts `value` on these coordinates' diagonal and 0 between
+   * them. Saves one gradient evaluation per coordinate listed.
+   */
+  readonly assumedCurvature?: { readonly coordinates: readonly number[]; readonly value: number };
 }
 
 /** Result of {@link minimizeWithGradient}. */
@@ -64,10 +71,17 @@ export function minimizeWithGradient(fg: ValueAndGradient, x0: ArrayLike<number>
   const first = call(x);
   let f = first.f;
   let g: Float64Array = first.g;
-  // Starting Hessian: forward differences of the gradient, symmetrised.
+  // Starting Hessian: forward differences of the gradient, symmetrised; the assumed diagonal
+  // entries (and 0 between assumed coordinates) elsewhere.
   const H = new Float64Array(d * d);
+  const assumed = new Uint8Array(d);
+  for (const i of options.assumedCurvature?.coordinates ?? []) assumed[i] = 1;
   const xp = x.slice();
   for (let i = 0; i < d; i++) {
+    if (assumed[i]) {
+      H[i * d + i] = options.assumedCurvature!.value;
+      continue;
+    }
     const step = h * Math.max(1, Math.abs(x[i]));
     xp[i] = x[i] + step;
     const gp = call(xp).g;
@@ -76,7 +90,8 @@ export function minimizeWithGradient(fg: ValueAndGradient, x0: ArrayLike<number>
   }
   for (let i = 0; i < d; i++)
     for (let j = 0; j < i; j++) {
-      const v = (H[i * d + j] + H[j * d + i]) / 2;
+      // a differenced column stands alone where the other coordinate was assumed
+      const v = assumed[i] ? (assumed[j] ? 0 : H[i * d + j]) : assumed[j] ? H[j * d + i] : (H[i * d + j] + H[j * d + i]) / 2;
       H[i * d + j] = v;
       H[j * d + i] = v;
     }

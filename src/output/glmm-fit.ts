@@ -9,15 +9,20 @@ import { VardecompError } from '../errors.js';
 import type { FamilyName } from '../family/family.js';
 import type { GlmmModel } from '../glmm/glmm-model.js';
 import { Pirls } from '../glmm/pirls.js';
-import type { GlmmOptimum } from '../glmm/optimize-glmm.js';
+import type { GlmmMethod, GlmmOptimum } from '../glmm/optimize-glmm.js';
 import type { RandomCorrelation, VarCorrRow } from '../terms/random-effects-term.js';
 import { isSingularFit, randomEffectsTable, ranefArrayOf, ranefOf, thetaFromUser, varCorrOf, type RanefRecord } from './random-effects-output.js';
 import { fmt, groupsLine, record, summaryTable as table, warningLines } from './summary-text.js';
 
 /** What the GLMM optimiser did. */
 export interface GlmmOptimizerInfo {
-  readonly method: 'laplace: quadratic-model+newton (nAGQ = 0 stage, then theta and beta)';
-  /** Laplace deviance evaluations in the nAGQ = 0 stage and in the joint stage. */
+  /**
+   * How theta and beta were found: the start of stage 2 (EM-type steps on the analytic gradient,
+   * glmer's nAGQ = 0 search, or a given start as in bootstrap refits), then stage 2's search
+   * (quasi-Newton on the analytic gradient, or chord Newton steps on the deviance).
+   */
+  readonly method: GlmmMethod;
+  /** Laplace deviance evaluations in the start (stage 1) and in the joint stage (stage 2). */
   readonly evaluations: { readonly stage1: number; readonly stage2: number };
   /** PIRLS iterations in all. */
   readonly pirlsIterations: number;
@@ -163,7 +168,7 @@ export class GlmmFit implements GlmmFitData {
     if (model.responseCoding) this.responseCoding = { failure: model.responseCoding.failure, success: model.responseCoding.success.slice() };
     this.diagnostics = [...model.diagnostics, ...opt.diagnostics];
     this.optimizer = {
-      method: 'laplace: quadratic-model+newton (nAGQ = 0 stage, then theta and beta)',
+      method: opt.method,
       evaluations: opt.evaluations,
       pirlsIterations: opt.pirlsIterations,
     };

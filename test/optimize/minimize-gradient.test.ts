@@ -26,6 +26,33 @@ describe('minimizeWithGradient', () => {
     for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(r.hessian[i * 3 + j]).toBeCloseTo(Q[i][j], 6);
   });
 
+  it('with assumed curvature, differences only the other coordinates and still takes the exact Newton step', () => {
+    // coordinates 1 and 2 have curvature 2 and no coupling between them: their block is 2I, so
+    // the assumed Hessian is exact and one step reaches the minimum
+    const Q = [
+      [4, 1, -0.5],
+      [1, 2, 0],
+      [-0.5, 0, 2],
+    ];
+    const c = [0.7, -1.3, 2.1];
+    const fg = (x: Float64Array) => {
+      const g = Float64Array.from(Q, (row) => row.reduce((s, q, j) => s + q * (x[j] - c[j]), 0));
+      let f = 5;
+      for (let i = 0; i < 3; i++) f += 0.5 * (x[i] - c[i]) * g[i];
+      return { f, g };
+    };
+    const r = minimizeWithGradient(fg, [0, 0, 0], { assumedCurvature: { coordinates: [1, 2], value: 2 } });
+    expect(r.converged).toBe(true);
+    r.x.forEach((v, i) => expect(v).toBeCloseTo(c[i], 9));
+    expect(r.iterations).toBe(1);
+    expect(r.evaluations).toBe(1 + 1 + 1); // start, 1 for the Hessian's first column, the step
+    // a wrong assumption still converges, through the line search and BFGS updates
+    const off = minimizeWithGradient(fg, [0, 0, 0], { assumedCurvature: { coordinates: [1, 2], value: 40 }, valueNoise: 1e-20 });
+    expect(off.converged).toBe(true);
+    off.x.forEach((v, i) => expect(v).toBeCloseTo(c[i], 6));
+    expect(off.iterations).toBeGreaterThan(1);
+  });
+
   it('converges on a non-quadratic function (Rosenbrock) with a line search and BFGS updates', () => {
     const fg = (x: Float64Array) => ({
       f: 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2,
