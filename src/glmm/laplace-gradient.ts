@@ -13,13 +13,23 @@
  * - `dD/d theta_k = -2 u_k'(Z_k'r) + 2 (n_k - tr_k M^-1) / theta_k + sum_i u_k[i] c_i + s_k'(Z_k'r)`
  *   (`tr_k` the trace of term k's diagonal block; 0 at `theta_k = 0`, where D is even in theta_k).
  *
- * `M^-1`'s selected entries come from the same blocked layout as the engine: the term with most
- * levels is diagonal (`D`), the others form a dense block `C` with the coupling `B` kept sparse
- * by level; the Schur complement `S = C - B'D^-1 B` is factorised densely. Cost: one pass over the
- * rows, `O(nnz(B) r + r^3)` for `r` levels outside the first term.
+ * Only selected entries of `M^-1` are formed, in the same blocked layout as the engine: the term
+ * with most levels is diagonal (`D`), the others form a block `C` with the coupling `B` kept sparse
+ * by level (its pattern `P_j` per level `j`, fixed by the codes, is built once per set of terms);
+ * the Schur complement `S = C - B'D^-1 B` is factorised. With `Z = S^-1`:
+ * `(M^-1)_jj = 1/D_j + b_j'Z b_j / D_j^2` and `(M^-1)_{j,m} = -(Z b_j)_m / D_j`, needed only for
+ * `m` in `P_j`, so `Z b_j` is taken over `P_j` alone; `q_i` needs `Z` at the pairs of levels that
+ * share a row, and `s` comes from solves with the factor of `S`. When the first term is nested in
+ * the second (an observation-level term, or each level inside one level of the next term), that
+ * term's block of `S` stays diagonal: `S` is factorised as an arrowhead and only the entries of
+ * `Z` outside that block's off-diagonal are formed ({@link arrowInverseFromCholesky}); no row or
+ * level pairs two of its levels. Cost per call: a few passes over the rows,
+ * `O(sum_j |P_j|^2)`, and `O(d e^2 + e^3)` for `S` (`e` its levels outside the diagonal lead `d`).
  */
 import { VardecompError } from '../errors.js';
-import { choleskyInPlace, symmetricInverseFromCholesky } from '../linalg/dense-cholesky.js';
+import { choleskyArrowInPlace } from '../linalg/arrow-cholesky.js';
+import { arrowInverseFromCholesky } from '../linalg/arrow-inverse.js';
+import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
 import type { GlmmModel } from './glmm-model.js';
 
 /** The gradient of the Laplace deviance: theta in engine order, beta in design order. */
@@ -43,29 +53,143 @@ export function hasLaplaceGradient(model: GlmmModel): boolean {
   return canonical && engineOrder.every((fi) => terms.terms[fi].engineFactor().columns === undefined);
 }
 
-/** Rows grouped by the first engine term's level: rows `order[start[j] .. start[j + 1])` have level j. */
-interface RowGroups {
-  readonly start: Int32Array;
-  readonly order: Int32Array;
+/**
+ * What the gradient needs of the random terms' codes, fixed for a set of terms, with the scratch
+ * arrays it fills at every call. The levels outside the first term are numbered `0 .. r)` in
+ * engine order ("rest" indices); `rest[i * (K - 1) + k - 1]` is row i's level of term k and
+ * `pos[...]` the place of that level in the coupling pattern of row i's first-term level.
+ */
+interface Layout {
+  readonly engineOrder: readonly number[];
+  readonly n: number;
+  readonly K: number;
+  readonly n0: number;
+  readonly r: number;
+  /** Order of the leading block of `S` that stays diagonal (the second term's levels), or 0. */
+  readonly lead: number;
+  readonly nlev: Int32Array;
+  readonly uOff: Int32Array;
+  readonly thIdx: Int32Array;
+  readonly codes0: Int32Array;
+  readonly rest: Int32Array;
+  readonly pos: Int32Array;
+  /** Coupling pattern: the rest levels `colIdx[rowPtr[j] .. rowPtr[j + 1])` (ascending) share a row with level j. */
+  readonly rowPtr: Int32Array;
+  readonly colIdx: Int32Array;
+  readonly scratch: Scratch;
 }
 
-/** The grouping of each model's rows, which the gradient needs at every evaluation. */
-const rowGroups = new WeakMap<GlmmModel, RowGroups>();
+interface Scratch {
+  readonly w: Float64Array;
+  readonly a: Float64Array;
+  readonly c: Float64Array;
+  readonly D: Float64Array;
+  readonly mjj: Float64Array;
+  readonly vals: Float64Array;
+  readonly ysel: Float64Array;
+  readonly S: Float64Array;
+  readonly Z: Float64Array;
+  readonly t: Float64Array;
+  readonly zr: Float64Array;
+  readonly s: Float64Array;
+  readonly rhs: Float64Array;
+}
 
-/** The rows of `model` grouped by the level `codes` gives them (a counting sort, once per model). */
-function rowsByFirstLevel(model: GlmmModel, codes: ArrayLike<number>, nlevels: number): RowGroups {
-  const cached = rowGroups.get(model);
-  if (cached) return cached;
-  const n = model.n;
-  const start = new Int32Array(nlevels + 1);
-  for (let i = 0; i < n; i++) start[codes[i] + 1]++;
-  for (let j = 0; j < nlevels; j++) start[j + 1] += start[j];
+/** Layouts by random terms (bootstrap replicates share their model's terms). */
+const layouts = new WeakMap<GlmmModel['terms'], Layout>();
+
+function layoutOf(model: GlmmModel): Layout {
+  const { terms, engineOrder, n } = model;
+  const cached = layouts.get(terms);
+  if (cached && cached.n === n && cached.engineOrder.length === engineOrder.length && cached.engineOrder.every((v, k) => v === engineOrder[k])) {
+    return cached;
+  }
+  const K = engineOrder.length;
+  const factors = engineOrder.map((fi) => terms.terms[fi].engineFactor());
+  const nlev = Int32Array.from(factors, (f) => f.nlevels);
+  const uOff = new Int32Array(K);
+  for (let k = 1; k < K; k++) uOff[k] = uOff[k - 1] + nlev[k - 1];
+  const n0 = nlev[0];
+  const r = K > 1 ? uOff[K - 1] + nlev[K - 1] - n0 : 0;
+  const codes0 = factors[0].codes;
+  const K1 = K - 1;
+  const rest = new Int32Array(n * K1);
+  for (let i = 0; i < n; i++) for (let k = 1; k < K; k++) rest[i * K1 + k - 1] = uOff[k] - n0 + factors[k].codes[i];
+
+  // The coupling pattern per first-term level: distinct rest levels of its rows, ascending.
+  const first = new Int32Array(n0 + 1);
+  for (let i = 0; i < n; i++) first[codes0[i] + 1]++;
+  for (let j = 0; j < n0; j++) first[j + 1] += first[j];
   const order = new Int32Array(n);
-  const fill = start.slice(0, nlevels);
-  for (let i = 0; i < n; i++) order[fill[codes[i]]++] = i;
-  const groups = { start, order };
-  rowGroups.set(model, groups);
-  return groups;
+  const fill = first.slice(0, n0);
+  for (let i = 0; i < n; i++) order[fill[codes0[i]]++] = i;
+  const rowPtr = new Int32Array(n0 + 1);
+  const cols: number[] = [];
+  const slot = new Int32Array(r).fill(-1);
+  const pos = new Int32Array(n * K1);
+  for (let j = 0; j < n0; j++) {
+    const level: number[] = [];
+    for (let p = first[j]; p < first[j + 1]; p++) {
+      const i = order[p];
+      for (let k = 0; k < K1; k++) {
+        const m = rest[i * K1 + k];
+        if (slot[m] < 0) {
+          slot[m] = 0;
+          level.push(m);
+        }
+      }
+    }
+    level.sort((x, y) => x - y);
+    level.forEach((m, e) => (slot[m] = cols.length + e));
+    for (let p = first[j]; p < first[j + 1]; p++) {
+      const i = order[p];
+      for (let k = 0; k < K1; k++) pos[i * K1 + k] = slot[rest[i * K1 + k]];
+    }
+    for (const m of level) {
+      cols.push(m);
+      slot[m] = -1;
+    }
+    rowPtr[j + 1] = cols.length;
+  }
+  const colIdx = Int32Array.from(cols);
+  // The second term's block of S is diagonal when no first-term level touches two of its levels.
+  let lead = K > 1 ? nlev[1] : 0;
+  for (let j = 0; j < n0 && lead > 0; j++) if (rowPtr[j + 1] - rowPtr[j] > 1 && colIdx[rowPtr[j] + 1] < nlev[1]) lead = 0;
+
+  const q = n0 + r;
+  const layout: Layout = {
+    engineOrder: engineOrder.slice(),
+    n,
+    K,
+    n0,
+    r,
+    lead,
+    nlev,
+    uOff,
+    thIdx: Int32Array.from(engineOrder, (fi) => terms.engineOffsets[fi]),
+    codes0,
+    rest,
+    pos,
+    rowPtr,
+    colIdx,
+    scratch: {
+      w: new Float64Array(n),
+      a: new Float64Array(n),
+      c: new Float64Array(n),
+      D: new Float64Array(n0),
+      mjj: new Float64Array(n0),
+      vals: new Float64Array(colIdx.length),
+      ysel: new Float64Array(colIdx.length),
+      S: new Float64Array(r * r),
+      Z: new Float64Array(r * r),
+      t: new Float64Array(q),
+      zr: new Float64Array(q),
+      s: new Float64Array(q),
+      rhs: new Float64Array(r),
+    },
+  };
+  layouts.set(terms, layout);
+  return layout;
 }
 
 /**
@@ -86,150 +210,117 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
   if (!hasLaplaceGradient(model)) {
     throw new VardecompError('E_UNSUPPORTED', 'the analytic Laplace gradient needs scalar random intercepts and a canonical link');
   }
-  const { n, y, priorWeights, design, terms, engineOrder, family } = model;
-  const K = engineOrder.length;
-  const codes = engineOrder.map((fi) => terms.terms[fi].engineFactor().codes);
-  const nlev = engineOrder.map((fi) => terms.terms[fi].engineFactor().nlevels);
-  const th = engineOrder.map((fi) => theta[terms.engineOffsets[fi]]);
-  const thIdx = engineOrder.map((fi) => terms.engineOffsets[fi]);
-  // Level offsets: term 0 in [0, n0), the others in the dense block (index relative to n0).
-  const uOff = new Int32Array(K);
-  for (let k = 1; k < K; k++) uOff[k] = uOff[k - 1] + nlev[k - 1];
-  const n0 = nlev[0];
-  const r = K > 1 ? uOff[K - 1] + nlev[K - 1] - n0 : 0;
+  const { n, y, priorWeights, design, family } = model;
+  const { K, n0, r, lead, nlev, uOff, thIdx, codes0, rest, pos, rowPtr, colIdx, scratch } = layoutOf(model);
+  const { w, a, c, D, mjj, vals, ysel, S, Z, t, zr, s, rhs } = scratch;
+  const K1 = K - 1;
+  const th = Float64Array.from(thIdx, (o) => theta[o]);
+  const th0 = th[0];
   const binomial = family.name === 'binomial';
 
-  const resid = new Float64Array(n);
-  const w = new Float64Array(n);
-  const wd = new Float64Array(n);
+  // Working weights w, their derivative (into a, times q below) and the residuals r (into c).
   for (let i = 0; i < n; i++) {
     const m = mu[i];
     const pw = priorWeights[i];
-    resid[i] = pw * (y[i] - m);
+    c[i] = pw * (y[i] - m);
     if (binomial) {
-      const v = m * (1 - m);
-      w[i] = pw * v;
-      wd[i] = pw * v * (1 - 2 * m);
+      const v = pw * m * (1 - m);
+      w[i] = v;
+      a[i] = v * (1 - 2 * m);
     } else {
       w[i] = pw * m;
-      wd[i] = pw * m;
+      a[i] = pw * m;
     }
   }
 
-  const { start, order } = rowsByFirstLevel(model, codes[0], n0);
-
-  // D (diagonal), B (CSR by first-term level) and C (dense r x r, lower triangle).
-  const D = new Float64Array(n0).fill(1);
-  const S = new Float64Array(r * r);
+  // D (diagonal), the coupling B on its pattern, and S = C (lower triangle) before the update.
+  D.fill(1);
+  vals.fill(0);
+  S.fill(0);
   for (let m = 0; m < r; m++) S[m * r + m] = 1;
-  const rowPtr = new Int32Array(n0 + 1);
-  const colIdx: number[] = [];
-  const vals: number[] = [];
-  const scratch = new Float64Array(r);
-  const mark = new Uint8Array(r);
-  const touched: number[] = [];
-  const idx = new Int32Array(K);
-  for (let j = 0; j < n0; j++) {
-    for (let p = start[j]; p < start[j + 1]; p++) {
-      const i = order[p];
-      const wi = w[i];
-      D[j] += th[0] * th[0] * wi;
-      for (let k = 1; k < K; k++) idx[k] = uOff[k] - n0 + codes[k][i];
-      for (let k = 1; k < K; k++) {
-        const mk = idx[k];
-        if (!mark[mk]) {
-          mark[mk] = 1;
-          touched.push(mk);
-        }
-        scratch[mk] += th[0] * th[k] * wi;
-        for (let l = 1; l <= k; l++) {
-          const ml = idx[l];
-          const v = th[k] * th[l] * wi;
-          if (mk >= ml) S[mk * r + ml] += v;
-          else S[ml * r + mk] += v;
-        }
-      }
+  for (let i = 0; i < n; i++) {
+    const wi = w[i];
+    D[codes0[i]] += th0 * th0 * wi;
+    const base = i * K1;
+    for (let k = 1; k < K; k++) {
+      const wk = th[k] * wi;
+      vals[pos[base + k - 1]] += th0 * wk;
+      const row = rest[base + k - 1] * r;
+      for (let l = 1; l <= k; l++) S[row + rest[base + l - 1]] += wk * th[l];
     }
-    touched.sort((a, b) => a - b);
-    for (const m of touched) {
-      colIdx.push(m);
-      vals.push(scratch[m]);
-      scratch[m] = 0;
-      mark[m] = 0;
-    }
-    touched.length = 0;
-    rowPtr[j + 1] = colIdx.length;
   }
-  // S = C - B'D^-1 B.
+  // S = C - B'D^-1 B (the pattern is ascending, so (p, q <= p) is in the lower triangle).
   for (let j = 0; j < n0; j++) {
     const dj = 1 / D[j];
     for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) {
       const vp = vals[p] * dj;
-      const mp = colIdx[p];
-      for (let q = rowPtr[j]; q <= p; q++) S[mp * r + colIdx[q]] -= vp * vals[q];
-    }
-  }
-  let Sinv: Float64Array = new Float64Array(0);
-  if (r > 0) {
-    if (choleskyInPlace(S, r) >= 0) throw new VardecompError('E_RANK', 'the Schur complement of Lambda\'Z\'WZ Lambda + I is not positive definite');
-    Sinv = symmetricInverseFromCholesky(S, r);
-  }
-
-  // Selected entries of M^-1: q_i, the traces per term.
-  const q = new Float64Array(n);
-  const trace = new Float64Array(K);
-  const yj = new Float64Array(r);
-  for (let j = 0; j < n0; j++) {
-    // y_j = S^-1 b_j; (M^-1)_{j,m} = -y_j[m] / D_j; (M^-1)_jj = 1/D_j + b_j'y_j / D_j^2.
-    yj.fill(0);
-    let by = 0;
-    for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) {
       const row = colIdx[p] * r;
-      const v = vals[p];
-      for (let m = 0; m < r; m++) yj[m] += Sinv[row + m] * v;
-    }
-    for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) by += vals[p] * yj[colIdx[p]];
-    const dj = 1 / D[j];
-    const mjj = dj + by * dj * dj;
-    trace[0] += mjj;
-    for (let p = start[j]; p < start[j + 1]; p++) {
-      const i = order[p];
-      let qi = th[0] * th[0] * mjj;
-      for (let k = 1; k < K; k++) {
-        const mk = uOff[k] - n0 + codes[k][i];
-        qi -= 2 * th[0] * th[k] * yj[mk] * dj;
-        for (let l = 1; l < K; l++) qi += th[k] * th[l] * Sinv[mk * r + uOff[l] - n0 + codes[l][i]];
-      }
-      q[i] = qi;
+      for (let q = rowPtr[j]; q <= p; q++) S[row + colIdx[q]] -= vp * vals[q];
     }
   }
-  for (let k = 1; k < K; k++) for (let m = 0; m < nlev[k]; m++) trace[k] += Sinv[(uOff[k] - n0 + m) * (r + 1)];
-
-  // a = w' q; t = Lambda'Z'a; s = M^-1 t (block solve); Z'r per term.
-  const a = new Float64Array(n);
-  const t = new Float64Array(n0 + r);
-  const zr = new Float64Array(n0 + r);
-  for (let i = 0; i < n; i++) {
-    a[i] = wd[i] * q[i];
-    for (let k = 0; k < K; k++) {
-      const l = uOff[k] + codes[k][i];
-      t[l] += th[k] * a[i];
-      zr[l] += resid[i];
-    }
-  }
-  const s = new Float64Array(n0 + r);
   if (r > 0) {
-    const rhs = new Float64Array(r);
+    const failed = lead > 0 ? choleskyArrowInPlace(S, r, lead) : choleskyInPlace(S, r);
+    if (failed >= 0) throw new VardecompError('E_RANK', "the Schur complement of Lambda'Z'WZ Lambda + I is not positive definite");
+    arrowInverseFromCholesky(S, r, lead, Z);
+  }
+
+  // (M^-1)_jj, and y_j = Z b_j on the pattern of level j (ysel, beside vals).
+  const trace = new Float64Array(K);
+  for (let j = 0; j < n0; j++) {
+    const p0 = rowPtr[j];
+    const p1 = rowPtr[j + 1];
+    let by = 0;
+    for (let p = p0; p < p1; p++) {
+      const row = colIdx[p] * r;
+      let v = 0;
+      for (let q = p0; q < p1; q++) v += Z[row + colIdx[q]] * vals[q];
+      ysel[p] = v;
+      by += vals[p] * v;
+    }
+    const dj = 1 / D[j];
+    mjj[j] = dj + by * dj * dj;
+    trace[0] += mjj[j];
+  }
+  for (let k = 1; k < K; k++) for (let m = 0; m < nlev[k]; m++) trace[k] += Z[(uOff[k] - n0 + m) * (r + 1)];
+
+  // q_i = [Z Lambda M^-1 Lambda'Z']_ii; a = w' q; t = Lambda'Z'a; Z'r per term.
+  t.fill(0);
+  zr.fill(0);
+  for (let i = 0; i < n; i++) {
+    const j = codes0[i];
+    const base = i * K1;
+    let qi = th0 * th0 * mjj[j];
+    let cross = 0;
+    for (let k = 1; k < K; k++) {
+      const row = rest[base + k - 1] * r;
+      cross += th[k] * ysel[pos[base + k - 1]];
+      let zk = 0;
+      for (let l = 1; l < K; l++) zk += th[l] * Z[row + rest[base + l - 1]];
+      qi += th[k] * zk;
+    }
+    qi -= (2 * th0 * cross) / D[j];
+    const ai = a[i] * qi;
+    a[i] = ai;
+    const ri = c[i];
+    t[j] += th0 * ai;
+    zr[j] += ri;
+    for (let k = 1; k < K; k++) {
+      const l = n0 + rest[base + k - 1];
+      t[l] += th[k] * ai;
+      zr[l] += ri;
+    }
+  }
+
+  // s = M^-1 t by blocks: S x = t_rest - B'D^-1 t_0 with the factor of S, then s_0.
+  if (r > 0) {
     for (let m = 0; m < r; m++) rhs[m] = t[n0 + m];
     for (let j = 0; j < n0; j++) {
       const tj = t[j] / D[j];
       for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) rhs[colIdx[p]] -= vals[p] * tj;
     }
-    for (let m = 0; m < r; m++) {
-      let v = 0;
-      for (let l = 0; l < r; l++) v += Sinv[m * r + l] * rhs[l];
-      s[n0 + m] = v;
-    }
+    solveLowerInPlace(S, r, 0, r, rhs);
+    solveLowerTransposeInPlace(S, r, 0, r, rhs);
+    s.set(rhs, n0);
   }
   for (let j = 0; j < n0; j++) {
     let v = t[j];
@@ -237,16 +328,19 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
     s[j] = v / D[j];
   }
 
-  // c = a - W Z Lambda s; the gradients.
-  const c = new Float64Array(n);
-  const gTheta = new Float64Array(theta.length);
+  // c = a - W Z Lambda s (kept as c - 2r for beta); the gradients.
   const uc = new Float64Array(K);
   for (let i = 0; i < n; i++) {
-    let g = 0;
-    for (let k = 0; k < K; k++) g += th[k] * s[uOff[k] + codes[k][i]];
-    c[i] = a[i] - w[i] * g;
-    for (let k = 0; k < K; k++) uc[k] += u[uOff[k] + codes[k][i]] * c[i];
+    const j = codes0[i];
+    const base = i * K1;
+    let g = th0 * s[j];
+    for (let k = 1; k < K; k++) g += th[k] * s[n0 + rest[base + k - 1]];
+    const ci = a[i] - w[i] * g;
+    uc[0] += u[j] * ci;
+    for (let k = 1; k < K; k++) uc[k] += u[n0 + rest[base + k - 1]] * ci;
+    c[i] = ci - 2 * c[i];
   }
+  const gTheta = new Float64Array(theta.length);
   for (let k = 0; k < K; k++) {
     let ur = 0;
     let sr = 0;
@@ -262,7 +356,7 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
   for (let jb = 0; jb < design.p; jb++) {
     const col = design.x.subarray(jb * n, (jb + 1) * n);
     let v = 0;
-    for (let i = 0; i < n; i++) v += col[i] * (c[i] - 2 * resid[i]);
+    for (let i = 0; i < n; i++) v += col[i] * c[i];
     gBeta[jb] = v;
   }
   return { theta: gTheta, beta: gBeta };

@@ -1,0 +1,64 @@
+/**
+ * The selected inverse of an arrowhead matrix from its Cholesky factor against ml-matrix's dense
+ * inverse of the same matrix: every entry but the leading block's off-diagonal ones (returned 0).
+ */
+import { Matrix, inverse } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { choleskyArrowInPlace } from '../../src/linalg/arrow-cholesky.js';
+import { arrowInverseFromCholesky } from '../../src/linalg/arrow-inverse.js';
+import { Rng } from '../../src/random/rng.js';
+
+/** A random SPD m x m matrix (row-major, both triangles) whose leading d x d block is diagonal. */
+function arrow(m: number, d: number, seed: number, sparse: boolean): Float64Array {
+  const rng = new Rng(seed);
+  const a = new Float64Array(m * m);
+  for (let i = 0; i < d; i++) a[i * m + i] = 1 + rng.uniform();
+  // rank-one terms each touching one leading index and (all or some of) the trailing ones
+  for (let t = 0; t < 3 * m; t++) {
+    const v = new Float64Array(m);
+    if (d > 0) v[Math.floor(rng.uniform() * d)] = rng.normal();
+    for (let r = d; r < m; r++) v[r] = sparse && rng.uniform() < 0.6 ? 0 : rng.normal();
+    for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) a[r * m + c] += v[r] * v[c];
+  }
+  for (let r = d; r < m; r++) a[r * m + r] += 1;
+  return a;
+}
+
+describe('arrowInverseFromCholesky', () => {
+  it('is the closed-form inverse of a 3 x 3 arrowhead matrix (leading off-diagonal left 0)', () => {
+    const l = Float64Array.of(4, 0, 2, 0, 9, 3, 2, 3, 6);
+    expect(choleskyArrowInPlace(l, 3, 2)).toBe(-1);
+    const z = arrowInverseFromCholesky(l, 3, 2);
+    // det = 144; S^-1 = adj(S) / 144
+    const exact = [45, 0, -18, 0, 20, -12, -18, -12, 36].map((v) => v / 144);
+    exact.forEach((v, i) => expect(z[i]).toBeCloseTo(v, 15));
+  });
+
+  for (const [m, d, sparse] of [
+    [1, 1, false],
+    [1, 0, false],
+    [6, 0, false],
+    [6, 6, false],
+    [30, 24, false],
+    [40, 30, true],
+    [156, 150, true],
+    [60, 10, true],
+  ] as const) {
+    it(`equals the dense inverse off the leading block's off-diagonal (m = ${m}, d = ${d}${sparse ? ', sparse coupling' : ''})`, () => {
+      const a = arrow(m, d, 7 * m + d, sparse);
+      const l = a.slice();
+      expect(choleskyArrowInPlace(l, m, d)).toBe(-1);
+      const out = new Float64Array(m * m).fill(Number.NaN);
+      const z = arrowInverseFromCholesky(l, m, d, out);
+      expect(z).toBe(out);
+      const ref = inverse(new Matrix(Array.from({ length: m }, (_, i) => Array.from(a.subarray(i * m, (i + 1) * m)))));
+      let scale = 0;
+      for (let i = 0; i < m; i++) scale = Math.max(scale, Math.abs(ref.get(i, i)));
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < m; j++) {
+          const want = i < d && j < d && i !== j ? 0 : ref.get(i, j);
+          expect(Math.abs(z[i * m + j] - want)).toBeLessThanOrEqual(1e-12 * scale);
+        }
+    });
+  }
+});
