@@ -249,13 +249,22 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
       for (let l = 1; l <= k; l++) S[row + rest[base + l - 1]] += wk * th[l];
     }
   }
-  // S = C - B'D^-1 B (the pattern is ascending, so (p, q <= p) is in the lower triangle).
+  // S = C - B'D^-1 B (the pattern is ascending, so (p, q <= p) is in the lower triangle). A level
+  // whose pattern is a run of consecutive levels (crossed designs) is read without the indices.
   for (let j = 0; j < n0; j++) {
     const dj = 1 / D[j];
-    for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) {
+    const p0 = rowPtr[j];
+    const p1 = rowPtr[j + 1];
+    const run = p1 > p0 && colIdx[p1 - 1] - colIdx[p0] === p1 - 1 - p0;
+    for (let p = p0; p < p1; p++) {
       const vp = vals[p] * dj;
       const row = colIdx[p] * r;
-      for (let q = rowPtr[j]; q <= p; q++) S[row + colIdx[q]] -= vp * vals[q];
+      if (run) {
+        const at = row + colIdx[p0] - p0;
+        for (let q = p0; q <= p; q++) S[at + q] -= vp * vals[q];
+      } else {
+        for (let q = p0; q <= p; q++) S[row + colIdx[q]] -= vp * vals[q];
+      }
     }
   }
   if (r > 0) {
@@ -269,11 +278,17 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
   for (let j = 0; j < n0; j++) {
     const p0 = rowPtr[j];
     const p1 = rowPtr[j + 1];
+    const run = p1 > p0 && colIdx[p1 - 1] - colIdx[p0] === p1 - 1 - p0;
     let by = 0;
     for (let p = p0; p < p1; p++) {
       const row = colIdx[p] * r;
       let v = 0;
-      for (let q = p0; q < p1; q++) v += Z[row + colIdx[q]] * vals[q];
+      if (run) {
+        const at = row + colIdx[p0] - p0;
+        for (let q = p0; q < p1; q++) v += Z[at + q] * vals[q];
+      } else {
+        for (let q = p0; q < p1; q++) v += Z[row + colIdx[q]] * vals[q];
+      }
       ysel[p] = v;
       by += vals[p] * v;
     }
