@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareGlmm, type GlmmModel } from '../../src/glmm/glmm-model.js';
 import { laplaceGradient } from '../../src/glmm/laplace-gradient.js';
 import { Pirls } from '../../src/glmm/pirls.js';
+import { poissonDraw } from '../../src/random/count-samplers.js';
 import { Rng } from '../../src/random/rng.js';
 import { loadGlmmFixture } from '../helpers/glmm-fixtures.js';
 
@@ -99,20 +100,7 @@ function generated(n: number, groups: Record<string, (i: number) => number>, fam
     }
     cols.x.push(x);
     if (family === 'binomial') cols.resp.push(rng.uniform() < 1 / (1 + Math.exp(-eta)) ? 1 : 0);
-    else {
-      // Poisson by inversion
-      const lambda = Math.exp(eta);
-      let k = 0;
-      let p = Math.exp(-lambda);
-      let cdf = p;
-      const v = rng.uniform();
-      while (v > cdf && k < 1000) {
-        k++;
-        p *= lambda / k;
-        cdf += p;
-      }
-      cols.resp.push(k);
-    }
+    else cols.resp.push(poissonDraw(rng, Math.exp(eta)));
   }
   return aq.table(cols);
 }

@@ -5,23 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { choleskyArrowInPlace } from '../../src/linalg/arrow-cholesky.js';
 import { choleskyInPlace } from '../../src/linalg/dense-cholesky.js';
-import { Rng } from '../../src/random/rng.js';
-
-/** A random SPD m x m matrix (row-major, lower triangle) whose leading d x d block is diagonal. */
-function arrow(m: number, d: number, seed: number): Float64Array {
-  const rng = new Rng(seed);
-  const a = new Float64Array(m * m);
-  // A = D + sum of sparse rank-one terms, each touching one leading index and the dense tail
-  for (let i = 0; i < d; i++) a[i * m + i] = 1 + rng.uniform();
-  for (let t = 0; t < 3 * m; t++) {
-    const v = new Float64Array(m);
-    if (d > 0) v[Math.floor(rng.uniform() * d)] = rng.normal();
-    for (let r = d; r < m; r++) v[r] = rng.normal();
-    for (let r = 0; r < m; r++) for (let c = 0; c <= r; c++) a[r * m + c] += v[r] * v[c];
-  }
-  for (let r = d; r < m; r++) a[r * m + r] += 1;
-  return a;
-}
+import { randomArrow as arrow } from '../helpers/arrow-matrix.js';
 
 describe('choleskyArrowInPlace', () => {
   for (const [m, d] of [

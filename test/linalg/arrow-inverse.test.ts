@@ -6,23 +6,7 @@ import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { choleskyArrowInPlace } from '../../src/linalg/arrow-cholesky.js';
 import { arrowInverseFromCholesky } from '../../src/linalg/arrow-inverse.js';
-import { Rng } from '../../src/random/rng.js';
-
-/** A random SPD m x m matrix (row-major, both triangles) whose leading d x d block is diagonal. */
-function arrow(m: number, d: number, seed: number, sparse: boolean): Float64Array {
-  const rng = new Rng(seed);
-  const a = new Float64Array(m * m);
-  for (let i = 0; i < d; i++) a[i * m + i] = 1 + rng.uniform();
-  // rank-one terms each touching one leading index and (all or some of) the trailing ones
-  for (let t = 0; t < 3 * m; t++) {
-    const v = new Float64Array(m);
-    if (d > 0) v[Math.floor(rng.uniform() * d)] = rng.normal();
-    for (let r = d; r < m; r++) v[r] = sparse && rng.uniform() < 0.6 ? 0 : rng.normal();
-    for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) a[r * m + c] += v[r] * v[c];
-  }
-  for (let r = d; r < m; r++) a[r * m + r] += 1;
-  return a;
-}
+import { randomArrow as arrow } from '../helpers/arrow-matrix.js';
 
 describe('arrowInverseFromCholesky', () => {
   it('is the closed-form inverse of a 3 x 3 arrowhead matrix (leading off-diagonal left 0)', () => {
