@@ -46,6 +46,13 @@ export interface PirlsResult {
 /** Largest change of the linear predictor at which PIRLS stops. */
 const PIRLS_TOL = 1e-12;
 /**
+ * A full step that moves the linear predictor by less than this and lowers the penalised
+ * deviance by no more than its rounding also ends PIRLS: the modes are then at the fixed point
+ * to rounding, and the step sizes that follow are the rounding of the solve (a few 1e-12 on some
+ * data), which {@link PIRLS_TOL} alone would chase to the iteration limit.
+ */
+const STALL_TOL = 1e-9;
+/**
  * A full step (fixed beta) that moves the linear predictor by less than this ends PIRLS with one
  * factorisation at the new weights: the next step would move it by about the square.
  */
@@ -314,6 +321,7 @@ export class Pirls {
       curBeta = newBeta;
       devResid = dev;
       const failed = !(newPdev <= pdev + slack);
+      const stalled = fullStep && change <= STALL_TOL && newPdev >= pdev - slack;
       pdev = newPdev;
       if (!joint && !failed && fullStep && change <= FINAL_STEP_TOL && Number.isFinite(newPdev)) {
         // PIRLS is Newton's method: after a full step this small the modes are within about
@@ -328,7 +336,7 @@ export class Pirls {
           break;
         }
       }
-      if (change <= PIRLS_TOL || failed) {
+      if (change <= PIRLS_TOL || failed || stalled) {
         converged = Number.isFinite(newPdev);
         it++;
         break;
