@@ -4,7 +4,8 @@
  * term) at the fitted theta and beta, repeated PIRLS runs from the converged modes in the joint
  * stage (`Pirls.run(theta, null)`) and the fixed-beta stage (`Pirls.run(theta, beta)`); the
  * time of each batch is divided by the PIRLS iterations it took. Medians and ranges over
- * batches, with the load average.
+ * batches (wall clock; and the process's CPU time, steadier on a shared machine), with the load
+ * average.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,7 @@ const BATCHES = Number(process.env.PIRLS_BATCHES ?? 7);
 const MIN_BATCH_MS = 150;
 
 /** ms per pass of repeated runs: median, min and max over batches. */
-function perPass(model: GlmmModel, joint: boolean): { median: number; min: number; max: number; passes: number } {
+function perPass(model: GlmmModel, joint: boolean): { median: number; min: number; max: number; cpu: number; passes: number } {
   const opt = optimizeGlmm(model, { vcov: false });
   const pirls = new Pirls(model, opt.beta);
   const theta = opt.theta;
@@ -39,9 +40,11 @@ function perPass(model: GlmmModel, joint: boolean): { median: number; min: numbe
   };
   for (let w = 0; w < 20; w++) once();
   const per: number[] = [];
+  const cpuPer: number[] = [];
   let passes = 0;
   for (let b = 0; b < BATCHES; b++) {
     const it0 = pirls.iterations;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let t = t0;
     do {
@@ -51,9 +54,13 @@ function perPass(model: GlmmModel, joint: boolean): { median: number; min: numbe
     const k = pirls.iterations - it0;
     passes = k;
     per.push((t - t0) / k);
+    const c = process.cpuUsage(c0);
+    cpuPer.push((c.user + c.system) / 1000 / k);
   }
   per.sort((a, b) => a - b);
-  return { median: per[Math.floor(per.length / 2)], min: per[0], max: per[per.length - 1], passes };
+  cpuPer.sort((a, b) => a - b);
+  const mid = Math.floor(per.length / 2);
+  return { median: per[mid], min: per[0], max: per[per.length - 1], cpu: cpuPer[mid], passes };
 }
 
 const verb = aq.fromCSV(readFileSync(path.join(root, 'test/fixtures/glmm/verbagg.csv'), 'utf8'));
@@ -68,8 +75,8 @@ const rows: string[][] = [];
 for (const [name, model] of cases) {
   for (const joint of [true, false]) {
     const r = perPass(model, joint);
-    rows.push([name, joint ? 'joint' : 'fixed beta', r.median.toFixed(3), `${r.min.toFixed(3)}-${r.max.toFixed(3)}`, String(r.passes)]);
+    rows.push([name, joint ? 'joint' : 'fixed beta', r.median.toFixed(3), `${r.min.toFixed(3)}-${r.max.toFixed(3)}`, r.cpu.toFixed(3), String(r.passes)]);
   }
 }
-console.log(textTable(['model', 'stage', 'ms/pass (median)', 'min-max', 'passes/batch'], rows));
+console.log(textTable(['model', 'stage', 'ms/pass (median)', 'min-max', 'cpu ms/pass', 'passes/batch'], rows));
 console.log(`load average after: ${machineInfo().loadAverage.join(' ')}`);

@@ -28,6 +28,7 @@
  */
 
 import { rowPattern } from '../linalg/sparse-update.js';
+import { levelCovariates, type LevelCovariates } from './level-covariates.js';
 
 /**
  * A random-effects term as the engine sees it: integer level codes per observation and, for a
@@ -274,12 +275,18 @@ export class CrossProducts {
   }
 
   /**
-   * Design-only parts of B and g, and the level counts: one pass over the rows. With `y` (from
-   * {@link reweight}, the y row and column zeroed) the same pass adds the response's parts, each
-   * sum in the order {@link setResponse} would take, and returns the sum of log weights when
-   * `logWeights` (else NaN).
+   * Design-only parts of B and g, and the level counts. With `y` (from {@link reweight}, the y
+   * row and column zeroed) the response's parts are added too, each sum in the order
+   * {@link setResponse} would take, and the sum of log weights is returned when `logWeights`
+   * (else NaN).
+   *
+   * The random-term parts go row by row; X's go column by column: `w x_c` once per column,
+   * scattered into the level rows, and the entries of X'WX and X'Wy as dot products summed in
+   * registers, each over the rows in order (the same sums, term for term, as row by row).
+   * With `byLevels` the columns constant within the levels of a term go through those levels
+   * instead of the rows ({@link levelCovariates}): the same sums in another order.
    */
-  private accumulateDesign(y?: Float64Array, logWeights = false): number {
+  private accumulateDesign(y?: Float64Array, logWeights = false, byLevels = false): number {
     const { n, p, x, factors, weights } = this.design!;
     const { m, qr, B, g, n1, restOffsets } = this;
     const f1 = factors[0].codes;
@@ -289,6 +296,7 @@ export class CrossProducts {
     const last = m - 1;
     const yrow = last * m;
     let ldW = 0;
+    const wy = y ? this.scratch(0) : null;
     for (let i = 0; i < n; i++) {
       const w = weights ? weights[i] : 1;
       const j = f1[i];
@@ -305,23 +313,135 @@ export class CrossProducts {
           else B[b * m + a] += w;
         }
       }
-      for (let c = 0; c < p; c++) {
-        const wx = w * x[c * n + i];
-        const row = (qr + c) * m;
-        g[gj + qr + c] += wx;
-        for (let k = 0; k < K; k++) B[row + idx[k]] += wx;
-        for (let d = 0; d <= c; d++) B[row + qr + d] += wx * x[d * n + i];
-      }
       if (y) {
         if (logWeights) ldW += Math.log(w);
-        const wy = w * y[i];
-        g[gj + last] += wy;
-        for (let k = 0; k < K; k++) B[yrow + idx[k]] += wy;
-        for (let c = 0; c < p; c++) B[yrow + qr + c] += wy * x[c * n + i];
-        B[yrow + last] += wy * y[i];
+        const wyi = w * y[i];
+        wy![i] = wyi;
+        g[gj + last] += wyi;
+        for (let k = 0; k < K; k++) B[yrow + idx[k]] += wyi;
+        B[yrow + last] += wyi * y[i];
       }
     }
+    const lc = byLevels && p > 0 ? this.levelColumns() : null;
+    const home = lc ? lc.home : null;
+    // X'WZ of the columns taken through the levels of their term (from the blocks just built)
+    if (lc) for (let c = 0; c < p; c++) if (home![c] >= 0) this.levelColumnBlocks(c, home![c], lc.values[c]!);
+    const wx = p > 0 ? this.scratch(1) : null;
+    for (let c = 0; c < p; c++) {
+      const xc = x.subarray(c * n, (c + 1) * n);
+      const row = (qr + c) * m;
+      const hc = home ? home[c] : -1;
+      if (hc < 0) {
+        for (let i = 0; i < n; i++) {
+          const v = weights ? weights[i] * xc[i] : xc[i];
+          wx![i] = v;
+          g[f1[i] * m + qr + c] += v;
+        }
+        for (let k = 0; k < K; k++) {
+          const codes = rest[k];
+          const ro = row + restOffsets[k];
+          for (let i = 0; i < n; i++) B[ro + codes[i]] += wx![i];
+        }
+      }
+      for (let d = 0; d <= c; d++) {
+        const hd = home ? home[d] : -1;
+        if (hc >= 0) B[row + qr + d] += this.throughLevels(d, hc, lc!.values[c]!);
+        else if (hd >= 0) B[row + qr + d] += this.throughLevels(c, hd, lc!.values[d]!);
+        else B[row + qr + d] += dot(wx!, x, d * n, n);
+      }
+      if (wy) B[yrow + qr + c] += hc >= 0 ? this.throughLevels(-1, hc, lc!.values[c]!) : dot(wy, x, c * n, n);
+    }
     return logWeights ? ldW : Number.NaN;
+  }
+
+  /** Scratch vectors of length n (0: w y, 1: w x_c), kept for the next pass. */
+  private scratch(k: 0 | 1): Float64Array {
+    const have = this.scratchVectors[k];
+    if (have) return have;
+    return (this.scratchVectors[k] = new Float64Array(this.n));
+  }
+  private scratchVectors: (Float64Array | null)[] = [null, null];
+
+  /** The columns of X taken through the levels of a term (computed once). */
+  private levelColumns(): LevelCovariates {
+    if (!this.levelCache) {
+      const { n, p, x, factors } = this.design!;
+      const K = factors.length - 1;
+      // a column through the rows: w x, its scatter into g and each rest term's block (slow,
+      // data-dependent stores), counted twice against the dense level work
+      this.levelCache = levelCovariates(
+        x,
+        n,
+        p,
+        factors.map((f) => f.codes),
+        factors.map((f) => f.nlevels),
+        2 * n * (2 + K),
+      );
+    }
+    return this.levelCache;
+  }
+  private levelCache: LevelCovariates | null = null;
+
+  /**
+   * `Z'W x_c` for a column constant within the levels of term `k` (values `v`): its column of g
+   * and its row of B over the rest terms, from the level blocks.
+   */
+  private levelColumnBlocks(c: number, k: number, v: Float64Array): void {
+    const { m, qr, B, g, n1, q1, restLevels, restOffsets } = this;
+    const row = (qr + c) * m;
+    if (k === 0) {
+      for (let j = 0; j < q1; j++) {
+        const vj = v[j];
+        g[j * m + qr + c] = n1[j] * vj;
+        if (vj === 0) continue;
+        const gj = j * m;
+        for (let b = 0; b < qr; b++) B[row + b] += g[gj + b] * vj;
+      }
+      return;
+    }
+    const ok = restOffsets[k - 1];
+    const Lk = restLevels[k - 1];
+    for (let j = 0; j < q1; j++) {
+      const gj = j * m + ok;
+      let s = 0;
+      for (let a = 0; a < Lk; a++) s += g[gj + a] * v[a];
+      g[j * m + qr + c] = s;
+    }
+    for (let r = 0; r < restLevels.length; r++) {
+      const or = restOffsets[r];
+      const Lr = restLevels[r];
+      if (r === k - 1) {
+        for (let b = 0; b < Lr; b++) B[row + or + b] = B[(or + b) * m + or + b] * v[b];
+        continue;
+      }
+      // Z_r'WZ_k, stored in the lower triangle
+      for (let b = 0; b < Lr; b++) {
+        let s = 0;
+        for (let a = 0; a < Lk; a++) {
+          const i = or + b;
+          const l = ok + a;
+          s += (i > l ? B[i * m + l] : B[l * m + i]) * v[a];
+        }
+        B[row + or + b] = s;
+      }
+    }
+  }
+
+  /**
+   * `x_o'W x_c` for a column constant within the levels of term `k` (values `v`), through the
+   * levels: `(x_o'WZ_k) v`, with `x_o'WZ_k` already built (`o = -1`: y's row).
+   */
+  private throughLevels(o: number, k: number, v: Float64Array): number {
+    const { m, qr, B, g, q1, restOffsets } = this;
+    const col = o < 0 ? m - 1 : qr + o;
+    let s = 0;
+    if (k === 0) {
+      for (let j = 0; j < q1; j++) s += g[j * m + col] * v[j];
+      return s;
+    }
+    const base = col * m + restOffsets[k - 1];
+    for (let a = 0; a < v.length; a++) s += B[base + a] * v[a];
+    return s;
   }
 
   /**
@@ -486,7 +606,7 @@ export class CrossProducts {
       this.structural = rowPattern(mark, q1, m, always);
     }
     // Design, response and log weights in one pass (the G_c blocks do not exist here).
-    const ldW = this.accumulateDesign(y, logWeights);
+    const ldW = this.accumulateDesign(y, logWeights, true);
     // The count groups serve the grouped layout only: derived again if asked for.
     Object.assign(this, { ldW, countsCache: null, pattern: this.structural });
   }
@@ -628,6 +748,13 @@ export class CrossProducts {
   get distinctCounts(): number {
     return this.counts.multiplicity.length;
   }
+}
+
+/** `sum_i a[i] b[off + i]` over `i < n`, in order. */
+function dot(a: Float64Array, b: Float64Array, off: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i] * b[off + i];
+  return s;
 }
 
 /**
