@@ -38,6 +38,11 @@ export const EM_TOLERANCE = 0.05;
 export const EM_MAX_STEPS = 8;
 /** EM steps do not take theta below this (unless it starts at 0). */
 export const EM_FLOOR = 0.01;
+/**
+ * The joint PIRLS runs stop once the linear predictor moves by less than this: their beta and
+ * modes only start stage 2, whose own runs converge fully.
+ */
+const EM_PIRLS_TOLERANCE = 1e-6;
 
 /**
  * EM-type steps in theta from `theta0` (engine order; every term a scalar random intercept),
@@ -57,7 +62,7 @@ export function emStart(model: GlmmModel, pirls: Pirls, theta0: ArrayLike<number
   const levels = new Float64Array(k);
   for (const fi of engineOrder) levels[terms.engineOffsets[fi]] = terms.terms[fi].engineFactor().nlevels;
   const u = new Float64Array(pirls.modeCount);
-  let joint = pirls.run(theta, null);
+  let joint = pirls.run(theta, null, EM_PIRLS_TOLERANCE);
   let steps = 0;
   while (steps < EM_MAX_STEPS && Number.isFinite(joint.deviance)) {
     pirls.saveModes(u);
@@ -72,7 +77,7 @@ export function emStart(model: GlmmModel, pirls: Pirls, theta0: ArrayLike<number
       change = Math.max(change, Math.abs(next[i] - t) / Math.max(t, 0.05));
     }
     if (!next.every(Number.isFinite)) break;
-    const run = pirls.run(next, null);
+    const run = pirls.run(next, null, EM_PIRLS_TOLERANCE);
     if (!Number.isFinite(run.deviance)) break;
     theta.set(next);
     joint = run;

@@ -26,9 +26,9 @@
  *
  * The covariance of beta is the beta block of `2 H^-1` (glmer's default `use.hessian = TRUE`),
  * H the Hessian of the Laplace deviance in (theta, beta) at the optimum: forward differences of
- * the analytic gradient, step 1e-4 (`k + p + 1` evaluations), where it exists; else central
- * differences of the deviance, step 1e-3 ({@link centralHessian}, `1 + (k + p)(k + p + 1)`
- * evaluations).
+ * the analytic gradient, step 1e-4 (`k + p` evaluations beside the gradient at the optimum),
+ * where it exists; else central differences of the deviance, step 1e-3 ({@link centralHessian},
+ * `1 + (k + p)(k + p + 1)` evaluations).
  */
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
@@ -259,10 +259,12 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   if (wantVcov) {
     const xhat = Float64Array.from(res.x);
     xhat.set(theta);
-    // With the analytic gradient: central differences of the gradient (2(k + p) evaluations
-    // instead of 1 + (k + p)(k + p + 1)).
+    // With the analytic gradient: forward differences of the gradient (k + p evaluations, the
+    // gradient search's own gradient at the optimum reused when nothing was rectified or
+    // snapped) instead of 1 + (k + p)(k + p + 1).
+    const searched = res.search === 'quasi-Newton on the gradient' && xhat.every((v, i) => v === res.x[i]);
     const H = hasLaplaceGradient(model)
-      ? forwardHessianFromGradient(gradientAt, xhat, GRADIENT_HESSIAN_STEP)
+      ? forwardHessianFromGradient(gradientAt, xhat, GRADIENT_HESSIAN_STEP, searched ? res.gradient : undefined)
       : centralHessian(evaluate, xhat, HESSIAN_STEP);
     vcov = covarianceFromHessian(H, R, k, p);
   }

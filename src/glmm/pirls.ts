@@ -251,8 +251,10 @@ export class Pirls {
   /**
    * Run PIRLS at theta (engine order). With `beta` null, beta and u are updated together
    * (glmer's nAGQ = 0 stage, from the last beta); otherwise u alone at the given beta.
+   * `tolerance` is the change of the linear predictor at which it stops (default 1e-12): a
+   * looser one serves a run whose result is only a start.
    */
-  run(theta: ArrayLike<number>, beta: Float64Array | null): PirlsResult {
+  run(theta: ArrayLike<number>, beta: Float64Array | null, tolerance = PIRLS_TOL): PirlsResult {
     const model = this.model;
     const { n, design } = model;
     const joint = beta === null;
@@ -336,7 +338,7 @@ export class Pirls {
           break;
         }
       }
-      if (change <= PIRLS_TOL || failed || stalled) {
+      if (change <= tolerance || failed || stalled) {
         converged = Number.isFinite(newPdev);
         it++;
         break;
