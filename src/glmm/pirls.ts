@@ -80,7 +80,6 @@ export class Pirls {
   private readonly mu: Float64Array;
   private readonly w: Float64Array;
   private readonly z: Float64Array;
-  private readonly xbeta: Float64Array;
   /** `offset + X beta`: the linear predictor without the random effects. */
   private readonly base: Float64Array;
   private readonly etaPrev: Float64Array;
@@ -111,7 +110,6 @@ export class Pirls {
     this.mu = new Float64Array(n);
     this.w = new Float64Array(n);
     this.z = new Float64Array(n);
-    this.xbeta = new Float64Array(n);
     this.base = Float64Array.from(model.offset);
     this.shift = model.offset;
     this.kernel = rowKernel(model.family, model.y, model.priorWeights);
@@ -185,26 +183,29 @@ export class Pirls {
     return this.beta0.slice();
   }
 
-  /** The beta behind `xbeta` (empty before the first computation). */
+  /** The beta behind `base` (empty before the first computation). */
   private xbetaOf: Float64Array = new Float64Array(0);
 
-  /** `X beta` into `xbeta` and `offset + X beta` into `base`. */
+  /** `offset + X beta` into `base`. */
   private computeXBeta(beta: Float64Array): void {
     const { n, design, offset } = this.model;
-    const xb = this.xbeta;
     // Evaluations that move theta only (finite differences, line searches) keep beta: X beta stands.
     const prev = this.xbetaOf;
     if (prev.length === beta.length && prev.every((v, j) => v === beta[j])) return;
     this.xbetaOf = beta.slice();
-    xb.fill(0);
-    for (let j = 0; j < design.p; j++) {
-      const bj = beta[j];
-      if (bj === 0) continue;
-      const col = design.x.subarray(j * n, (j + 1) * n);
-      for (let i = 0; i < n; i++) xb[i] += bj * col[i];
-    }
+    const cols: number[] = [];
+    for (let j = 0; j < design.p; j++) if (beta[j] !== 0) cols.push(j);
+    const x = design.x;
     const base = this.base;
-    for (let i = 0; i < n; i++) base[i] = offset[i] + xb[i];
+    // row by row, the columns summed in a register (in column order, as column by column would)
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let t = 0; t < cols.length; t++) {
+        const j = cols[t];
+        s += beta[j] * x[j * n + i];
+      }
+      base[i] = offset[i] + s;
+    }
   }
 
   /** ldL2 of a factorisation without a solve (fixed-beta stage: no X block). */

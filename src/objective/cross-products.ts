@@ -297,7 +297,10 @@ export class CrossProducts {
     const yrow = last * m;
     let ldW = 0;
     const wy = y ? this.scratch(0) : null;
-    for (let i = 0; i < n; i++) {
+    if (K === 1 && y && weights) {
+      // the common PIRLS case (two terms), the same sums without the general loop's bookkeeping
+      ldW = this.levelPartTwoTerms(f1, rest[0], restOffsets[0], weights, y, wy!, logWeights);
+    } else for (let i = 0; i < n; i++) {
       const w = weights ? weights[i] : 1;
       const j = f1[i];
       n1[j] += w;
@@ -352,6 +355,43 @@ export class CrossProducts {
       if (wy) B[yrow + qr + c] += hc >= 0 ? this.throughLevels(-1, hc, lc!.values[c]!) : dot(wy, x, c * n, n);
     }
     return logWeights ? ldW : Number.NaN;
+  }
+
+  /**
+   * The random-term and response parts of {@link accumulateDesign} for two terms, weighted:
+   * level sums, `Z_1'WZ_2` (in g), the diagonal `Z_2'WZ_2`, and y's row and column; returns the
+   * sum of log weights when `logWeights` (else 0).
+   */
+  private levelPartTwoTerms(
+    f1: Int32Array,
+    r1: Int32Array,
+    o1: number,
+    weights: Float64Array,
+    y: Float64Array,
+    wy: Float64Array,
+    logWeights: boolean,
+  ): number {
+    const { m, B, g, n1, n } = this;
+    const last = m - 1;
+    const yrow = last * m;
+    let ldW = 0;
+    for (let i = 0; i < n; i++) {
+      const w = weights[i];
+      if (logWeights) ldW += Math.log(w);
+      const j = f1[i];
+      const a = o1 + r1[i];
+      const gj = j * m;
+      const yi = y[i];
+      const wyi = w * yi;
+      n1[j] += w;
+      g[gj + a] += w;
+      B[a * m + a] += w;
+      wy[i] = wyi;
+      g[gj + last] += wyi;
+      B[yrow + a] += wyi;
+      B[yrow + last] += wyi * yi;
+    }
+    return ldW;
   }
 
   /** Scratch vectors of length n (0: w y, 1: w x_c), kept for the next pass. */
@@ -591,7 +631,6 @@ export class CrossProducts {
     if (!this.reweightable) throw new RangeError('CrossProducts.reweight needs weighted scalar terms in per-level mode');
     const design = this.design!;
     this.B.fill(0);
-    this.g.fill(0);
     this.n1.fill(0);
     if (!this.structural) {
       const { q1, m, qr, restOffsets } = this;
@@ -605,6 +644,11 @@ export class CrossProducts {
       for (let c = qr; c < m; c++) always.push(c);
       this.structural = rowPattern(mark, q1, m, always);
     }
+    // Every entry of g ever written lies in the structural pattern (each row's levels, X and y):
+    // zeroing those clears g (q1 x m, mostly zeros under an observation-level first term).
+    const { start, index } = this.structural;
+    const { g, m } = this;
+    for (let j = 0; j < this.q1; j++) for (let t = start[j]; t < start[j + 1]; t++) g[j * m + index[t]] = 0;
     // Design, response and log weights in one pass (the G_c blocks do not exist here).
     const ldW = this.accumulateDesign(y, logWeights, true);
     // The count groups serve the grouped layout only: derived again if asked for.

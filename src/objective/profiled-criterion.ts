@@ -128,6 +128,8 @@ export class ProfiledCriterion {
     for (let j = 0; j < cp.q1; j++) if (start[j + 1] - start[j] > 1 && index[start[j] + 1] < d) return 0;
     for (let i = 0; i < d; i++) for (let k = 0; k < i; k++) if (B[i * m + k] !== 0) return 0;
     this.lead = d;
+    // factor() leaves the leading block's off-diagonal entries of the work array alone from now on
+    this.work.fill(0);
     return d;
   }
 
@@ -289,7 +291,13 @@ export class ProfiledCriterion {
     const s = this.scale;
     const t1 = theta[0];
     const t1s = t1 * t1;
-    A.set(B);
+    const lead = this.diagonalLead();
+    if (lead > 0) {
+      // Arrowhead: the leading block stays diagonal (its off-diagonal entries of A are zero and
+      // never written), so only its diagonal and the rows below it are copied and scaled.
+      for (let i = 0; i < lead; i++) A[i * m + i] = B[i * m + i];
+      A.set(B.subarray(lead * m), lead * m);
+    } else A.set(B);
     let ld1 = 0;
     const G = cp.G;
     if (G) {
@@ -337,13 +345,13 @@ export class ProfiledCriterion {
       for (let l = 0; l < restLevels[k]; l++) s[o + l] = tk;
     }
     for (let i = qr; i < m; i++) s[i] = 1;
-    for (let i = 0; i < m; i++) {
+    for (let i = 0; i < lead; i++) A[i * m + i] *= s[i] * s[i];
+    for (let i = lead; i < m; i++) {
       const ri = i * m;
       const si = s[i];
       for (let k = 0; k <= i; k++) A[ri + k] *= si * s[k];
     }
     for (let i = 0; i < qr; i++) A[i * m + i] += 1;
-    const lead = this.diagonalLead();
     const failed = lead > 0 ? choleskyArrowInPlace(A, m, lead) : choleskyInPlace(A, m);
     // A zero final pivot means a perfect fit (r2 = 0): the criterion is then -Infinity, not an error.
     if (failed >= 0 && failed < m - 1) return Number.NaN;
