@@ -14,7 +14,7 @@ import { GlmmFit } from './output/glmm-fit.js';
 import { fitPrepared } from './fit.js';
 import { fitGlmm } from './fit-glmm.js';
 import type { GlmmFitOptions } from './glmm/glmm-model.js';
-import { decomposeGlmmFit, requireGlmmComponents, type GlmmDecompositionOptions } from './decompose/glmm-decompose.js';
+import { decomposeGlmmFit, refuseGaussianOptions, requireGlmmComponents, type GlmmDecompositionOptions } from './decompose/glmm-decompose.js';
 import { compareFit, decomposeFit, type DecompositionOptions } from './decompose/decompose-fit.js';
 import { DECOMPOSITION_METHODS, type DecompositionMethod } from './decompose/decomposition-data.js';
 import { Comparison, Decomposition, ManyDecomposition } from './report/index.js';
@@ -104,6 +104,9 @@ export function decompose(a: LmmFit | GlmmFit | DataInput, b?: FormulaInput | De
     const o = c;
     checkKeys(o, ['method', 'approximation', ...GLMM_KEYS, ...DECOMPOSE_KEYS], 'decompose');
     const method = resolveMethod(o.method);
+    // refused before the fit, not after it
+    requireGlmmComponents(method, String(o.family));
+    refuseGaussianOptions(o, String(o.family));
     const m = fitGlmm(a, b as FormulaInput, glmmOptionsOf(o));
     return new Decomposition(decomposeGlmmFit(m, method, o));
   }
@@ -234,6 +237,7 @@ export function decomposeMany(data: DataInput, options: DecomposeManyOptions): M
  */
 function decomposeManyGlmm(data: DataInput, o: DecomposeManyOptions, method: DecompositionMethod): ManyDecomposition {
   requireGlmmComponents(method, String(o.family));
+  refuseGaussianOptions(o, String(o.family));
   const glmmOptions = glmmOptionsOf(o);
   const results = o.outcomes.map((outcome, k) => {
     const m = fitGlmm(data, `${formatName(outcome)} ~ ${o.rhs}`, glmmOptions);

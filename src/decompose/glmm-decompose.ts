@@ -86,6 +86,32 @@ export function requireGlmmComponents(method: DecompositionMethod, family: strin
   );
 }
 
+/** Options of the Gaussian decomposition that have no meaning for a GLMM's latent-scale components. */
+const GAUSSIAN_ONLY: ReadonlyArray<readonly [keyof GlmmDecompositionOptions, string]> = [
+  ['order', 'orders the terms of the sequential method'],
+  ['shapley', 'splits the covariates in the Shapley method'],
+  ['weightedResidual', "chooses a weighted Gaussian model's residual convention; a GLMM's residual part is the distribution-specific variance"],
+];
+
+/**
+ * Refuse (`E_OPTION`) options of the Gaussian methods given for a GLMM, rather than ignore them.
+ *
+ * @example
+ * ```ts
+ * refuseGaussianOptions({ order: ['year', 'la'] }, 'poisson'); // throws, naming "order"
+ * ```
+ */
+export function refuseGaussianOptions(options: GlmmDecompositionOptions, family: string): void {
+  for (const [key, what] of GAUSSIAN_ONLY) {
+    if (options[key] === undefined) continue;
+    throw new VardecompError(
+      'E_OPTION',
+      `Option "${key}" ${what}: it does not apply to the latent-scale components of a ${family} GLMM. Remove it`,
+      { option: key },
+    );
+  }
+}
+
 /**
  * Decompose a fitted GLMM by the components method on the latent scale, optionally with
  * parametric-bootstrap intervals.
@@ -98,6 +124,7 @@ export function requireGlmmComponents(method: DecompositionMethod, family: strin
  */
 export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, options: GlmmDecompositionOptions = {}): DecompositionData {
   requireGlmmComponents(method, fit.family);
+  refuseGaussianOptions(options, fit.family);
   const approximation = options.approximation ?? 'lognormal';
   if (!APPROXIMATIONS.includes(approximation)) {
     throw new VardecompError('E_OPTION', `Option "approximation" must be one of ${APPROXIMATIONS.join(', ')} (got ${JSON.stringify(approximation)})`, {

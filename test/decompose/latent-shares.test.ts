@@ -72,6 +72,33 @@ describe('GLMM decomposition API', () => {
     expect(a.toJSON().latent!.family).toBe('binomial');
     expect(() => decompose(table, fixture.formula, { family: 'binomial', reml: true } as never)).toThrow(/Unknown option "reml"/);
   });
+  it('options of the Gaussian methods are E_OPTION for a GLMM, not ignored, and refused before any fit', () => {
+    const { table, fixture } = loadGlmmFixture('cbpp');
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['order', { order: ['herd'] }],
+      ['shapley', { shapley: { covariates: 'joint' } }],
+      ['weightedResidual', { weightedResidual: 'sigma2' }],
+    ];
+    for (const [key, extra] of cases) {
+      const message = new RegExp(`Option "${key}" .*does not apply to the latent-scale components of a binomial GLMM`);
+      for (const run of [
+        () => decompose(m, extra as never),
+        () => decompose(table, fixture.formula, { family: 'binomial', ...extra } as never),
+        // a response that is not a count would fail the fit: the option is refused first
+        () => decomposeMany([{ y: 0.5, g: 'a' }], { outcomes: ['y'], rhs: '(1|g)', family: 'binomial', ...extra } as never),
+      ]) {
+        try {
+          run();
+          expect.unreachable();
+        } catch (e) {
+          expect((e as VardecompError).code).toBe('E_OPTION');
+          expect((e as Error).message).toMatch(message);
+        }
+      }
+    }
+    // undefined is the same as absent
+    expect(decompose(m, { order: undefined }).shares).toEqual(decompose(m).shares);
+  });
   it('labels are checked as for Gaussian models: a label that is not a string is E_OPTION, not dropped', () => {
     expect(decompose(m, { labels: { herd: 'Herd' } }).labels.herd).toBe('Herd');
     expect(() => decompose(m, { labels: { herd: 5 } as never })).toThrow(/Option "labels.herd" must be a string/);
