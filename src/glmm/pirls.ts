@@ -15,6 +15,7 @@
  * `logLik = -deviance / 2`).
  */
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
+import { dotAt } from '../linalg/dot.js';
 import { rowKernel, type RowKernel, type RowSums } from '../family/row-kernel.js';
 import type { EngineDesign, EngineFactor } from '../objective/cross-products.js';
 import { CrossProducts, termWidth } from '../objective/cross-products.js';
@@ -116,7 +117,7 @@ export class Pirls {
     this.etaPrev = new Float64Array(n);
     this.u = this.factors.map((f) => new Float64Array(f.nlevels * termWidth(f)));
     this.uWork = this.u.map((u) => new Float64Array(u.length));
-    this.beta0 = startBeta ? Float64Array.from(startBeta) : glmStart(model);
+    this.beta0 = startBeta ? Float64Array.from(startBeta) : glmStart(model, this.kernel);
   }
 
   /**
@@ -377,17 +378,10 @@ export class Pirls {
  * Starting fixed effects: iteratively reweighted least squares of the GLM without random
  * effects (glm's start, as glmer), a few iterations from mu = (y + mean) / 2.
  */
-function glmStart(model: GlmmModel): Float64Array {
+function glmStart(model: GlmmModel, kernel: RowKernel): Float64Array {
   const { n, design, family, y, priorWeights, offset } = model;
   const p = design.p;
   const x = design.x;
-  let ybar = 0;
-  let sw = 0;
-  for (let i = 0; i < n; i++) {
-    ybar += priorWeights[i] * y[i];
-    sw += priorWeights[i];
-  }
-  ybar /= sw;
   const eta = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const m0 = family.name === 'binomial' ? (priorWeights[i] * y[i] + 0.5) / (priorWeights[i] + 1) : y[i] + 0.1;
@@ -396,19 +390,18 @@ function glmStart(model: GlmmModel): Float64Array {
   let beta: Float64Array = new Float64Array(p);
   const xtwx = new Float64Array(p * p);
   const xtwz = new Float64Array(p);
+  const mu = new Float64Array(n);
+  const w = new Float64Array(n);
+  const z = new Float64Array(n);
+  const wx = new Float64Array(n);
+  const sums: RowSums = { dev: 0, logLik: 0 };
   for (let iter = 0; iter < 25; iter++) {
-    xtwx.fill(0);
-    xtwz.fill(0);
-    for (let i = 0; i < n; i++) {
-      const mu = family.linkinv(eta[i]);
-      const d = family.muEta(eta[i]);
-      const w = (priorWeights[i] * d * d) / family.variance(mu);
-      const z = eta[i] - offset[i] + (y[i] - mu) / d;
-      for (let a = 0; a < p; a++) {
-        const wa = w * x[a * n + i];
-        xtwz[a] += wa * z;
-        for (let c = 0; c <= a; c++) xtwx[a * p + c] += wa * x[c * n + i];
-      }
+    // working weights and response at eta; X'WX and X'Wz column by column
+    kernel.evaluate(eta, offset, mu, w, z, sums);
+    for (let a = 0; a < p; a++) {
+      for (let i = 0; i < n; i++) wx[i] = w[i] * x[a * n + i];
+      xtwz[a] = dotAt(wx, z, 0, n);
+      for (let c = 0; c <= a; c++) xtwx[a * p + c] = dotAt(wx, x, c * n, n);
     }
     const next = solveSymmetric(xtwx, xtwz, p);
     if (!next) break;

@@ -27,6 +27,7 @@
  * is precomputed.
  */
 
+import { dotAt } from '../linalg/dot.js';
 import { rowPattern } from '../linalg/sparse-update.js';
 import { levelCovariates, type LevelCovariates } from './level-covariates.js';
 
@@ -350,9 +351,9 @@ export class CrossProducts {
         const hd = home ? home[d] : -1;
         if (hc >= 0) B[row + qr + d] += this.throughLevels(d, hc, lc!.values[c]!);
         else if (hd >= 0) B[row + qr + d] += this.throughLevels(c, hd, lc!.values[d]!);
-        else B[row + qr + d] += dot(wx!, x, d * n, n);
+        else B[row + qr + d] += dotAt(wx!, x, d * n, n);
       }
-      if (wy) B[yrow + qr + c] += hc >= 0 ? this.throughLevels(-1, hc, lc!.values[c]!) : dot(wy, x, c * n, n);
+      if (wy) B[yrow + qr + c] += hc >= 0 ? this.throughLevels(-1, hc, lc!.values[c]!) : dotAt(wy, x, c * n, n);
     }
     return logWeights ? ldW : Number.NaN;
   }
@@ -792,13 +793,6 @@ export class CrossProducts {
   get distinctCounts(): number {
     return this.counts.multiplicity.length;
   }
-}
-
-/** `sum_i a[i] b[off + i]` over `i < n`, in order. */
-function dot(a: Float64Array, b: Float64Array, off: number, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += a[i] * b[off + i];
-  return s;
 }
 
 /**
