@@ -250,19 +250,36 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
     }
   }
   // S = C - B'D^-1 B (the pattern is ascending, so (p, q <= p) is in the lower triangle). A level
-  // whose pattern is a run of consecutive levels (crossed designs) is read without the indices.
+  // whose pattern is a run of consecutive levels (as in crossed designs) is read without indices.
   for (let j = 0; j < n0; j++) {
     const dj = 1 / D[j];
     const p0 = rowPtr[j];
     const p1 = rowPtr[j + 1];
-    const run = p1 > p0 && colIdx[p1 - 1] - colIdx[p0] === p1 - 1 - p0;
-    for (let p = p0; p < p1; p++) {
-      const vp = vals[p] * dj;
-      const row = colIdx[p] * r;
-      if (run) {
-        const at = row + colIdx[p0] - p0;
-        for (let q = p0; q <= p; q++) S[at + q] -= vp * vals[q];
-      } else {
+    if (p1 > p0 && colIdx[p1 - 1] - colIdx[p0] === p1 - 1 - p0) {
+      // S[colIdx[p], colIdx[q]] is S[at + (p - p0) r + q]; two rows at a time.
+      const at = colIdx[p0] * (r + 1) - p0;
+      let p = p0;
+      for (; p + 1 < p1; p += 2) {
+        const s0 = at + (p - p0) * r;
+        const s1 = s0 + r;
+        const v0 = vals[p] * dj;
+        const v1 = vals[p + 1] * dj;
+        for (let q = p0; q <= p; q++) {
+          const x = vals[q];
+          S[s0 + q] -= v0 * x;
+          S[s1 + q] -= v1 * x;
+        }
+        S[s1 + p + 1] -= v1 * vals[p + 1];
+      }
+      if (p < p1) {
+        const s0 = at + (p - p0) * r;
+        const v0 = vals[p] * dj;
+        for (let q = p0; q <= p; q++) S[s0 + q] -= v0 * vals[q];
+      }
+    } else {
+      for (let p = p0; p < p1; p++) {
+        const vp = vals[p] * dj;
+        const row = colIdx[p] * r;
         for (let q = p0; q <= p; q++) S[row + colIdx[q]] -= vp * vals[q];
       }
     }
@@ -278,19 +295,40 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
   for (let j = 0; j < n0; j++) {
     const p0 = rowPtr[j];
     const p1 = rowPtr[j + 1];
-    const run = p1 > p0 && colIdx[p1 - 1] - colIdx[p0] === p1 - 1 - p0;
     let by = 0;
-    for (let p = p0; p < p1; p++) {
-      const row = colIdx[p] * r;
-      let v = 0;
-      if (run) {
-        const at = row + colIdx[p0] - p0;
-        for (let q = p0; q < p1; q++) v += Z[at + q] * vals[q];
-      } else {
-        for (let q = p0; q < p1; q++) v += Z[row + colIdx[q]] * vals[q];
+    if (p1 > p0 && colIdx[p1 - 1] - colIdx[p0] === p1 - 1 - p0) {
+      // A run: Z's rows and columns are consecutive; two rows at a time share the loads of b_j.
+      const at = colIdx[p0] * (r + 1) - p0;
+      let p = p0;
+      for (; p + 1 < p1; p += 2) {
+        const z0 = at + (p - p0) * r;
+        const z1 = z0 + r;
+        let v0 = 0;
+        let v1 = 0;
+        for (let q = p0; q < p1; q++) {
+          const x = vals[q];
+          v0 += Z[z0 + q] * x;
+          v1 += Z[z1 + q] * x;
+        }
+        ysel[p] = v0;
+        ysel[p + 1] = v1;
+        by += vals[p] * v0 + vals[p + 1] * v1;
       }
-      ysel[p] = v;
-      by += vals[p] * v;
+      if (p < p1) {
+        const z0 = at + (p - p0) * r;
+        let v0 = 0;
+        for (let q = p0; q < p1; q++) v0 += Z[z0 + q] * vals[q];
+        ysel[p] = v0;
+        by += vals[p] * v0;
+      }
+    } else {
+      for (let p = p0; p < p1; p++) {
+        const row = colIdx[p] * r;
+        let v = 0;
+        for (let q = p0; q < p1; q++) v += Z[row + colIdx[q]] * vals[q];
+        ysel[p] = v;
+        by += vals[p] * v;
+      }
     }
     const dj = 1 / D[j];
     mjj[j] = dj + by * dj * dj;

@@ -4,7 +4,8 @@
  * same formulas: M = Lambda'Z'WZ Lambda + I formed and inverted in full with ml-matrix, q_i, the
  * traces and s = M^-1 Lambda'Z'a read from that inverse. Small models: the England Poisson model,
  * cbpp (one term), and generated data with an observation-level term over two crossed terms, three
- * crossed terms, a nested first term crossed with a third, and a chain of nested terms.
+ * crossed terms, two crossed terms meeting in windows of consecutive levels, a nested first term
+ * crossed with a third, and a chain of nested terms.
  */
 import * as aq from 'arquero';
 import { Matrix, inverse } from 'ml-matrix';
@@ -138,6 +139,16 @@ const cases: Case[] = [
         family: 'binomial',
       }),
     thetas: [[0.9, 0.6, 0.4], [1.2, 0.3, 0]],
+  },
+  {
+    // Each level of a meets a window of consecutive b levels (a run in the coupling pattern that
+    // starts past b's first level for some, wraps around for others).
+    name: 'two crossed terms, windows of consecutive levels (binomial)',
+    model: () =>
+      prepareGlmm(generated(240, { a: (i) => i % 30, b: (i) => ((i % 30) + Math.floor(i / 30)) % 10 }, 'binomial', 11), 'resp ~ x + (1|a) + (1|b)', {
+        family: 'binomial',
+      }),
+    thetas: [[1.1, 0.7]],
   },
   {
     name: 'a nested first term crossed with a third (Poisson)',
