@@ -39,10 +39,11 @@ export const EM_MAX_STEPS = 8;
 /** EM steps do not take theta below this (unless it starts at 0). */
 export const EM_FLOOR = 0.01;
 /**
- * The joint PIRLS runs stop once the linear predictor moves by less than this: their beta and
- * modes only start stage 2, whose own runs converge fully.
+ * The joint PIRLS runs stop once a step moves the linear predictor by less than this (PIRLS is
+ * Newton's method: the modes are then within about its square of the fixed point): their beta
+ * and modes only start stage 2, whose own runs converge fully.
  */
-const EM_PIRLS_TOLERANCE = 1e-6;
+const EM_PIRLS_TOLERANCE = 1e-2;
 
 /**
  * EM-type steps in theta from `theta0` (engine order; every term a scalar random intercept),
