@@ -253,8 +253,10 @@ export class Pirls {
   /**
    * Run PIRLS at theta (engine order). With `beta` null, beta and u are updated together
    * (glmer's nAGQ = 0 stage, from the last beta); otherwise u alone at the given beta.
-   * `tolerance` is the change of the linear predictor at which it stops (default 1e-12): a
-   * looser one serves a run whose result is only a start.
+   * `tolerance` is the change of the linear predictor at which it stops (default 1e-12). A
+   * looser one (above 1e-7) serves a run whose modes only start something else or feed a
+   * gradient: it ends at the first step that small, without the factorisation at the final
+   * weights that makes the deviance exact (`ldL2` is then from that step's weights).
    */
   run(theta: ArrayLike<number>, beta: Float64Array | null, tolerance = PIRLS_TOL): PirlsResult {
     const model = this.model;
@@ -327,7 +329,7 @@ export class Pirls {
       const failed = !(newPdev <= pdev + slack);
       const stalled = fullStep && change <= STALL_TOL && newPdev >= pdev - slack;
       pdev = newPdev;
-      if (!joint && !failed && fullStep && change <= FINAL_STEP_TOL && Number.isFinite(newPdev)) {
+      if (!joint && tolerance <= FINAL_STEP_TOL && !failed && fullStep && change <= FINAL_STEP_TOL && Number.isFinite(newPdev)) {
         // PIRLS is Newton's method: after a full step this small the modes are within about
         // its square of the fixed point. ldL2 is then taken from one more factorisation at
         // their weights (no solve), not from this step's, whose weights are off by the step:
