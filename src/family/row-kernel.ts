@@ -76,7 +76,7 @@ export class GeneralRowKernel implements RowKernel {
     private readonly y: Float64Array,
     private readonly pw: Float64Array,
   ) {
-    this.constants = Float64Array.from(y, (yi, i) => family.logLikConstant(yi, pw[i]));
+    this.constants = logLikConstants(family, y, pw);
   }
 
   evaluate(eta: Float64Array, shift: Float64Array, mu: Float64Array, w: Float64Array, z: Float64Array, out: RowSums): void {
@@ -91,6 +91,13 @@ export class GeneralRowKernel implements RowKernel {
     out.dev = dev;
     out.logLik = ll;
   }
+}
+
+/** Each row's mu-free part of the log-likelihood (`-pw log y!`, `log C(n, k)`). */
+function logLikConstants(family: Family, y: Float64Array, pw: Float64Array): Float64Array {
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) out[i] = family.logLikConstant(y[i], pw[i]);
+  return out;
 }
 
 /**
@@ -134,8 +141,9 @@ class PoissonLogKernel implements RowKernel {
     private readonly y: Float64Array,
     private readonly pw: Float64Array,
   ) {
-    this.constants = Float64Array.from(y, (yi, i) => family.logLikConstant(yi, pw[i]));
-    this.logY = Float64Array.from(y, (yi) => (yi > 0 ? Math.log(yi) : 0));
+    this.constants = logLikConstants(family, y, pw);
+    this.logY = new Float64Array(y.length);
+    for (let i = 0; i < y.length; i++) this.logY[i] = y[i] > 0 ? Math.log(y[i]) : 0;
   }
 
   evaluate(eta: Float64Array, shift: Float64Array, mu: Float64Array, w: Float64Array, z: Float64Array, out: RowSums): void {
@@ -184,11 +192,20 @@ class BinomialLogitKernel implements RowKernel {
     private readonly y: Float64Array,
     private readonly pw: Float64Array,
   ) {
-    this.constants = Float64Array.from(y, (yi, i) => family.logLikConstant(yi, pw[i]));
-    this.k = Float64Array.from(y, (yi, i) => Math.round(pw[i] * yi));
-    this.nk = Float64Array.from(y, (yi, i) => Math.round(pw[i]) - Math.round(pw[i] * yi));
+    const n = y.length;
+    this.constants = logLikConstants(family, y, pw);
+    this.k = new Float64Array(n);
+    this.nk = new Float64Array(n);
+    this.devSat = new Float64Array(n);
     const xlogx = (x: number): number => (x === 0 ? 0 : x * Math.log(x));
-    this.devSat = Float64Array.from(y, (yi, i) => 2 * pw[i] * (xlogx(yi) + xlogx(1 - yi)));
+    for (let i = 0; i < n; i++) {
+      const yi = y[i];
+      const p = pw[i];
+      this.k[i] = Math.round(p * yi);
+      this.nk[i] = Math.round(p) - Math.round(p * yi);
+      // 0 for a 0/1 outcome
+      this.devSat[i] = yi === 0 || yi === 1 ? 0 : 2 * p * (xlogx(yi) + xlogx(1 - yi));
+    }
   }
 
   evaluate(eta: Float64Array, shift: Float64Array, mu: Float64Array, w: Float64Array, z: Float64Array, out: RowSums): void {
