@@ -222,9 +222,9 @@ export class CrossProducts {
     this.countsCache = groupCounts(this.n1, S1);
     const ng = this.counts.multiplicity.length;
     if (S1 === 1) {
-      const layout = design.perLevel
-        ? { G: null, pattern: rowPattern(this.g, this.q1, m, [m - 1]) }
-        : schurLayout(this.g, this.q1, m, ng);
+      // per level: the structural pattern (each level's rest columns, X and y), a superset of
+      // g's nonzeros that stays valid when the weights change (PIRLS)
+      const layout = design.perLevel ? { G: null, pattern: this.structuralPattern() } : schurLayout(this.g, this.q1, m, ng);
       this.G = layout.G;
       this.pattern = layout.pattern;
     } else {
@@ -633,30 +633,60 @@ export class CrossProducts {
     const design = this.design!;
     this.B.fill(0);
     this.n1.fill(0);
-    if (!this.structural) {
-      const { q1, m, qr, restOffsets } = this;
-      const mark = new Float64Array(q1 * m);
-      const f1 = design.factors[0].codes;
-      for (let k = 1; k < design.factors.length; k++) {
-        const codes = design.factors[k].codes;
-        for (let i = 0; i < design.n; i++) mark[f1[i] * m + restOffsets[k - 1] + codes[i]] = 1;
-      }
-      const always: number[] = [];
-      for (let c = qr; c < m; c++) always.push(c);
-      this.structural = rowPattern(mark, q1, m, always);
-    }
+    const structural = this.structuralPattern();
     // Every entry of g ever written lies in the structural pattern (each row's levels, X and y):
     // zeroing those clears g (q1 x m, mostly zeros under an observation-level first term).
-    const { start, index } = this.structural;
+    const { start, index } = structural;
     const { g, m } = this;
     for (let j = 0; j < this.q1; j++) for (let t = start[j]; t < start[j + 1]; t++) g[j * m + index[t]] = 0;
     // Design, response and log weights in one pass (the G_c blocks do not exist here).
     const ldW = this.accumulateDesign(y, logWeights, true);
     // The count groups serve the grouped layout only: derived again if asked for.
-    Object.assign(this, { ldW, countsCache: null, pattern: this.structural });
+    Object.assign(this, { ldW, countsCache: null, pattern: structural });
   }
 
-  /** The structural nonzero pattern used once {@link reweight} has run. */
+  /**
+   * The structural nonzero pattern of g's rows (computed once): each first-term level's rest
+   * columns (from the codes of its rows), then every X column and y. Used in per-level mode and
+   * once {@link reweight} has run.
+   */
+  private structuralPattern(): { start: Int32Array; index: Int32Array } {
+    if (this.structural) return this.structural;
+    const { n, factors } = this.design!;
+    const { q1, m, qr, restOffsets } = this;
+    const f1 = factors[0].codes;
+    const rest = factors.slice(1).map((f) => f.codes);
+    // rows grouped by first-term level (counting sort)
+    const rowStart = new Int32Array(q1 + 1);
+    for (let i = 0; i < n; i++) rowStart[f1[i] + 1]++;
+    for (let j = 0; j < q1; j++) rowStart[j + 1] += rowStart[j];
+    const rows = new Int32Array(n);
+    const fill = rowStart.slice(0, q1);
+    for (let i = 0; i < n; i++) rows[fill[f1[i]]++] = i;
+    const start = new Int32Array(q1 + 1);
+    const index: number[] = [];
+    const stamp = new Int32Array(qr).fill(-1);
+    const cols: number[] = [];
+    for (let j = 0; j < q1; j++) {
+      cols.length = 0;
+      for (let t = rowStart[j]; t < rowStart[j + 1]; t++) {
+        const i = rows[t];
+        for (let k = 0; k < rest.length; k++) {
+          const c = restOffsets[k] + rest[k][i];
+          if (stamp[c] !== j) {
+            stamp[c] = j;
+            cols.push(c);
+          }
+        }
+      }
+      cols.sort((a, b) => a - b);
+      for (const c of cols) index.push(c);
+      for (let c = qr; c < m; c++) index.push(c);
+      start[j + 1] = index.length;
+    }
+    this.structural = { start, index: Int32Array.from(index) };
+    return this.structural;
+  }
   private structural: { start: Int32Array; index: Int32Array } | null = null;
 
   /** True once the design-only parts of the G_c blocks exist. */
