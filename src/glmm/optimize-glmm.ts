@@ -252,9 +252,11 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
       }
     }
   }
-  // The covariance from the Hessian at the optimum, with steps of 1e-3 (in standard errors for
-  // beta): the Laplace deviance carries the noise of its PIRLS iterations (about 1e-10), which
-  // the optimiser's smaller steps would amplify.
+  // The state at the optimum, kept before the Hessian's evaluations move PIRLS away from it.
+  const state = pirls.state();
+  // The covariance from the Hessian at the optimum: steps of 1e-4 on the analytic gradient, or
+  // 1e-3 on the deviance (in standard errors for beta), whose PIRLS noise (about 1e-10) smaller
+  // steps would amplify.
   let vcov: Float64Array = new Float64Array(p * p).fill(Number.NaN);
   if (wantVcov) {
     const xhat = Float64Array.from(res.x);
@@ -268,7 +270,6 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
       : centralHessian(evaluate, xhat, HESSIAN_STEP);
     vcov = covarianceFromHessian(H, R, k, p);
   }
-  solution = pirls.run(theta, betaHat);
   let converged = res.withinBudget && Number.isFinite(solution.deviance) && solution.converged;
   if (!res.withinBudget) {
     diagnostics.push(diagnostic('EVALUATION_LIMIT', 'warning', `The optimiser stopped at its evaluation limit (${res.evaluations} evaluations)`));
@@ -305,7 +306,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     beta: betaHat,
     deviance: solution.deviance,
     solution,
-    state: pirls.state(),
+    state,
     vcov,
     converged,
     evaluations: { stage1, stage2 },
