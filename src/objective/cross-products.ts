@@ -212,6 +212,14 @@ export class CrossProducts {
     this.B = new Float64Array(m * m);
     this.g = new Float64Array(this.q1 * S1 * m);
     this.n1 = new Float64Array(this.q1 * S1 * S1);
+    if (design.perLevel && design.weights !== null && !this.vector) {
+      // PIRLS's layout: the pass of reweight() (design and response together, level columns
+      // through their levels), the structural pattern, no count groups
+      this.ldW = this.accumulateDesign(y, true, true);
+      this.G = null;
+      this.pattern = this.structuralPattern();
+      return;
+    }
     let ldW = 0;
     if (design.weights) for (let i = 0; i < n; i++) ldW += Math.log(design.weights[i]);
     this.ldW = ldW;
@@ -222,9 +230,7 @@ export class CrossProducts {
     this.countsCache = groupCounts(this.n1, S1);
     const ng = this.counts.multiplicity.length;
     if (S1 === 1) {
-      // per level: the structural pattern (each level's rest columns, X and y), a superset of
-      // g's nonzeros that stays valid when the weights change (PIRLS)
-      const layout = design.perLevel ? { G: null, pattern: this.structuralPattern() } : schurLayout(this.g, this.q1, m, ng);
+      const layout = design.perLevel ? { G: null, pattern: rowPattern(this.g, this.q1, m, [m - 1]) } : schurLayout(this.g, this.q1, m, ng);
       this.G = layout.G;
       this.pattern = layout.pattern;
     } else {

@@ -56,7 +56,7 @@ function crossedProblem(seed: number): { design: EngineDesign; y: Float64Array }
 }
 
 describe('cross-products through the levels of a term', () => {
-  it('reweight() equals the row pass of a fresh build (1e-13 of each block scale), criterion to 1e-12', () => {
+  it('reweight() and a per-level build equal the row pass of a fresh build (1e-13 of each block scale), criterion to 1e-12', () => {
     const { design, y } = crossedProblem(5);
     const cp = new CrossProducts(design, y);
     const rng = new Rng(9);
@@ -70,7 +70,14 @@ describe('cross-products through the levels of a term', () => {
     expect(lc.home[1]).toBe(0);
     expect(lc.home[2]).toBeGreaterThan(0);
     expect(lc.home[3]).toBe(-1);
-    const fresh = new CrossProducts(design, y2);
+    // the row pass: a build without the per-level layout
+    const fresh = new CrossProducts({ ...design, perLevel: false }, y2);
+    // a per-level build takes the same pass as reweight()
+    const perLevel = new CrossProducts(design, y2);
+    expect(Array.from(perLevel.B)).toEqual(Array.from(cp.B));
+    expect(Array.from(perLevel.g)).toEqual(Array.from(cp.g));
+    expect(perLevel.reweightable).toBe(true);
+    expect(perLevel.ldW).toBe(cp.ldW);
     const scale = Math.max(...Array.from(fresh.B, Math.abs));
     for (let i = 0; i < fresh.B.length; i++) expect(Math.abs(cp.B[i] - fresh.B[i])).toBeLessThan(1e-13 * scale);
     const gscale = Math.max(...Array.from(fresh.g, Math.abs));
