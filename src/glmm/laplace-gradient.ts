@@ -23,13 +23,17 @@
  * the second (an observation-level term, or each level inside one level of the next term), that
  * term's block of `S` stays diagonal: `S` is factorised as an arrowhead and only the entries of
  * `Z` outside that block's off-diagonal are formed ({@link arrowInverseFromCholesky}); no row or
- * level pairs two of its levels. Cost per call: a few passes over the rows,
- * `O(sum_j |P_j|^2)`, and `O(d e^2 + e^3)` for `S` (`e` its levels outside the diagonal lead `d`).
+ * level pairs two of its levels. Columns of X constant within a term's levels (the intercept,
+ * person- or item-level covariates) take `X'(c - 2r)` through that term's level sums of c and r.
+ * Cost per call: a few passes over the rows, `O(sum_j |P_j|^2)`, and `O(d e^2 + e^3)` for `S`
+ * (`e` its levels outside the diagonal lead `d`).
  */
 import { VardecompError } from '../errors.js';
 import { choleskyArrowInPlace } from '../linalg/arrow-cholesky.js';
 import { arrowInverseFromCholesky } from '../linalg/arrow-inverse.js';
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
+import { dotAt } from '../linalg/dot.js';
+import { levelCovariates, type LevelCovariates } from '../objective/level-covariates.js';
 import type { GlmmModel } from './glmm-model.js';
 
 /** The gradient of the Laplace deviance: theta in engine order, beta in design order. */
@@ -192,6 +196,20 @@ function layoutOf(model: GlmmModel): Layout {
   return layout;
 }
 
+/** The columns of X constant within a term's levels, by design (the null model shares the terms, not X). */
+const levelColumns = new WeakMap<GlmmModel['design'], { readonly terms: GlmmModel['terms']; readonly lc: LevelCovariates }>();
+
+function levelColumnsOf(model: GlmmModel): LevelCovariates {
+  const { design, terms, engineOrder, n } = model;
+  const cached = levelColumns.get(design);
+  if (cached && cached.terms === terms) return cached.lc;
+  const factors = engineOrder.map((fi) => terms.terms[fi].engineFactor());
+  // Any term will do (a sum over its levels instead of the rows): no cost limit.
+  const lc = levelCovariates(design.x, n, design.p, factors.map((f) => f.codes), factors.map((f) => f.nlevels), Infinity);
+  levelColumns.set(design, { terms, lc });
+  return lc;
+}
+
 /**
  * The gradient of the Laplace deviance at theta (engine order) from the state at the conditional
  * modes: `mu` at the modes and the spherical modes `u` (engine order, concatenated; as
@@ -218,28 +236,19 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
   const th0 = th[0];
   const binomial = family.name === 'binomial';
 
-  // Working weights w, their derivative (into a, times q below) and the residuals r (into c).
-  for (let i = 0; i < n; i++) {
-    const m = mu[i];
-    const pw = priorWeights[i];
-    c[i] = pw * (y[i] - m);
-    if (binomial) {
-      const v = pw * m * (1 - m);
-      w[i] = v;
-      a[i] = v * (1 - 2 * m);
-    } else {
-      w[i] = pw * m;
-      a[i] = pw * m;
-    }
-  }
-
-  // D (diagonal), the coupling B on its pattern, and S = C (lower triangle) before the update.
+  // Working weights w, their derivative (into a, times q below) and the residuals r (into c); D
+  // (diagonal), the coupling B on its pattern, and S = C (lower triangle) before the update.
   D.fill(1);
   vals.fill(0);
   S.fill(0);
   for (let m = 0; m < r; m++) S[m * r + m] = 1;
   for (let i = 0; i < n; i++) {
-    const wi = w[i];
+    const m = mu[i];
+    const pw = priorWeights[i];
+    c[i] = pw * (y[i] - m);
+    const wi = binomial ? pw * m * (1 - m) : pw * m;
+    w[i] = wi;
+    a[i] = binomial ? wi * (1 - 2 * m) : wi;
     D[codes0[i]] += th0 * th0 * wi;
     const base = i * K1;
     for (let k = 1; k < K; k++) {
@@ -381,36 +390,46 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
     s[j] = v / D[j];
   }
 
-  // c = a - W Z Lambda s (kept as c - 2r for beta); the gradients.
-  const uc = new Float64Array(K);
+  // c = a - W Z Lambda s (kept as c - 2r for beta), its sums per level of every term (into t,
+  // no longer needed); the gradients.
+  t.fill(0);
   for (let i = 0; i < n; i++) {
     const j = codes0[i];
     const base = i * K1;
     let g = th0 * s[j];
     for (let k = 1; k < K; k++) g += th[k] * s[n0 + rest[base + k - 1]];
     const ci = a[i] - w[i] * g;
-    uc[0] += u[j] * ci;
-    for (let k = 1; k < K; k++) uc[k] += u[n0 + rest[base + k - 1]] * ci;
+    t[j] += ci;
+    for (let k = 1; k < K; k++) t[n0 + rest[base + k - 1]] += ci;
     c[i] = ci - 2 * c[i];
   }
   const gTheta = new Float64Array(theta.length);
   for (let k = 0; k < K; k++) {
     let ur = 0;
     let sr = 0;
+    let uc = 0;
     for (let m = 0; m < nlev[k]; m++) {
       const l = uOff[k] + m;
       ur += u[l] * zr[l];
       sr += s[l] * zr[l];
+      uc += u[l] * t[l];
     }
     const logdet = th[k] > 0 ? (2 * (nlev[k] - trace[k])) / th[k] : 0;
-    gTheta[thIdx[k]] = -2 * ur + logdet + uc[k] + sr;
+    gTheta[thIdx[k]] = -2 * ur + logdet + uc + sr;
   }
+  // X'(c - 2r): a column constant within a term's levels through that term's level sums.
+  const { home, values } = levelColumnsOf(model);
   const gBeta = new Float64Array(design.p);
   for (let jb = 0; jb < design.p; jb++) {
-    const col = design.x.subarray(jb * n, (jb + 1) * n);
-    let v = 0;
-    for (let i = 0; i < n; i++) v += col[i] * c[i];
-    gBeta[jb] = v;
+    const k = home[jb];
+    const v = values[jb];
+    if (k >= 0 && v) {
+      let sum = 0;
+      for (let m = 0; m < nlev[k]; m++) sum += v[m] * (t[uOff[k] + m] - 2 * zr[uOff[k] + m]);
+      gBeta[jb] = sum;
+    } else {
+      gBeta[jb] = dotAt(c, design.x, jb * n, n);
+    }
   }
   return { theta: gTheta, beta: gBeta };
 }
