@@ -1,11 +1,13 @@
 /**
  * Fuzz the public entry points with random, mostly broken, inputs: every call must return a
  * result or throw a VardecompError. Anything else (TypeError, RangeError, a hang, a call slower
- * than the time bound, a result with non-finite estimates) is a failure.
+ * than the time bound, a result with non-finite estimates, a GLMM fit whose deviance a simple change of theta lowers)
+ * is a failure.
  *
  *   npm run fuzz                          # 10,000 inputs, seed 1
  *   npm run fuzz -- --n 50000 --seed 7
  *   npm run fuzz -- --seed 7 --only 1234  # replay one input and print it with the stack
+ *   npm run fuzz -- --glmm --n 5000       # GLMM inputs only (scripts/fuzz-glmm.ts)
  *
  * Inputs: random tables (missing cells, strings in numeric columns, duplicated rows, empty
  * tables, NaN/Infinity, booleans, nested objects, symbols, huge and tiny numbers, names that are
@@ -23,7 +25,8 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { fileURLToPath } from 'node:url';
 import * as aq from 'arquero';
 import * as api from '../src/index.js';
-import { Rng, VardecompError, fit, type LmmFit } from '../src/index.js';
+import { Rng, VardecompError, fit, type GlmmFit, type LmmFit } from '../src/index.js';
+import { generateGlmmCase } from './fuzz-glmm.js';
 
 // ---------------------------------------------------------------------------------------------
 // Input generation
@@ -41,11 +44,11 @@ const NAMES = ['y', 'x', 'z', 'g', 'h', 't', 'w', 'region', '__proto__', 'constr
 const CORE = ['y', 'x', 'z', 'g', 'h', 't', 'w'];
 const LEVELS = ['a', 'b', 'c', 'd', 'e', '__proto__', 'constructor', '1', 'A B', ''];
 
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
-const chance = (rng: Rng, p: number): boolean => rng.uniform() < p;
+export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
+export const chance = (rng: Rng, p: number): boolean => rng.uniform() < p;
 
 /** A cell that is not an ordinary number or label. */
-function weirdCell(rng: Rng): unknown {
+export function weirdCell(rng: Rng): unknown {
   switch (rng.int(30)) {
     case 0: return null;
     case 1: return undefined;
@@ -149,7 +152,7 @@ function toRows(cols: Record<string, unknown[]>, n: number): Array<Record<string
   return rows;
 }
 
-function randomData(rng: Rng): unknown {
+export function randomData(rng: Rng): unknown {
   const r = rng.uniform();
   if (r < 0.04) return pick(rng, [null, undefined, 5, 'y,x\n1,2', true, () => [], new Map(), new Set([1]), new Date(), new Float64Array(4), Symbol('d'), 10n]);
   const n = chance(rng, 0.05) ? 0 : chance(rng, 0.05) ? 1 + rng.int(3) : chance(rng, 0.1) ? 100 + rng.int(400) : 4 + rng.int(60);
@@ -259,7 +262,7 @@ function deepFormulaText(rng: Rng): string {
   return `y ~ ${rhs} + (1 | g)`;
 }
 
-function randomFormula(rng: Rng): unknown {
+export function randomFormula(rng: Rng): unknown {
   const r = rng.uniform();
   if (r < 0.02) return deepFormulaText(rng);
   if (r < 0.03) return pick(rng, [null, undefined, 5, [], ['y ~ (1|g)'], true, Symbol('f'), () => 'y ~ (1|g)']);
@@ -413,7 +416,7 @@ const STRAY_TOKENS = ['NA', 'N/A', 'null', '.', '#N/A', 'NaN', 'Inf', '-Inf', '0
  * The panel as CSV text (R style: quoted strings, NA, sometimes CRLF and a BOM) with stray tokens
  * in its cells, read by the library's reader; the text itself when the reader refuses it.
  */
-function strayTokenCsv(rng: Rng, cols: Record<string, unknown[]>): unknown {
+export function strayTokenCsv(rng: Rng, cols: Record<string, unknown[]>): unknown {
   const names = Object.keys(cols);
   const cell = (v: unknown): string =>
     typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NA')
@@ -534,8 +537,33 @@ function nonFinite(m: LmmFit): string | null {
   return bad.length > 0 ? bad.join(', ') : null;
 }
 
+/**
+ * A GLMM fit's Laplace deviance must equal the criterion at (theta, beta) recomputed, and no
+ * theta scaled by 0, 0.5 or 2 (beta fixed) may be lower by more than 1e-2 + 1e-6 |deviance|:
+ * a message naming the gap, or null.
+ */
+function glmmOptimality(m: GlmmFit): string | null {
+  const beta = m.betaArray();
+  const theta = Object.values(m.theta);
+  const at = m.laplaceDeviance(theta, beta);
+  if (!(Math.abs(at - m.deviance) <= 1e-6 * (1 + Math.abs(m.deviance)))) return `suboptimal: deviance ${m.deviance} but ${at} recomputed at the optimum`;
+  for (const s of [0, 0.5, 2]) {
+    const d = m.laplaceDeviance(theta.map((v) => v * s), beta);
+    if (d < m.deviance - 1e-2 - 1e-6 * Math.abs(m.deviance)) return `suboptimal: deviance ${m.deviance}, ${d} at theta x ${s}`;
+  }
+  return null;
+}
+
 /** Exercise a result the way a user would: every method, and serialisation. */
 function exercise(result: unknown): string | null {
+  if (result instanceof api.GlmmFit) {
+    result.summary();
+    JSON.stringify(result);
+    const fitted = [...result.fitted(), ...result.fitted({ type: 'link' }), ...result.residuals()];
+    for (const g of new Set(result.groups)) result.ranef(g);
+    const bad = nonFiniteNumbers(result.toJSON()) ?? (fitted.every(Number.isFinite) ? null : 'fitted or residuals non-finite');
+    return bad ?? glmmOptimality(result);
+  }
   if (result instanceof api.LmmFit) {
     result.summary();
     JSON.stringify(result);
@@ -585,7 +613,7 @@ export function runCase(c: FuzzCase, maxMs: number): Outcome {
   try {
     const result = entry(c.data, c.formula, c.options);
     const bad = exercise(result);
-    kind = bad ? 'nonfinite' : 'ok';
+    kind = bad ? (bad.startsWith('suboptimal') ? 'suboptimal' : 'nonfinite') : 'ok';
     failure = bad !== null;
     message = bad ?? undefined;
   } catch (e) {
@@ -677,13 +705,14 @@ export function runFuzz(
   maxMs = 2000,
   onStart?: (i: number) => void,
   onResult?: (c: FuzzCase, o: Outcome) => void,
+  generate: (seed: number, index: number) => FuzzCase = generateCase,
 ): FuzzSummary {
   const counts: Record<string, number> = {};
   const failures: FuzzSummary['failures'] = [];
   let slowest = 0;
   for (let i = from; i < to; i++) {
     onStart?.(i);
-    const c = generateCase(seed, i);
+    const c = generate(seed, i);
     const o = runCase(c, maxMs);
     onResult?.(c, o);
     const key = `${c.target}:${o.kind}`;
@@ -704,18 +733,26 @@ interface Args {
   maxMs: number;
   hangMs: number;
   show: number;
+  /** GLMM inputs only (`--glmm`): scripts/fuzz-glmm.ts. */
+  glmm: boolean;
 }
 
+const generatorOf = (glmm: boolean) => (glmm ? generateGlmmCase : generateCase);
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { n: 10_000, seed: 1, only: null, maxMs: 2000, hangMs: 10_000, show: 5 };
+  const args: Args = { n: 10_000, seed: 1, only: null, maxMs: 2000, hangMs: 10_000, show: 5, glmm: false };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '');
+    if (key === 'glmm') {
+      args.glmm = true;
+      continue;
+    }
     const value = Number(argv[i + 1]);
     if (['n', 'seed', 'only', 'maxMs', 'hangMs', 'show'].includes(key) && Number.isFinite(value)) {
       (args as unknown as Record<string, number>)[key] = value;
       i++;
     } else {
-      throw new Error(`Unknown argument ${argv[i]} (use --n, --seed, --only, --maxMs, --hangMs, --show)`);
+      throw new Error(`Unknown argument ${argv[i]} (use --n, --seed, --only, --maxMs, --hangMs, --show, --glmm)`);
     }
   }
   return args;
@@ -736,10 +773,11 @@ type WorkerMessage =
   | { type: 'done' };
 
 function workerMain(): void {
-  const { seed, from, to, maxMs } = workerData as { seed: number; from: number; to: number; maxMs: number };
+  const { seed, from, to, maxMs, glmm } = workerData as { seed: number; from: number; to: number; maxMs: number; glmm: boolean };
   const post = (m: WorkerMessage) => parentPort!.postMessage(m);
   runFuzz(seed, from, to, maxMs, (i) => post({ type: 'start', index: i }), (c, o) =>
     post({ type: 'result', index: c.index, key: `${c.target}:${o.kind}`, outcome: o }),
+    generatorOf(glmm),
   );
   post({ type: 'done' });
 }
@@ -758,7 +796,7 @@ async function watchdog(args: Args): Promise<number> {
         `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
         `.then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })` +
         `.catch((e) => { console.error(e); process.exit(70); });`;
-      const worker = new Worker(boot, { eval: true, workerData: { fuzzWorker: true, seed: args.seed, from, to: args.n, maxMs: args.maxMs } });
+      const worker = new Worker(boot, { eval: true, workerData: { fuzzWorker: true, seed: args.seed, from, to: args.n, maxMs: args.maxMs, glmm: args.glmm } });
       let current = from;
       let started = false; // the worker's start-up (loading tsx and the library) is not a hang
       let last = performance.now();
@@ -803,26 +841,26 @@ async function watchdog(args: Args): Promise<number> {
       });
     });
     if (result.hang !== undefined) {
-      const key = `${generateCase(args.seed, result.hang).target}:hang`;
+      const key = `${generatorOf(args.glmm)(args.seed, result.hang).target}:hang`;
       counts[key] = (counts[key] ?? 0) + 1;
       failures.push({ index: result.hang, outcome: { kind: 'hang', failure: true, ms: args.hangMs, message: `no result after ${args.hangMs} ms` } });
     }
     from = result.next;
   }
   const total = Object.values(counts).reduce((s, v) => s + v, 0);
-  console.log(`fuzz: ${total} inputs, seed ${args.seed}, targets ${targets.join(', ')}, ${((performance.now() - t0) / 1000).toFixed(1)} s, slowest call ${slowest.toFixed(0)} ms`);
+  console.log(`fuzz: ${total} ${args.glmm ? ' GLMM' : ''} inputs, seed ${args.seed}, targets ${targets.join(', ')}, ${((performance.now() - t0) / 1000).toFixed(1)} s, slowest call ${slowest.toFixed(0)} ms`);
   console.log(formatCounts(counts));
   if (failures.length === 0) {
     console.log('no failures');
     return 0;
   }
-  console.log(`\n${failures.length} failures; the first ${Math.min(args.show, failures.length)} (replay one with --seed ${args.seed} --only <index>):`);
-  for (const f of failures.slice(0, args.show)) printCase(generateCase(args.seed, f.index), f.outcome);
+  console.log(`\n${failures.length} failures; the first ${Math.min(args.show, failures.length)} (replay one with --seed ${args.seed}${args.glmm ? ' --glmm' : ''} --only <index>):`);
+  for (const f of failures.slice(0, args.show)) printCase(generatorOf(args.glmm)(args.seed, f.index), f.outcome);
   return 1;
 }
 
 function replay(args: Args): number {
-  const c = generateCase(args.seed, args.only!);
+  const c = generatorOf(args.glmm)(args.seed, args.only!);
   const o = runCase(c, args.maxMs);
   printCase(c, o);
   return o.failure ? 1 : 0;

@@ -16,7 +16,8 @@ export type DiagnosticCode =
   | 'OBSERVATION_LEVEL'
   | 'SAMPLED_SPLIT'
   | 'LARGE_DENSE_BLOCK'
-  | 'RESPONSE_CODING';
+  | 'RESPONSE_CODING'
+  | 'VCOV_FROM_RX';
 
 /** One diagnostic of a fit. */
 export interface Diagnostic {

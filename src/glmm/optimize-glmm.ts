@@ -31,7 +31,8 @@
  * `1 + (k + p)(k + p + 1)` evaluations).
  */
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
-import { choleskyInPlace, inverseFromCholesky } from '../linalg/dense-cholesky.js';
+import { choleskyInPlace } from '../linalg/dense-cholesky.js';
+import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
 import { minimizeWithGradient } from '../optimize/minimize-gradient.js';
 import { centralHessian, forwardHessianFromGradient } from '../optimize/central-hessian.js';
@@ -143,7 +144,8 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     // Only a start for stage 2: the simplex to a modest tolerance, no Newton polish.
     const start = new Float64Array(k);
     terms.terms.forEach((t, i) => t.startTheta(start, terms.engineOffsets[i]));
-    const r0 = minimizeEven(f0, start, { ...control, simplexTolerance: 1e-7 }, { newton: false });
+    const budget = Math.min(control.maxEvaluations ?? Infinity, START_BUDGET_PER_THETA * k);
+    const r0 = minimizeEven(f0, start, { ...control, maxEvaluations: budget, simplexTolerance: 1e-7 }, { newton: false });
     theta1 = rectified(r0.x, new Float64Array(k));
     const joint = pirls.run(theta1, null);
     beta1 = joint.beta;
@@ -270,6 +272,19 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
       : centralHessian(evaluate, xhat, HESSIAN_STEP);
     vcov = covarianceFromHessian(H, R, k, p);
   }
+  if (wantVcov && !isPositiveDefinite(vcov, p)) {
+    // As glmer's vcov: from R_X at the optimum's weights instead (PIRLS back at the optimum: the
+    // Hessian's evaluations moved it), with a warning.
+    pirls.run(theta, betaHat);
+    vcov = pirls.unscaledVcovAt(theta) ?? vcov;
+    diagnostics.push(
+      diagnostic(
+        'VCOV_FROM_RX',
+        'warning',
+        'The covariance of the fixed effects from the Hessian of the Laplace deviance is not positive definite: it is taken from R_X at the optimum (standard errors conditional on the variance parameters)',
+      ),
+    );
+  }
   let converged = res.withinBudget && Number.isFinite(solution.deviance) && solution.converged;
   if (!res.withinBudget) {
     diagnostics.push(diagnostic('EVALUATION_LIMIT', 'warning', `The optimiser stopped at its evaluation limit (${res.evaluations} evaluations)`));
@@ -316,6 +331,35 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   };
 }
 
+/**
+ * The inverse of a symmetric d x d matrix through its eigen-decomposition, or null when it is
+ * not finite or singular (an eigenvalue at or below 1e-12 of the largest in size).
+ */
+function symmetricInverse(H: Float64Array, d: number): Float64Array | null {
+  if (!H.every(Number.isFinite)) return null;
+  const values = new Float64Array(d);
+  const vectors = new Float64Array(d * d);
+  symmetricEigen(H.slice(), d, values, vectors);
+  const scale = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  if (!(scale > 0) || values.some((v) => Math.abs(v) <= 1e-12 * scale)) return null;
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let e = 0; e < d; e++) s += (vectors[i * d + e] * vectors[j * d + e]) / values[e];
+      out[i * d + j] = s;
+      out[j * d + i] = s;
+    }
+  return out;
+}
+
+/** True when the symmetric p x p matrix is finite and positive definite (lme4: smallest eigenvalue > 0). */
+function isPositiveDefinite(v: Float64Array, p: number): boolean {
+  if (!v.every(Number.isFinite)) return false;
+  const L = v.slice();
+  return choleskyInPlace(L, p) < 0;
+}
+
 /** Lower Cholesky factor of stage 1's unscaled covariance of beta (identity if unavailable). */
 function standardiser(vcov: Float64Array | null, p: number): Float64Array {
   const R = new Float64Array(p * p);
@@ -334,6 +378,13 @@ function standardiser(vcov: Float64Array | null, p: number): Float64Array {
  * VerbAgg, 1e-14): stage 2 stops at a predicted decrease below ten times that.
  */
 const VALUE_NOISE = 1e-13;
+
+/**
+ * Evaluation budget of the nAGQ = 0 start per theta parameter: a start only (the glmer fixtures
+ * with slopes take at most about 160 per parameter); on an ill-conditioned deviance (a covariate
+ * of 1e6 under a slope) the simplex would otherwise spend its whole budget there.
+ */
+const START_BUDGET_PER_THETA = 250;
 
 /** Evaluation budget of the gradient search of stage 2 (before the chord search takes over). */
 const GRADIENT_BUDGET = 200;
@@ -370,14 +421,14 @@ const HESSIAN_PIRLS_TOLERANCE = 1e-6;
 
 
 /**
- * The covariance of beta as glmer's `vcov`: the beta block of `2 H^-1` (H over theta and beta),
- * mapped back from standardised coordinates: `R V R'`. NaN where H is not positive definite.
+ * The covariance of beta as glmer's `vcov`: the beta block of `2 H^-1` (H over theta and beta,
+ * inverted as a symmetric matrix, not necessarily positive definite: lme4 uses `solve`), mapped
+ * back from standardised coordinates: `R V R'`. NaN where H is singular or not finite.
  */
 function covarianceFromHessian(H: Float64Array, R: Float64Array, k: number, p: number): Float64Array {
   const d = k + p;
-  const L = H.slice();
-  if (choleskyInPlace(L, d) >= 0) return new Float64Array(p * p).fill(Number.NaN);
-  const Hinv = inverseFromCholesky(L, d, 0, d);
+  const Hinv = symmetricInverse(H, d);
+  if (!Hinv) return new Float64Array(p * p).fill(Number.NaN);
   const V = new Float64Array(p * p);
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) V[i * p + j] = Hinv[(k + i) * d + k + j] + Hinv[(k + j) * d + k + i];
   const T = new Float64Array(p * p);

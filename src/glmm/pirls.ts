@@ -59,6 +59,8 @@ const STALL_TOL = 1e-9;
  */
 const FINAL_STEP_TOL = 1e-7;
 const PIRLS_MAXIT = 60;
+/** Consecutive steps without a decrease of the penalised deviance beyond rounding that end PIRLS. */
+const FLAT_STEPS = 4;
 const MAX_HALVINGS = 20;
 
 /**
@@ -259,6 +261,21 @@ export class Pirls {
    * weights that makes the deviance exact (`ldL2` is then from that step's weights).
    */
   run(theta: ArrayLike<number>, beta: Float64Array | null, tolerance = PIRLS_TOL): PirlsResult {
+    this.overflowed = false;
+    const first = this.runFrom(theta, beta, tolerance);
+    if (first.converged || !(this.overflowed || !Number.isFinite(first.deviance))) return first;
+    // The kept modes (or beta) are too far from this theta's: the working response overflowed
+    // and no step halving recovered. Once more from u = 0 and, jointly, the GLM start.
+    this.reset();
+    if (beta === null) this.beta0 = glmStart(this.model, this.kernel);
+    this.overflowed = false;
+    return this.runFrom(theta, beta, tolerance);
+  }
+
+  /** Set by {@link runFrom} when a step overflowed the mean and no halving recovered. */
+  private overflowed = false;
+
+  private runFrom(theta: ArrayLike<number>, beta: Float64Array | null, tolerance: number): PirlsResult {
     const model = this.model;
     const { n, design } = model;
     const joint = beta === null;
@@ -289,6 +306,7 @@ export class Pirls {
     let converged = false;
     let it = 0;
     let devResid = Number.NaN;
+    let flat = 0;
     for (; it < PIRLS_MAXIT; it++) {
       this.iterations++;
       // w and z are those of the last update (at the current modes)
@@ -304,6 +322,7 @@ export class Pirls {
       // Halve steps that raise the penalised deviance beyond rounding.
       const slack = 1e-11 * Math.max(Math.abs(pdev), 1);
       const fullStep = newPdev <= pdev + slack;
+      const overflow = !Number.isFinite(newPdev);
       for (let h = 0; h < MAX_HALVINGS && !(newPdev <= pdev + slack); h++) {
         // in place: the solution's arrays are this run's own
         for (let k = 0; k < newB.length; k++) {
@@ -318,6 +337,15 @@ export class Pirls {
         dev = this.update(newB);
         newPdev = dev + this.sqrL(theta, newB);
       }
+      if (overflow && !(newPdev <= pdev + slack)) {
+        // The step overflowed the mean and no halving brought it back: stay where it was.
+        this.overflowed = true;
+        newB = b;
+        newBeta = curBeta;
+        if (joint) this.computeXBeta(newBeta);
+        dev = this.update(newB);
+        newPdev = dev + this.sqrL(theta, newB);
+      }
       if (joint) unscaledVcov = sol.unscaledVcov;
       // Converged when the linear predictor no longer moves: the weights of this iteration's
       // factorisation (hence ldL2) are then those at the final modes.
@@ -327,7 +355,11 @@ export class Pirls {
       curBeta = newBeta;
       devResid = dev;
       const failed = !(newPdev <= pdev + slack);
-      const stalled = fullStep && change <= STALL_TOL && newPdev >= pdev - slack;
+      // Steps that no longer lower the penalised deviance beyond rounding, several in a row: the
+      // modes are at the fixed point to the solve's precision, which an ill-conditioned system (a
+      // covariate of 1e5 under a random slope) leaves far above STALL_TOL in eta.
+      flat = newPdev >= pdev - slack ? flat + 1 : 0;
+      const stalled = (fullStep && change <= STALL_TOL && newPdev >= pdev - slack) || flat >= FLAT_STEPS;
       pdev = newPdev;
       if (!joint && tolerance <= FINAL_STEP_TOL && !failed && fullStep && change <= FINAL_STEP_TOL && Number.isFinite(newPdev)) {
         // PIRLS is Newton's method: after a full step this small the modes are within about
@@ -342,8 +374,8 @@ export class Pirls {
           break;
         }
       }
-      if (change <= tolerance || failed || stalled) {
-        converged = Number.isFinite(newPdev);
+      if (change <= tolerance || failed || stalled || this.overflowed) {
+        converged = Number.isFinite(newPdev) && !this.overflowed;
         it++;
         break;
       }
@@ -368,6 +400,17 @@ export class Pirls {
       iterations: it,
       converged,
     };
+  }
+
+  /**
+   * `(R_X' R_X)^-1` at theta and the working weights of the last run (lme4's `RX`, from which
+   * glmer's `vcov` falls back when the Hessian's is not positive definite), or null when the
+   * factorisation fails.
+   */
+  unscaledVcovAt(theta: ArrayLike<number>): Float64Array | null {
+    const { n, design } = this.model;
+    const engine: EngineDesign = { n, p: design.p, x: design.x, factors: this.factors, weights: this.w, perLevel: true };
+    return this.criterion(engine, true, this.z).solve(theta).unscaledVcov;
   }
 
   /** The linear predictor and mean at the end of the last run (copies). */
