@@ -186,6 +186,8 @@ class BinomialLogitKernel implements RowKernel {
   private readonly nk: Float64Array;
   /** The mu-free part of each row's deviance residual, `2 pw (y log y + (1 - y) log(1 - y))`. */
   private readonly devSat: Float64Array;
+  /** Every row one trial with outcome 0 or 1 (no constants, no saturated part): a leaner loop. */
+  private readonly binary: boolean;
 
   constructor(
     private readonly family: Family,
@@ -206,9 +208,58 @@ class BinomialLogitKernel implements RowKernel {
       // 0 for a 0/1 outcome
       this.devSat[i] = yi === 0 || yi === 1 ? 0 : 2 * p * (xlogx(yi) + xlogx(1 - yi));
     }
+    let binary = true;
+    for (let i = 0; i < n && binary; i++) binary = pw[i] === 1 && (y[i] === 0 || y[i] === 1);
+    this.binary = binary;
+  }
+
+  /**
+   * {@link evaluate} for one trial per row and outcomes 0 or 1: the row's log-likelihood is
+   * `log mu` or `log(1 - mu)` and its deviance residual -2 times that (the same numbers as the
+   * general loop, term for term, without its per-row constants).
+   */
+  private evaluateBinary(eta: Float64Array, shift: Float64Array, mu: Float64Array, w: Float64Array, z: Float64Array, out: RowSums): void {
+    const y = this.y;
+    let dev = 0;
+    let ll = 0;
+    for (let i = 0; i < eta.length; i++) {
+      const et = eta[i];
+      const a = Math.abs(et);
+      if (a > LOGIT_THRESH) {
+        const r = generalRow(this.family, y[i], 1, eta, shift, i, mu, w, z);
+        dev += r.dev;
+        ll += r.ll;
+        continue;
+      }
+      const e = Math.exp(-a);
+      const s = 1 + e;
+      const l = Math.log1p(e);
+      const pos = et >= 0;
+      mu[i] = pos ? 1 / s : e / s;
+      w[i] = e / (s * s);
+      // y = 1: log mu and 1/mu; y = 0: log(1 - mu) and -1/(1 - mu)
+      let lr: number;
+      let tail: number;
+      if (y[i] === 1) {
+        lr = pos ? -l : -a - l;
+        tail = pos ? s : s / e;
+      } else {
+        lr = pos ? -a - l : -l;
+        tail = pos ? -s / e : -s;
+      }
+      z[i] = et - shift[i] + tail;
+      dev += -2 * lr;
+      ll += lr;
+    }
+    out.dev = dev;
+    out.logLik = ll;
   }
 
   evaluate(eta: Float64Array, shift: Float64Array, mu: Float64Array, w: Float64Array, z: Float64Array, out: RowSums): void {
+    if (this.binary) {
+      this.evaluateBinary(eta, shift, mu, w, z, out);
+      return;
+    }
     const { y, pw, constants, k, nk, devSat } = this;
     let dev = 0;
     let ll = 0;

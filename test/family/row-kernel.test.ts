@@ -134,6 +134,32 @@ describe('binomial/logit row kernel', () => {
     }
   });
 
+  it('the 0/1 fast path gives the numbers of the general loop row for row', () => {
+    const n = 200;
+    const eta = Float64Array.from({ length: n + 1 }, (_, i) => (i % 2 ? 1 : -1) * (i * 0.17) + (i === 7 ? 40 : 0));
+    const y = Float64Array.from({ length: n + 1 }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
+    const pw = new Float64Array(n + 1).fill(1);
+    y[n] = 0.5; // one row of two trials makes the whole vector take the general loop
+    pw[n] = 2;
+    const run = (len: number) => {
+      const kern = rowKernel(binomialFamily, y.subarray(0, len), pw.subarray(0, len));
+      const mu = new Float64Array(len);
+      const w = new Float64Array(len);
+      const z = new Float64Array(len);
+      const sums = { dev: 0, logLik: 0 };
+      kern.evaluate(eta.subarray(0, len), new Float64Array(len), mu, w, z, sums);
+      return { mu, w, z, sums };
+    };
+    const fast = run(n);
+    const general = run(n + 1);
+    expect(Array.from(fast.mu)).toEqual(Array.from(general.mu.subarray(0, n)));
+    expect(Array.from(fast.w)).toEqual(Array.from(general.w.subarray(0, n)));
+    expect(Array.from(fast.z)).toEqual(Array.from(general.z.subarray(0, n)));
+    const last = row(binomialFamily, 0.5, 2, eta[n], true);
+    expect(fast.sums.dev + last.dev).toBeCloseTo(general.sums.dev, 10);
+    expect(fast.sums.logLik + last.ll).toBeCloseTo(general.sums.logLik, 10); // last.ll includes log C(2, 1)
+  });
+
   it('sums the rows: deviance and log-likelihood (with the constants log C(n, k)) of a whole vector', () => {
     const y = Float64Array.of(0.3, 1, 0, 0.5);
     const pw = Float64Array.of(10, 1, 1, 2);
