@@ -21,19 +21,22 @@
  * `m` in `P_j`, so `Z b_j` is taken over `P_j` alone; `q_i` needs `Z` at the pairs of levels that
  * share a row, and `s` comes from solves with the factor of `S`. When the first term is nested in
  * the second (an observation-level term, or each level inside one level of the next term), that
- * term's block of `S` stays diagonal: `S` is factorised as an arrowhead and only the entries of
- * `Z` outside that block's off-diagonal are formed ({@link arrowInverseFromCholesky}); no row or
- * level pairs two of its levels. Columns of X constant within a term's levels (the intercept,
- * person- or item-level covariates) take `X'(c - 2r)` through that term's level sums of c and r.
- * Cost per call: a few passes over the rows, `O(sum_j |P_j|^2)`, and `O(d e^2 + e^3)` for `S`
- * (`e` its levels outside the diagonal lead `d`).
+ * term's block of `S` stays diagonal, and so does the next one's while each term is nested in the
+ * next (`(1|obs) + (1|brood) + (1|location)`): those `d` levels are eliminated on their sparse
+ * patterns (a level's ancestors and the other terms' levels sharing its rows) and only the rest is
+ * dense ({@link choleskyPatternInPlace}); `Z` is formed on those patterns by Takahashi's recursion
+ * ({@link patternInverseFromCholesky}), never between two levels of one nested term, which no row
+ * or level pairs. Columns of X constant within a term's levels (the intercept, person- or
+ * item-level covariates) take `X'(c - 2r)` through that term's level sums of c and r.
+ * Cost per call: a few passes over the rows, `O(sum_j |P_j|^2)`, and for `S` the sum of its
+ * nested levels' squared pattern sizes plus `O(e^3)` for the `e` levels outside them.
  */
 import { VardecompError } from '../errors.js';
-import { choleskyArrowInPlace } from '../linalg/arrow-cholesky.js';
-import { arrowInverseFromCholesky } from '../linalg/arrow-inverse.js';
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg/dense-cholesky.js';
 import { dotAt } from '../linalg/dot.js';
+import { choleskyPatternInPlace, patternInverseFromCholesky } from '../linalg/pattern-cholesky.js';
 import { levelCovariates, type LevelCovariates } from '../objective/level-covariates.js';
+import type { EngineFactor } from '../objective/cross-products.js';
 import type { GlmmModel } from './glmm-model.js';
 
 /** The gradient of the Laplace deviance: theta in engine order, beta in design order. */
@@ -69,8 +72,13 @@ interface Layout {
   readonly K: number;
   readonly n0: number;
   readonly r: number;
-  /** Order of the leading block of `S` that stays diagonal (the second term's levels), or 0. */
+  /**
+   * The leading levels of `S` eliminated on their patterns (the terms after the first while each
+   * is nested in the next), or 0, and those patterns (rows below the diagonal, by column).
+   */
   readonly lead: number;
+  readonly leadPtr: Int32Array;
+  readonly leadIdx: Int32Array;
   readonly nlev: Int32Array;
   readonly uOff: Int32Array;
   readonly thIdx: Int32Array;
@@ -101,6 +109,18 @@ interface Scratch {
 
 /** Layouts by random terms (bootstrap replicates share their model's terms). */
 const layouts = new WeakMap<GlmmModel['terms'], Layout>();
+
+/** Whether every level of `inner` lies within one level of `outer` (over the model's rows). */
+function nestedIn(inner: EngineFactor, outer: EngineFactor, n: number): boolean {
+  const parent = new Int32Array(inner.nlevels).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const l = inner.codes[i];
+    const o = outer.codes[i];
+    if (parent[l] < 0) parent[l] = o;
+    else if (parent[l] !== o) return false;
+  }
+  return true;
+}
 
 function layoutOf(model: GlmmModel): Layout {
   const { terms, engineOrder, n } = model;
@@ -156,9 +176,23 @@ function layoutOf(model: GlmmModel): Layout {
     rowPtr[j + 1] = cols.length;
   }
   const colIdx = Int32Array.from(cols);
-  // The second term's block of S is diagonal when no first-term level touches two of its levels.
-  let lead = K > 1 ? nlev[1] : 0;
-  for (let j = 0; j < n0 && lead > 0; j++) if (rowPtr[j + 1] - rowPtr[j] > 1 && colIdx[rowPtr[j] + 1] < nlev[1]) lead = 0;
+  // The second term's block of S is diagonal when no first-term level touches two of its levels;
+  // then each next term's too while the term before is nested in it.
+  let chain = K > 1 ? 1 : 0;
+  for (let j = 0; j < n0 && chain > 0; j++) if (rowPtr[j + 1] - rowPtr[j] > 1 && colIdx[rowPtr[j] + 1] < nlev[1]) chain = 0;
+  while (chain > 0 && chain + 1 < K && nestedIn(factors[chain], factors[chain + 1], n)) chain++;
+  let lead = 0;
+  for (let k = 1; k <= chain; k++) lead += nlev[k];
+  // A nested level's pattern: the levels of later terms in its rows (its ancestors, then the rest).
+  const below = Array.from({ length: lead }, () => new Set<number>());
+  for (let i = 0; i < n; i++)
+    for (let k = 1; k <= chain; k++) for (let l = k + 1; l < K; l++) below[rest[i * K1 + k - 1]].add(rest[i * K1 + l - 1]);
+  const leadPtr = new Int32Array(lead + 1);
+  const leadRows: number[] = [];
+  below.forEach((set, x) => {
+    leadRows.push(...[...set].sort((a, b) => a - b));
+    leadPtr[x + 1] = leadRows.length;
+  });
 
   const q = n0 + r;
   const layout: Layout = {
@@ -168,6 +202,8 @@ function layoutOf(model: GlmmModel): Layout {
     n0,
     r,
     lead,
+    leadPtr,
+    leadIdx: Int32Array.from(leadRows),
     nlev,
     uOff,
     thIdx: Int32Array.from(engineOrder, (fi) => terms.engineOffsets[fi]),
@@ -229,7 +265,7 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
     throw new VardecompError('E_UNSUPPORTED', 'the analytic Laplace gradient needs scalar random intercepts and a canonical link');
   }
   const { n, y, priorWeights, design, family } = model;
-  const { K, n0, r, lead, nlev, uOff, thIdx, codes0, rest, pos, rowPtr, colIdx, scratch } = layoutOf(model);
+  const { K, n0, r, lead, leadPtr, leadIdx, nlev, uOff, thIdx, codes0, rest, pos, rowPtr, colIdx, scratch } = layoutOf(model);
   const { w, a, c, D, mjj, vals, ysel, S, Z, t, zr, s, rhs } = scratch;
   const K1 = K - 1;
   const th = Float64Array.from(thIdx, (o) => theta[o]);
@@ -294,9 +330,9 @@ export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: 
     }
   }
   if (r > 0) {
-    const failed = lead > 0 ? choleskyArrowInPlace(S, r, lead) : choleskyInPlace(S, r);
+    const failed = lead > 0 ? choleskyPatternInPlace(S, r, lead, leadPtr, leadIdx) : choleskyInPlace(S, r);
     if (failed >= 0) throw new VardecompError('E_RANK', "the Schur complement of Lambda'Z'WZ Lambda + I is not positive definite");
-    arrowInverseFromCholesky(S, r, lead, Z);
+    patternInverseFromCholesky(S, r, lead, leadPtr, leadIdx, Z);
   }
 
   // (M^-1)_jj, and y_j = Z b_j on the pattern of level j (ysel, beside vals).
