@@ -3,13 +3,14 @@
  *
  * 1. The England Poisson model of child-protection plan starts (880 rows, 2013-2018, offset
  *    log(child_pop_0_17_dfe), with and without an observation-level effect): end-to-end `fit`
- *    in-process, median and range of repeated fits after a warm-up, and `decompose` with 200
+ *    in-process, median and range of repeated fits after a warm-up of 30 and 10 fits (the JIT
+ *    settles over the first few hundred milliseconds), and `decompose` with 200
  *    parametric-bootstrap replicates on the model without the observation-level effect.
  * 2. lme4::VerbAgg (7,584 rows, `r2 ~ Anger + Gender + btype + situ + (1|id) + (1|item)`,
- *    binomial).
+ *    binomial), median of 7 fits after 5.
  * 3. glmer on both England models and on VerbAgg in the same run when `Rscript` with lme4 is on
  *    the PATH: glmer's default control (nAGQ = 1, bobyqa then Nelder-Mead) timed in R with R's
- *    clock (median of 3 fits after a warm-up); the data are read from test/fixtures/glmm. The
+ *    clock (median of 5 fits after a warm-up); the data are read from test/fixtures/glmm. The
  *    VerbAgg deviances must agree to 1e-6 relative.
  *
  * Writes bench/results/glmm.json and prints a table with the load average.
@@ -34,9 +35,10 @@ const panel = (await loadEnglandPanel({ years: [2013, 2018] })).derive({ obs: ()
 const ENGLAND = 'cpp_start_n ~ imd2019_avg_score + offset(log(child_pop_0_17_dfe)) + (1|la_code) + (1|year)';
 const rows: Array<{ case: string; timing: Summary; note: string }> = [];
 
-const england = timeIt(() => fit(panel, ENGLAND, { family: 'poisson' }), 5, 1);
+// In-process fits after the JIT has settled (a few hundred ms of warm-up, as in any repeated use).
+const england = timeIt(() => fit(panel, ENGLAND, { family: 'poisson' }), 21, 30);
 rows.push({ case: 'England Poisson fit (880 rows)', timing: summarise(england), note: '' });
-const englandObs = timeIt(() => fit(panel, `${ENGLAND} + (1|obs)`, { family: 'poisson' }), 3, 1);
+const englandObs = timeIt(() => fit(panel, `${ENGLAND} + (1|obs)`, { family: 'poisson' }), 11, 10);
 rows.push({ case: 'England Poisson fit with (1|obs)', timing: summarise(englandObs), note: '' });
 const m = fit(panel, ENGLAND, { family: 'poisson' });
 decompose(m);
@@ -46,7 +48,7 @@ rows.push({ case: 'England Poisson decompose, 200 bootstrap replicates', timing:
 const verbCsv = path.join(root, 'test/fixtures/glmm/verbagg.csv');
 const verb = aq.fromCSV(readFileSync(verbCsv, 'utf8'));
 const VERB = 'r2 ~ Anger + Gender + btype + situ + (1|id) + (1|item)';
-const verbTimes = timeIt(() => fit(verb, VERB, { family: 'binomial' }), 3, 1);
+const verbTimes = timeIt(() => fit(verb, VERB, { family: 'binomial' }), 7, 5);
 const vm = fit(verb, VERB, { family: 'binomial' });
 const { evaluations, pirlsIterations } = vm.optimizer;
 rows.push({
@@ -56,7 +58,7 @@ rows.push({
 });
 
 // glmer in one R session: the England models (from the fixture's copy of the panel, the same
-// 880 rows) and VerbAgg, each a median of 3 fits after a warm-up.
+// 880 rows) and VerbAgg, each a median of 5 fits after a warm-up.
 const englandCsv = path.join(root, 'test/fixtures/glmm/england-poisson-olre.csv');
 const R_ENGLAND = 'cpp_start_n ~ imd2019_avg_score + offset(log(child_pop_0_17_dfe)) + (1 | la_code) + (1 | year)';
 const glmerCases: Array<{ label: string; call: string; ours: Summary; deviance?: number }> = [
@@ -69,7 +71,7 @@ const r = spawnSync(
   [
     '-e',
     `suppressPackageStartupMessages(library(lme4)); d <- read.csv("${verbCsv}"); e <- read.csv("${englandCsv}");
-     time <- function(f) { m <- suppressWarnings(f()); t <- replicate(3, system.time(suppressWarnings(f()))[["elapsed"]]);
+     time <- function(f) { m <- suppressWarnings(f()); t <- replicate(5, system.time(suppressWarnings(f()))[["elapsed"]]);
        cat(median(t) * 1000, min(t) * 1000, max(t) * 1000, -2 * as.numeric(logLik(m)), "\\n") }
      ${glmerCases.map((c) => `time(function() ${c.call})`).join('; ')}`,
   ],
@@ -86,7 +88,7 @@ if (r.status === 0) {
       if (c.deviance !== undefined) verbGlmerDeviance = deviance;
       rows.push({
         case: c.label,
-        timing: { median, min, max, samples: 3 },
+        timing: { median, min, max, samples: 5 },
         note: `deviance ${deviance.toFixed(6)}; glmer / vardecomp ${(median / c.ours.median).toFixed(2)}x`,
       });
     });
