@@ -515,7 +515,10 @@ export function generateCase(seed: number, index: number): FuzzCase {
 // Running and classifying
 
 export interface Outcome {
-  /** `ok`, an error code such as `E_FORMULA`, or a failure: `crash:<Name>`, `slow`, `nonfinite`. */
+  /**
+   * `ok`, an error code such as `E_FORMULA`, `not-converged` (a GLMM fit off its optimum that
+   * reports NOT_CONVERGED), or a failure: `crash:<Name>`, `slow`, `nonfinite`, `suboptimal`.
+   */
   readonly kind: string;
   readonly failure: boolean;
   readonly ms: number;
@@ -538,15 +541,17 @@ function nonFinite(m: LmmFit): string | null {
 }
 
 /**
- * A GLMM fit's Laplace deviance must equal the criterion at (theta, beta) recomputed, and no
- * theta scaled by 0, 0.5 or 2 (beta fixed) may be lower by more than 1e-2 + 1e-6 |deviance|:
- * a message naming the gap, or null.
+ * A GLMM fit's Laplace deviance must equal the criterion at (theta, beta) recomputed, and, unless
+ * it reports its evaluation limit, no theta scaled by 0, 0.5 or 2 (beta fixed) may be lower by
+ * more than 1e-2 + 1e-6 |deviance|: a message naming the gap, or null.
  */
 function glmmOptimality(m: GlmmFit): string | null {
   const beta = m.betaArray();
   const theta = Object.values(m.theta);
   const at = m.laplaceDeviance(theta, beta);
   if (!(Math.abs(at - m.deviance) <= 1e-6 * (1 + Math.abs(m.deviance)))) return `suboptimal: deviance ${m.deviance} but ${at} recomputed at the optimum`;
+  // A fit stopped at the evaluation budget the input set (control.maxEvaluations) says so.
+  if (m.diagnostics.some((d) => d.code === 'EVALUATION_LIMIT')) return null;
   for (const s of [0, 0.5, 2]) {
     const d = m.laplaceDeviance(theta.map((v) => v * s), beta);
     if (d < m.deviance - 1e-2 - 1e-6 * Math.abs(m.deviance)) return `suboptimal: deviance ${m.deviance}, ${d} at theta x ${s}`;
@@ -561,8 +566,15 @@ function exercise(result: unknown): string | null {
     JSON.stringify(result);
     const fitted = [...result.fitted(), ...result.fitted({ type: 'link' }), ...result.residuals()];
     for (const g of new Set(result.groups)) result.ranef(g);
-    const bad = nonFiniteNumbers(result.toJSON()) ?? (fitted.every(Number.isFinite) ? null : 'fitted or residuals non-finite');
-    return bad ?? glmmOptimality(result);
+    // A correlation of a column whose standard deviation is 0 is undefined (NaN, as lme4's).
+    const zero = new Set(result.varcorr.filter((r) => r.sd === 0).map((r) => `${r.group}:${r.name}`));
+    const defined = result.correlations.filter((c) => !(Number.isNaN(c.correlation) && c.names.some((nm) => zero.has(`${c.group}:${nm}`))));
+    const bad =
+      nonFiniteNumbers({ ...result.toJSON(), correlations: defined }) ?? (fitted.every(Number.isFinite) ? null : 'fitted or residuals non-finite');
+    const gap = bad ?? glmmOptimality(result);
+    // A fit that says it did not converge (separation: estimates running off to infinity) is
+    // counted apart, not as a failure.
+    return gap?.startsWith('suboptimal') && result.diagnostics.some((d) => d.code === 'NOT_CONVERGED') ? `flagged ${gap}` : gap;
   }
   if (result instanceof api.LmmFit) {
     result.summary();
@@ -595,7 +607,11 @@ function nonFiniteNumbers(x: unknown): string | null {
     } else if (Array.isArray(v)) {
       v.forEach((e, i) => walk(e, `${path}[${i}]`, depth + 1));
     } else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
-      for (const [k, e] of Object.entries(v)) walk(e, path ? `${path}.${k}` : k, depth + 1);
+      // A GLMM's Poisson lambda beyond the largest double (a huge null-model random part) is an
+      // overflow of a true value when its distribution-specific variance is the limit, 0.
+      const o = v as Record<string, unknown>;
+      const overflow = o.lambda === Infinity && o.distribution === 0;
+      for (const [k, e] of Object.entries(v)) if (!(overflow && k === 'lambda')) walk(e, path ? `${path}.${k}` : k, depth + 1);
     }
   };
   walk(x, '', 0);
@@ -613,8 +629,8 @@ export function runCase(c: FuzzCase, maxMs: number): Outcome {
   try {
     const result = entry(c.data, c.formula, c.options);
     const bad = exercise(result);
-    kind = bad ? (bad.startsWith('suboptimal') ? 'suboptimal' : 'nonfinite') : 'ok';
-    failure = bad !== null;
+    kind = bad ? (bad.startsWith('suboptimal') ? 'suboptimal' : bad.startsWith('flagged') ? 'not-converged' : 'nonfinite') : 'ok';
+    failure = bad !== null && kind !== 'not-converged';
     message = bad ?? undefined;
   } catch (e) {
     if (e instanceof VardecompError && CODES.has(e.code) && typeof e.message === 'string' && e.message.length > 0) {

@@ -11,7 +11,7 @@ import type { FormulaInput, ModelSpec } from '../formula/model-spec.js';
 import { modelColumns, parseFormula } from '../formula/parse-formula.js';
 import { derivedColumn } from '../formula/specials.js';
 import { toDataSource, type DataSource } from '../input/data-source.js';
-import { buildModelFrame, isMissing, levelOrder, missingTest, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
+import { buildModelFrame, checkLevelValue, isMissing, levelOrder, missingTest, type ColumnReading, type ModelFrame } from '../input/model-frame.js';
 import { checkDenseBlockSize, denseBlockWarning } from '../model/dense-size.js';
 import { aliasedFromGram, buildTerms } from '../model/prepare-model.js';
 import { RandomTerms } from '../terms/random-terms.js';
@@ -69,6 +69,9 @@ export interface GlmmModel {
   readonly observationLevel: readonly number[];
   readonly diagnostics: readonly Diagnostic[];
 }
+
+/** Largest offset in size on the link scale (log(Number.MAX_VALUE) is 709.78). */
+const OFFSET_LIMIT = 700;
 
 const GLMM_OPTION_KEYS: readonly string[] = ['family', 'link', 'offset', 'weights', 'control', 'types', 'levels', 'onWarning'];
 
@@ -208,7 +211,11 @@ function binaryResponse(
   } else {
     const label = (v: unknown): string => (typeof v === 'string' ? v : String(v));
     const present: unknown[] = [];
-    for (let i = 0; i < values.length; i++) if (!missing(values[i])) present.push(values[i]);
+    for (let i = 0; i < values.length; i++) {
+      if (missing(values[i])) continue;
+      checkLevelValue(column, i, values[i], 'Response');
+      present.push(values[i]);
+    }
     const given = options.levels?.[column];
     let levels: readonly string[];
     if (given) {
@@ -398,6 +405,20 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   if (!offset.every(Number.isFinite)) {
     const i = offset.findIndex((v) => !Number.isFinite(v));
     throw new VardecompError('E_NONNUMERIC', `Offset row ${rows[i]} is ${offset[i]}: offsets must be finite`, { column: 'offset', row: rows[i] });
+  }
+  // Beyond +-log(Number.MAX_VALUE) the mean at the offset alone is out of range: an exposure
+  // given as itself instead of its log (offset: "pop" for offset(log(pop))).
+  const far = offset.findIndex((v) => Math.abs(v) > OFFSET_LIMIT);
+  if (far >= 0) {
+    const given = [
+      ...(typeof offsetOpt === 'string' ? [`the option offset "${offsetOpt}"`] : offsetArray ? ['the option offset'] : []),
+      ...(spec.offsets ?? []).map((o) => o.label),
+    ].join(' + ');
+    throw new VardecompError(
+      'E_NONNUMERIC',
+      `Offset (${given}) row ${rows[far]} is ${offset[far]}: an offset is on the ${family.link} link's scale, and beyond ${OFFSET_LIMIT} in size its mean is not a number; give an exposure as its log (offset(log(pop)))`,
+      { column: 'offset', row: rows[far], value: offset[far] },
+    );
   }
   let allSame = true;
   for (let i = 1; i < n && allSame; i++) allSame = y[i] === y[0];

@@ -189,7 +189,7 @@ function describe(v: unknown): string {
 
 /**
  * Throw `E_NONNUMERIC` unless `v` can be a level of the grouping column `column` (a string, a
- * number or a boolean), naming the row and the value.
+ * number or a boolean), naming the row and the value; `what` names the column's role.
  *
  * @example
  * ```ts
@@ -197,11 +197,11 @@ function describe(v: unknown): string {
  * checkLevelValue('la_code', 4, {}); // throws E_NONNUMERIC naming row 4
  * ```
  */
-export function checkLevelValue(column: string, row: number, v: unknown): void {
+export function checkLevelValue(column: string, row: number, v: unknown, what = 'Grouping column'): void {
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
     throw new VardecompError(
       'E_NONNUMERIC',
-      `Grouping column "${column}" row ${row} holds ${describe(v)}: levels must be strings, numbers or booleans`,
+      `${what} "${column}" row ${row} holds ${describe(v)}: levels must be strings, numbers or booleans`,
       { column, row },
     );
   }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fit } from '../../src/index.js';
+import { fit, VardecompError } from '../../src/index.js';
 import { prepareGlmm } from '../../src/glmm/glmm-model.js';
 import { Pirls } from '../../src/glmm/pirls.js';
 import type { GlmmFit } from '../../src/output/glmm-fit.js';
@@ -97,5 +97,48 @@ describe('PIRLS on an ill-conditioned system (a covariate of 1e6 under a random 
       expect(r.iterations, `theta ${t}`).toBeLessThan(45);
       expect(Number.isFinite(r.deviance)).toBe(true);
     }
+  });
+});
+
+describe('a text binomial response holding a value that is not a label', () => {
+  it('is E_NONNUMERIC naming the column, the row and the value (was a TypeError from the level sort)', () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({ yt: i % 3 === 0 ? 'yes' : 'no', g: `g${i % 4}` }));
+    (rows[5] as Record<string, unknown>).yt = Object.create(null);
+    let err: unknown;
+    try {
+      fit(rows, 'yt ~ (1 | g)', { family: 'binomial' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VardecompError);
+    expect((err as VardecompError).code).toBe('E_NONNUMERIC');
+    expect((err as VardecompError).message).toBe('Response "yt" row 5 holds [object Object]: levels must be strings, numbers or booleans');
+  });
+});
+
+describe('an offset beyond the link scale (an exposure given as itself, not its log)', () => {
+  const rows = Array.from({ length: 12 }, (_, i) => ({ y: (i * 7) % 5, pop: 500 + 300 * i, g: `g${i % 4}` }));
+  const codeOf = (f: () => unknown): [string, string] => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof VardecompError) return [e.code, e.message];
+      throw e;
+    }
+    return ['none', ''];
+  };
+  it('is E_NONNUMERIC naming the offset, the row and the value (the fit was NaN with an infinite deviance)', () => {
+    expect(codeOf(() => fit(rows, 'y ~ (1 | g)', { family: 'poisson', offset: 'pop' }))).toEqual([
+      'E_NONNUMERIC',
+      'Offset (the option offset "pop") row 1 is 800: an offset is on the log link\'s scale, and beyond 700 in size its mean is not a number; give an exposure as its log (offset(log(pop)))',
+    ]);
+    expect(codeOf(() => fit(rows, 'y ~ offset(pop) + (1 | g)', { family: 'poisson' }))[1]).toMatch(/^Offset \(offset\(pop\)\) row 1 is 800:/);
+    expect(codeOf(() => fit(rows, 'y ~ offset(log(pop)) + (1 | g)', { family: 'poisson', offset: rows.map((r) => -r.pop) }))[1]).toMatch(
+      /^Offset \(the option offset \+ offset\(log\(pop\)\)\) row 1 is -793\.3/,
+    );
+  });
+  it('the log of the exposure fits', () => {
+    const m = fit(rows, 'y ~ offset(log(pop)) + (1 | g)', { family: 'poisson' }) as GlmmFit;
+    expect(Number.isFinite(m.deviance)).toBe(true);
   });
 });
