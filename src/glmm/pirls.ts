@@ -19,6 +19,7 @@ import { dotAt } from '../linalg/dot.js';
 import { rowKernel, type RowKernel, type RowSums } from '../family/row-kernel.js';
 import type { EngineDesign, EngineFactor } from '../objective/cross-products.js';
 import { CrossProducts, termWidth } from '../objective/cross-products.js';
+import { levelCovariates } from '../objective/level-covariates.js';
 import { ProfiledCriterion, type FixedBlockParts } from '../objective/profiled-criterion.js';
 import type { GlmmModel } from './glmm-model.js';
 
@@ -189,20 +190,43 @@ export class Pirls {
   /** The beta behind `base` (empty before the first computation). */
   private xbetaOf: Float64Array = new Float64Array(0);
 
-  /** `offset + X beta` into `base`. */
+  /**
+   * `offset + X beta` into `base`. Columns constant within the levels of a term (the intercept,
+   * a person's covariates, an item's) are summed per level first, so that each row gathers one
+   * value per such term instead of multiplying every column.
+   */
   private computeXBeta(beta: Float64Array): void {
     const { n, design, offset } = this.model;
     // Evaluations that move theta only (finite differences, line searches) keep beta: X beta stands.
     const prev = this.xbetaOf;
     if (prev.length === beta.length && prev.every((v, j) => v === beta[j])) return;
     this.xbetaOf = beta.slice();
+    const plan = this.xbetaPlan();
+    const used: number[] = [];
+    for (let k = 0; k < plan.tables.length; k++) {
+      const t = plan.tables[k];
+      t.fill(0);
+      let any = false;
+      for (let c = 0; c < design.p; c++) {
+        if (plan.home[c] !== k || beta[c] === 0) continue;
+        const v = plan.values[c]!;
+        const bc = beta[c];
+        for (let l = 0; l < t.length; l++) t[l] += bc * v[l];
+        any = true;
+      }
+      if (any) used.push(k);
+    }
     const cols: number[] = [];
-    for (let j = 0; j < design.p; j++) if (beta[j] !== 0) cols.push(j);
+    for (let j = 0; j < design.p; j++) if (plan.home[j] < 0 && beta[j] !== 0) cols.push(j);
     const x = design.x;
     const base = this.base;
-    // row by row, the columns summed in a register (in column order, as column by column would)
+    const factors = this.factors;
     for (let i = 0; i < n; i++) {
       let s = 0;
+      for (let t = 0; t < used.length; t++) {
+        const k = used[t];
+        s += plan.tables[k][factors[k].codes[i]];
+      }
       for (let t = 0; t < cols.length; t++) {
         const j = cols[t];
         s += beta[j] * x[j * n + i];
@@ -210,6 +234,19 @@ export class Pirls {
       base[i] = offset[i] + s;
     }
   }
+
+  /** Which columns of X {@link computeXBeta} sums per level, and the per-level tables (computed once). */
+  private xbetaPlan(): { home: Int32Array; values: readonly (Float64Array | null)[]; tables: Float64Array[] } {
+    if (this.xbPlan) return this.xbPlan;
+    const { n, design } = this.model;
+    const codes = this.factors.map((f) => f.codes);
+    const levels = this.factors.map((f) => f.nlevels);
+    const lc = levelCovariates(design.x, n, design.p, codes, levels, Number.POSITIVE_INFINITY);
+    const home = Int32Array.from(lc.home, (k) => (k >= 0 && levels[k] <= n / 4 ? k : -1));
+    this.xbPlan = { home, values: lc.values, tables: levels.map((L) => new Float64Array(L)) };
+    return this.xbPlan;
+  }
+  private xbPlan: { home: Int32Array; values: readonly (Float64Array | null)[]; tables: Float64Array[] } | null = null;
 
   /** ldL2 of a factorisation without a solve (fixed-beta stage: no X block). */
   private readonly ldParts: FixedBlockParts = { ldL2: 0, ldRX2: 0, r2: 0, lx: new Float64Array(0), ly: new Float64Array(0) };
