@@ -600,21 +600,24 @@ function exercise(result: unknown): string | null {
 /** Paths of the non-finite numbers in a plain result record, or null when there are none. */
 function nonFiniteNumbers(x: unknown): string | null {
   const bad: string[] = [];
-  const walk = (v: unknown, path: string, depth: number) => {
+  // `noReplicate`: inside a result whose bootstrap had no replicate refitted (`intervals.succeeded`
+  // 0, reported): its interval ends are NaN, not numbers.
+  const walk = (v: unknown, path: string, depth: number, noReplicate: boolean) => {
     if (bad.length >= 5 || depth > 8) return;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) bad.push(`${path}=${v}`);
+      if (!Number.isFinite(v) && !(noReplicate && Number.isNaN(v) && /\.(lower|upper)$/.test(path))) bad.push(`${path}=${v}`);
     } else if (Array.isArray(v)) {
-      v.forEach((e, i) => walk(e, `${path}[${i}]`, depth + 1));
+      v.forEach((e, i) => walk(e, `${path}[${i}]`, depth + 1, noReplicate));
     } else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
       // A GLMM's Poisson lambda beyond the largest double (a huge null-model random part) is an
       // overflow of a true value when its distribution-specific variance is the limit, 0.
       const o = v as Record<string, unknown>;
       const overflow = o.lambda === Infinity && o.distribution === 0;
-      for (const [k, e] of Object.entries(v)) if (!(overflow && k === 'lambda')) walk(e, path ? `${path}.${k}` : k, depth + 1);
+      const none = noReplicate || (o.intervals as { succeeded?: unknown } | undefined)?.succeeded === 0;
+      for (const [k, e] of Object.entries(v)) if (!(overflow && k === 'lambda')) walk(e, path ? `${path}.${k}` : k, depth + 1, none);
     }
   };
-  walk(x, '', 0);
+  walk(x, '', 0, false);
   return bad.length > 0 ? bad.join(', ') : null;
 }
 

@@ -12,9 +12,9 @@ import { withOutcome } from './model/share-design.js';
 import { LmmFit } from './output/lmm-fit.js';
 import { GlmmFit } from './output/glmm-fit.js';
 import { fitPrepared } from './fit.js';
-import { fitGlmm } from './fit-glmm.js';
-import type { GlmmFitOptions } from './glmm/glmm-model.js';
-import { decomposeGlmmFit, refuseGaussianOptions, requireGlmmComponents, type GlmmDecompositionOptions } from './decompose/glmm-decompose.js';
+import { fitGlmm, fitGlmmModel } from './fit-glmm.js';
+import { prepareGlmm, type GlmmFitOptions } from './glmm/glmm-model.js';
+import { checkGlmmDecompositionOptions, decomposeGlmmFit, requireGlmmComponents, type GlmmDecompositionOptions } from './decompose/glmm-decompose.js';
 import { compareFit, decomposeFit, type DecompositionOptions } from './decompose/decompose-fit.js';
 import { DECOMPOSITION_METHODS, type DecompositionMethod } from './decompose/decomposition-data.js';
 import { Comparison, Decomposition, ManyDecomposition } from './report/index.js';
@@ -106,7 +106,7 @@ export function decompose(a: LmmFit | GlmmFit | DataInput, b?: FormulaInput | De
     const method = resolveMethod(o.method);
     // refused before the fit, not after it
     requireGlmmComponents(method, String(o.family));
-    refuseGaussianOptions(o, String(o.family));
+    checkGlmmDecompositionOptions(o, String(o.family));
     const m = fitGlmm(a, b as FormulaInput, glmmOptionsOf(o));
     return new Decomposition(decomposeGlmmFit(m, method, o));
   }
@@ -237,10 +237,12 @@ export function decomposeMany(data: DataInput, options: DecomposeManyOptions): M
  */
 function decomposeManyGlmm(data: DataInput, o: DecomposeManyOptions, method: DecompositionMethod): ManyDecomposition {
   requireGlmmComponents(method, String(o.family));
-  refuseGaussianOptions(o, String(o.family));
+  checkGlmmDecompositionOptions(o, String(o.family));
   const glmmOptions = glmmOptionsOf(o);
-  const results = o.outcomes.map((outcome, k) => {
-    const m = fitGlmm(data, `${formatName(outcome)} ~ ${o.rhs}`, glmmOptions);
+  // Every outcome's model is prepared (its input checked) before any is fitted.
+  const models = o.outcomes.map((outcome) => prepareGlmm(data, `${formatName(outcome)} ~ ${o.rhs}`, glmmOptions));
+  const results = models.map((model, k) => {
+    const m = fitGlmmModel(model, glmmOptions.control);
     const d = decomposeGlmmFit(m, method, o);
     o.onProgress?.(k + 1, o.outcomes.length);
     return d;

@@ -112,6 +112,33 @@ export function refuseGaussianOptions(options: GlmmDecompositionOptions, family:
   }
 }
 
+/** The Poisson approximation asked for (default lognormal), or `E_OPTION`. */
+function approximationOf(options: GlmmDecompositionOptions): LatentApproximation {
+  const approximation = options.approximation ?? 'lognormal';
+  if (!APPROXIMATIONS.includes(approximation)) {
+    throw new VardecompError('E_OPTION', `Option "approximation" must be one of ${APPROXIMATIONS.join(', ')} (got ${JSON.stringify(approximation)})`, {
+      option: 'approximation',
+    });
+  }
+  return approximation;
+}
+
+/**
+ * Check the options of a GLMM decomposition that need no fit (`E_OPTION`): the Gaussian methods'
+ * options, the approximation and the intervals; `decompose` and `decomposeMany` call it before
+ * fitting anything.
+ *
+ * @example
+ * ```ts
+ * checkGlmmDecompositionOptions({ approximation: 'exact' }, 'poisson'); // throws, naming "approximation"
+ * ```
+ */
+export function checkGlmmDecompositionOptions(options: GlmmDecompositionOptions, family: string): void {
+  refuseGaussianOptions(options, family);
+  approximationOf(options);
+  resolveIntervals(options.intervals);
+}
+
 /**
  * Decompose a fitted GLMM by the components method on the latent scale, optionally with
  * parametric-bootstrap intervals.
@@ -125,12 +152,7 @@ export function refuseGaussianOptions(options: GlmmDecompositionOptions, family:
 export function decomposeGlmmFit(fit: GlmmFit, method: DecompositionMethod, options: GlmmDecompositionOptions = {}): DecompositionData {
   requireGlmmComponents(method, fit.family);
   refuseGaussianOptions(options, fit.family);
-  const approximation = options.approximation ?? 'lognormal';
-  if (!APPROXIMATIONS.includes(approximation)) {
-    throw new VardecompError('E_OPTION', `Option "approximation" must be one of ${APPROXIMATIONS.join(', ')} (got ${JSON.stringify(approximation)})`, {
-      option: 'approximation',
-    });
-  }
+  const approximation = approximationOf(options);
   const model = fit.model;
   const groups = decompositionGroups(model);
   const hasFixed = model.design.p > (model.spec.intercept ? 1 : 0);

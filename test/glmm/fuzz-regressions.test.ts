@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fit, VardecompError } from '../../src/index.js';
+import { decomposeMany, fit, VardecompError } from '../../src/index.js';
 import { prepareGlmm } from '../../src/glmm/glmm-model.js';
 import { Pirls } from '../../src/glmm/pirls.js';
 import type { GlmmFit } from '../../src/output/glmm-fit.js';
@@ -140,5 +140,21 @@ describe('an offset beyond the link scale (an exposure given as itself, not its 
   it('the log of the exposure fits', () => {
     const m = fit(rows, 'y ~ offset(log(pop)) + (1 | g)', { family: 'poisson' }) as GlmmFit;
     expect(Number.isFinite(m.deviance)).toBe(true);
+  });
+});
+
+describe('decomposeMany for a GLMM checks every outcome before fitting any', () => {
+  it('a missing second outcome is E_COLUMN before the first outcome is fitted', () => {
+    const rows = Array.from({ length: 24 }, (_, i) => ({ y: (i * 7) % 5, g: `g${i % 6}`, x: (i % 5) - 2 }));
+    const progress: number[] = [];
+    let err: unknown;
+    try {
+      decomposeMany(rows, { outcomes: ['y', 'nope'], rhs: 'x + (1 | g)', family: 'poisson', onProgress: (done) => progress.push(done) });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as VardecompError).code).toBe('E_COLUMN');
+    expect((err as VardecompError).message).toMatch(/"nope"/);
+    expect(progress).toEqual([]);
   });
 });
