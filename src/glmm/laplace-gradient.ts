@@ -36,6 +36,7 @@ import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '
 import { dotAt } from '../linalg/dot.js';
 import { choleskyPatternInPlace, patternInverseFromCholesky } from '../linalg/pattern-cholesky.js';
 import { levelCovariates, type LevelCovariates } from '../objective/level-covariates.js';
+import { rowsByLevel } from '../objective/rows-by-level.js';
 import type { EngineFactor } from '../objective/cross-products.js';
 import type { GlmmModel } from './glmm-model.js';
 
@@ -141,12 +142,7 @@ function layoutOf(model: GlmmModel): Layout {
   for (let i = 0; i < n; i++) for (let k = 1; k < K; k++) rest[i * K1 + k - 1] = uOff[k] - n0 + factors[k].codes[i];
 
   // The coupling pattern per first-term level: distinct rest levels of its rows, ascending.
-  const first = new Int32Array(n0 + 1);
-  for (let i = 0; i < n; i++) first[codes0[i] + 1]++;
-  for (let j = 0; j < n0; j++) first[j + 1] += first[j];
-  const order = new Int32Array(n);
-  const fill = first.slice(0, n0);
-  for (let i = 0; i < n; i++) order[fill[codes0[i]]++] = i;
+  const { start: first, order } = rowsByLevel(codes0, n0);
   const rowPtr = new Int32Array(n0 + 1);
   const cols: number[] = [];
   const slot = new Int32Array(r).fill(-1);

@@ -29,6 +29,7 @@
 
 import { dotAt } from '../linalg/dot.js';
 import { rowPattern } from '../linalg/sparse-update.js';
+import { rowsByLevel } from './rows-by-level.js';
 import { levelCovariates, type LevelCovariates } from './level-covariates.js';
 
 /**
@@ -662,13 +663,7 @@ export class CrossProducts {
     const { q1, m, qr, restOffsets } = this;
     const f1 = factors[0].codes;
     const rest = factors.slice(1).map((f) => f.codes);
-    // rows grouped by first-term level (counting sort)
-    const rowStart = new Int32Array(q1 + 1);
-    for (let i = 0; i < n; i++) rowStart[f1[i] + 1]++;
-    for (let j = 0; j < q1; j++) rowStart[j + 1] += rowStart[j];
-    const rows = new Int32Array(n);
-    const fill = rowStart.slice(0, q1);
-    for (let i = 0; i < n; i++) rows[fill[f1[i]]++] = i;
+    const { start: rowStart, order: rows } = rowsByLevel(f1, q1);
     const start = new Int32Array(q1 + 1);
     const index: number[] = [];
     const stamp = new Int32Array(qr).fill(-1);
@@ -782,12 +777,7 @@ export class CrossProducts {
   /** First-term levels ordered by count group (stable). */
   private levelsByGroup(): Int32Array {
     const { groupOf, values } = this.counts;
-    const start = new Int32Array(values.length + 1);
-    for (let j = 0; j < groupOf.length; j++) start[groupOf[j] + 1]++;
-    for (let c = 0; c < values.length; c++) start[c + 1] += start[c];
-    const out = new Int32Array(groupOf.length);
-    for (let j = 0; j < groupOf.length; j++) out[start[groupOf[j]]++] = j;
-    return out;
+    return rowsByLevel(groupOf, values.length).order;
   }
 
   /** Only the y rows of the G_c blocks: O(q1 x m) after a change of outcome. */

@@ -2,21 +2,25 @@
 import { describe, expect, it } from 'vitest';
 import { minimizeWithGradient } from '../../src/optimize/minimize-gradient.js';
 
+/** f = (x - c)'Q(x - c)/2 + 5: minimum 5 at c, gradient Q(x - c). */
+function quadratic(Q: number[][], c: number[]) {
+  return (x: Float64Array) => {
+    const g = Float64Array.from(Q, (row) => row.reduce((s, q, j) => s + q * (x[j] - c[j]), 0));
+    let f = 5;
+    for (let i = 0; i < c.length; i++) f += 0.5 * (x[i] - c[i]) * g[i];
+    return { f, g };
+  };
+}
+
 describe('minimizeWithGradient', () => {
   it('reaches the minimum of a quadratic in one Newton step after the starting Hessian (d + 2 evaluations)', () => {
-    // f = (x - c)'Q(x - c)/2 + 5: minimum at c, gradient Q(x - c)
     const Q = [
       [4, 1, -0.5],
       [1, 3, 0.25],
       [-0.5, 0.25, 2],
     ];
     const c = [0.7, -1.3, 2.1];
-    const fg = (x: Float64Array) => {
-      const g = Float64Array.from(Q, (row) => row.reduce((s, q, j) => s + q * (x[j] - c[j]), 0));
-      let f = 5;
-      for (let i = 0; i < 3; i++) f += 0.5 * (x[i] - c[i]) * g[i];
-      return { f, g };
-    };
+    const fg = quadratic(Q, c);
     const r = minimizeWithGradient(fg, [0, 0, 0]);
     expect(r.converged).toBe(true);
     r.x.forEach((v, i) => expect(v).toBeCloseTo(c[i], 9));
@@ -35,12 +39,7 @@ describe('minimizeWithGradient', () => {
       [-0.5, 0, 2],
     ];
     const c = [0.7, -1.3, 2.1];
-    const fg = (x: Float64Array) => {
-      const g = Float64Array.from(Q, (row) => row.reduce((s, q, j) => s + q * (x[j] - c[j]), 0));
-      let f = 5;
-      for (let i = 0; i < 3; i++) f += 0.5 * (x[i] - c[i]) * g[i];
-      return { f, g };
-    };
+    const fg = quadratic(Q, c);
     const r = minimizeWithGradient(fg, [0, 0, 0], { assumedCurvature: { coordinates: [1, 2], value: 2 } });
     expect(r.converged).toBe(true);
     r.x.forEach((v, i) => expect(v).toBeCloseTo(c[i], 9));
