@@ -4,7 +4,8 @@
 # Run from the repository root:  Rscript scripts/reference/glmm-fuzz.R
 # Writes test/fixtures/glmm/fuzz-cases.json: per case the data, the formula and glmer's optimum.
 #
-# Fits: glmer with the project's tight bobyqa controls and tolPwrss = 1e-13 (glmer's default
+# Fits: glmer with the project's tight bobyqa controls and tolPwrss = 1e-13 unless a case says
+# otherwise (glmer's default
 # 1e-7 leaves PIRLS short of the modes on a covariate with a huge value: its deviance at a fixed
 # point is then off by 2e-4), and the deviance is glmer's own devFunOnly function (same tolerance)
 # at the optimum. The covariance of beta is lme4's vcov (from the Hessian, or from R_X when that
@@ -13,9 +14,9 @@ source("scripts/reference/setup.R")
 dir.create("test/fixtures/glmm", showWarnings = FALSE, recursive = TRUE)
 ctl <- glmerControl(optimizer = "bobyqa", tolPwrss = 1e-13, optCtrl = TIGHT_OPT)
 
-fit_case <- function(name, data, formula, family, note) {
-  m <- glmer(as.formula(formula), data = data, family = family, control = ctl)
-  dev <- glmer(as.formula(formula), data = data, family = family, control = ctl, devFunOnly = TRUE)
+fit_case <- function(name, data, formula, family, note, fit_ctl = ctl, dev_ctl = ctl) {
+  m <- glmer(as.formula(formula), data = data, family = family, control = fit_ctl)
+  dev <- glmer(as.formula(formula), data = data, family = family, control = dev_ctl, devFunOnly = TRUE)
   par <- c(getME(m, "theta"), fixef(m))
   cat(sprintf("%s: theta %s deviance %.10f\n", name, paste(format(getME(m, "theta"), digits = 8), collapse = " "), dev(par)))
   list(
@@ -50,6 +51,23 @@ cases[[length(cases) + 1]] <- fit_case(
   ),
   "y ~ region + (1 | g)", "poisson",
   "region N has only zero counts: vcov from R_X, as glmer's"
+)
+
+# No intercept and counts near 1e6: the GLM start's first step from log(y) overshoots to a slope
+# of 335 (the mean overflows in every later step); the start halves it back, as glm.fit.
+cases[[length(cases) + 1]] <- fit_case(
+  "no-intercept-huge-counts",
+  data.frame(
+    y = c(1158995, 1360365, 754328, 424184),
+    x = c(1.4965512510466474, -0.4585882323878366, -0.17255597691709118, -0.704323718587572),
+    obs = c("o0", "o1", "o2", "o3")
+  ),
+  "y ~ 0 + x + (1 | obs)", "poisson",
+  "the GLM start halves a step that raises the deviance",
+  # glmer's PIRLS fails at tolPwrss 1e-10 and below here: fitted at its default, the deviance
+  # from devFunOnly at 1e-9 (the same to 1e-14 as at 1e-7)
+  fit_ctl = glmerControl(optimizer = "bobyqa", optCtrl = TIGHT_OPT),
+  dev_ctl = glmerControl(optimizer = "bobyqa", tolPwrss = 1e-9, optCtrl = TIGHT_OPT)
 )
 
 write_json(list(versions = reference_versions(), cases = cases), "test/fixtures/glmm/fuzz-cases.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)

@@ -477,9 +477,23 @@ function glmStart(model: GlmmModel, kernel: RowKernel): Float64Array {
   const z = new Float64Array(n);
   const wx = new Float64Array(n);
   const sums: RowSums = { dev: 0, logLik: 0 };
+  const etaAt = (b: Float64Array): void => {
+    for (let i = 0; i < n; i++) {
+      let e = offset[i];
+      for (let j = 0; j < p; j++) e += b[j] * x[j * n + i];
+      eta[i] = e;
+    }
+  };
+  // The deviance each step must not exceed: at beta = 0 first, then at the last accepted beta.
+  const start = eta.slice();
+  etaAt(beta);
+  kernel.evaluate(eta, offset, mu, w, z, sums);
+  let devRef = Number.isFinite(sums.dev) ? sums.dev : Number.POSITIVE_INFINITY;
+  // working weights and response at the start (then at each accepted step's)
+  eta.set(start);
+  kernel.evaluate(eta, offset, mu, w, z, sums);
   for (let iter = 0; iter < 25; iter++) {
-    // working weights and response at eta; X'WX and X'Wz column by column
-    kernel.evaluate(eta, offset, mu, w, z, sums);
+    // X'WX and X'Wz column by column
     for (let a = 0; a < p; a++) {
       for (let i = 0; i < n; i++) wx[i] = w[i] * x[a * n + i];
       xtwz[a] = dotAt(wx, z, 0, n);
@@ -487,14 +501,22 @@ function glmStart(model: GlmmModel, kernel: RowKernel): Float64Array {
     }
     const next = solveSymmetric(xtwx, xtwz, p);
     if (!next) break;
+    // A step that raises the deviance or overflows the mean is halved toward the last beta (as
+    // glm.fit's "step size truncated due to divergence"; a model without an intercept can
+    // overshoot from the start at log(y) by hundreds).
+    const accepted = (): boolean => next.every(Number.isFinite) && sums.dev <= devRef + 1e-10 * devRef + 1e-12;
+    etaAt(next);
+    kernel.evaluate(eta, offset, mu, w, z, sums);
+    for (let h = 0; h < 40 && !accepted(); h++) {
+      for (let j = 0; j < p; j++) next[j] = (next[j] + beta[j]) / 2;
+      etaAt(next);
+      kernel.evaluate(eta, offset, mu, w, z, sums);
+    }
+    if (!accepted()) break;
+    devRef = sums.dev;
     let change = 0;
     for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - beta[j]) / (1 + Math.abs(next[j])));
     beta = next;
-    for (let i = 0; i < n; i++) {
-      let e = offset[i];
-      for (let j = 0; j < p; j++) e += beta[j] * x[j * n + i];
-      eta[i] = e;
-    }
     if (change < 1e-10) break;
   }
   return beta;
