@@ -343,9 +343,16 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
   const priorWeights = new Float64Array(n).fill(1);
   if (frame.weights) priorWeights.set(frame.weights);
   const isWhole = (v: number) => Number.isFinite(v) && Math.abs(v - Math.round(v)) <= 1e-8 * Math.max(1, Math.abs(v));
+  // Beyond 2^53 - 1 every double is "whole": no count there is exact.
+  const checkExact = (column: string, row: number, v: number, what: string): void => {
+    if (v > Number.MAX_SAFE_INTEGER) {
+      throw responseError(column, row, `holds ${v}: ${what} beyond 2^53 - 1 (${Number.MAX_SAFE_INTEGER}) is not an exact whole number`);
+    }
+  };
   if (family.name === 'poisson') {
     for (let i = 0; i < n; i++) {
       const v = frame.y[i];
+      checkExact(spec.outcome, rows[i], v, 'a Poisson count');
       if (!(v >= 0) || !isWhole(v)) throw responseError(spec.outcome, rows[i], `holds ${v}: a Poisson count must be a whole number >= 0`);
       y[i] = v;
     }
@@ -354,6 +361,8 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
     const o = numericColumn(frame, other, otherIsTotal ? 'Trials' : 'Failures');
     for (let i = 0; i < n; i++) {
       const s = frame.y[i];
+      checkExact(successes, rows[i], s, 'a number of successes');
+      checkExact(other, rows[i], o[i], otherIsTotal ? 'a number of trials' : 'a number of failures');
       if (!(s >= 0) || !isWhole(s)) throw responseError(successes, rows[i], `holds ${s}: successes must be whole numbers >= 0`);
       const f = otherIsTotal ? o[i] - s : o[i];
       if (otherIsTotal && !(o[i] >= s)) {
@@ -361,6 +370,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
       }
       if (!(f >= 0) || !isWhole(f)) throw responseError(other, rows[i], `holds ${o[i]}: failures must be whole numbers >= 0`);
       const total = s + f;
+      checkExact(other, rows[i], total, `the number of trials (${successes} + ${other})`);
       if (total === 0) throw responseError(other, rows[i], `gives a binomial total of 0 trials (${successes} = 0 and no failures)`);
       y[i] = s / total;
       priorWeights[i] *= total;
@@ -373,6 +383,7 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
         throw responseError(spec.outcome, rows[i], `holds ${v}: a binomial response must be 0/1, a boolean or a proportion in [0, 1]`);
       }
       const w = priorWeights[i];
+      checkExact(spec.outcome, rows[i], v * w, `with ${w} trials, the number of successes`);
       if (!isWhole(v * w)) {
         throw responseError(
           spec.outcome,

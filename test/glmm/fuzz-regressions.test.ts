@@ -178,3 +178,28 @@ describe('no intercept and counts near 1e6 (the GLM start overshoots)', () => {
     expect(Number.isFinite(m.se.x)).toBe(true);
   });
 });
+
+describe('counts beyond 2^53 - 1 (no longer exact whole numbers)', () => {
+  const rows = Array.from({ length: 12 }, (_, i) => ({ y: (i * 7) % 5, s: i % 4, f: 3, g: `g${i % 4}` }));
+  const errorOf = (data: unknown, formula: string, family: 'poisson' | 'binomial'): string => {
+    try {
+      fit(data as never, formula, { family });
+    } catch (e) {
+      if (e instanceof VardecompError) return `${e.code}: ${e.message}`;
+      throw e;
+    }
+    return 'no error';
+  };
+  it('a Poisson count of 6.4e63 or 2^53 is E_NONNUMERIC naming the row (was a fit with an infinite deviance)', () => {
+    const big = rows.map((r, i) => (i === 3 ? { ...r, y: 6.379596422363545e63 } : r));
+    expect(errorOf(big, 'y ~ (1 | g)', 'poisson')).toBe(
+      'E_NONNUMERIC: Response "y" row 3 holds 6.379596422363545e+63: a Poisson count beyond 2^53 - 1 (9007199254740991) is not an exact whole number',
+    );
+    const edge = rows.map((r, i) => (i === 5 ? { ...r, y: 2 ** 53 } : r));
+    expect(errorOf(edge, 'y ~ (1 | g)', 'poisson')).toMatch(/^E_NONNUMERIC: Response "y" row 5 holds 9007199254740992:/);
+  });
+  it('cbind successes of 2^53 likewise (the deviance was noise: 23364 vs 28772 recomputed)', () => {
+    const big = rows.map((r, i) => (i === 2 ? { ...r, s: 2 ** 53 } : r));
+    expect(errorOf(big, 'cbind(s, f) ~ (1 | g)', 'binomial')).toMatch(/^E_NONNUMERIC: Response "s" row 2 holds 9007199254740992: a number of successes beyond 2\^53 - 1/);
+  });
+});
