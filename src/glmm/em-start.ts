@@ -78,6 +78,8 @@ export function emStart(model: GlmmModel, pirls: Pirls, theta0: ArrayLike<number
       change = Math.max(change, Math.abs(next[i] - t) / Math.max(t, 0.05));
     }
     if (!next.every(Number.isFinite)) break;
+    // start from the last modes on the data scale (b = theta u), which move less with theta than u
+    pirls.setModes(next, joint.b);
     const run = pirls.run(next, null, EM_PIRLS_TOLERANCE);
     if (!Number.isFinite(run.deviance)) break;
     theta.set(next);
