@@ -1,8 +1,8 @@
 /**
  * Fuzz the public entry points with random, mostly broken, inputs: every call must return a
  * result or throw a VardecompError. Anything else (TypeError, RangeError, a hang, a call slower
- * than the time bound, a result with non-finite estimates, a GLMM fit whose deviance a simple change of theta lowers)
- * is a failure.
+ * than the time bound, a result with non-finite estimates, a GLMM fit whose deviance a scaled
+ * theta lowers or its own criterion does not reproduce) is a failure.
  *
  *   npm run fuzz                          # 10,000 inputs, seed 1
  *   npm run fuzz -- --n 50000 --seed 7
