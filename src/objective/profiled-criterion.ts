@@ -320,9 +320,19 @@ export class ProfiledCriterion {
       const alpha = this.alpha4;
       const bases = this.bases4;
       let queued = 0;
+      // The sum of log(d_j) as the log of running products (each d_j >= 1): one log per 1e250 of
+      // product instead of one per level; a factor of 1e50 or more, which could overflow the
+      // product, is taken on its own.
+      let product = 1;
       for (let j = 0; j < q1; j++) {
         const d = t1s * n1[j] + 1;
-        ld1 += Math.log(d);
+        if (d < 1e50) {
+          product *= d;
+          if (product > 1e250) {
+            ld1 += Math.log(product);
+            product = 1;
+          }
+        } else ld1 += Math.log(d);
         const a = t1s / d;
         if (a === 0) continue;
         if (start[j + 1] - start[j] < m) {
@@ -338,6 +348,7 @@ export class ProfiledCriterion {
       }
       for (let r = queued; r < 4; r++) alpha[r] = 0;
       if (queued > 0) denseRankFourLower(A, m, alpha, g, bases);
+      ld1 += Math.log(product);
     }
     for (let k = 0; k < restLevels.length; k++) {
       const tk = theta[k + 1];

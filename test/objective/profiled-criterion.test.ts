@@ -157,10 +157,9 @@ describe('profiled criterion vs a dense marginal-likelihood reference', () => {
 });
 
 /** An observation-level first term (one level per row) over a grouping term, weighted. */
-function observationLevelProblem(seed: number) {
+function observationLevelProblem(seed: number, n = 40) {
   const u = lcg(seed);
   const groups = 9;
-  const n = 40;
   const group = Int32Array.from({ length: n }, (_, i) => (i < groups ? i : Math.floor(u() * groups)));
   const x = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
@@ -193,6 +192,21 @@ describe('per-level layout under an observation-level term', () => {
     }
     // the closed-form path was taken: the grouping term's 9 levels lead the dense block
     expect((crit as unknown as { lead: number }).lead).toBe(9);
+  });
+
+  it('sums the first term\'s log determinant over many factors as the dense reference does', () => {
+    // 600 levels with theta1^2 n_j + 1 of about 2 to 1e4: the running products of the log
+    // determinant pass 1e250 many times (the dense reference is good to about 2e-10 at theta1 = 40)
+    const { design, y } = observationLevelProblem(5, 600);
+    const crit = new ProfiledCriterion(new CrossProducts(design, y), false);
+    for (const theta of [
+      [1, 0.8],
+      [40, 0.5],
+    ]) {
+      const got = crit.evaluate(Float64Array.from(theta));
+      const want = denseCriterion(design, y, theta, false);
+      expect(Math.abs(got - want) / Math.abs(want)).toBeLessThan(1e-9);
+    }
   });
 
   it('reweight() after new weights and outcome equals cross-products built afresh', () => {
