@@ -260,6 +260,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   // 1e-3 on the deviance (in standard errors for beta), whose PIRLS noise (about 1e-10) smaller
   // steps would amplify.
   let vcov: Float64Array = new Float64Array(p * p).fill(Number.NaN);
+  let hessian: Float64Array | null = null;
   if (wantVcov) {
     const xhat = Float64Array.from(res.x);
     xhat.set(theta);
@@ -271,6 +272,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
       ? forwardHessianFromGradient((x) => gradientAt(x, HESSIAN_PIRLS_TOLERANCE), xhat, GRADIENT_HESSIAN_STEP, searched ? res.gradient : undefined)
       : centralHessian(evaluate, xhat, HESSIAN_STEP);
     vcov = covarianceFromHessian(H, R, k, p);
+    hessian = H;
   }
   if (wantVcov && !isPositiveDefinite(vcov, p)) {
     // As glmer's vcov: from R_X at the optimum's weights instead (PIRLS back at the optimum: the
@@ -295,6 +297,17 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   }
   const isDiagonal = new Set(diagonal);
   const free = [...Array(k + p).keys()].filter((i) => i >= k || !isDiagonal.has(i) || theta[i] > 0);
+  if (converged && hessian && !isPositiveDefinite(restrict(hessian, k + p, free), free.length)) {
+    // lme4's "degenerate Hessian" check: not a strict minimum in the free parameters
+    converged = false;
+    diagnostics.push(
+      diagnostic(
+        'NOT_CONVERGED',
+        'warning',
+        'The Hessian of the Laplace deviance in theta and beta is not positive definite at the optimum (a degenerate Hessian): a fixed effect may be unbounded (separation) or a term not identified; check the estimates',
+      ),
+    );
+  }
   if (converged) {
     const maxRel = relativeNewtonStep(res.gradient, res.hessian, res.x, free, k + p);
     if (!(maxRel < 1e-3)) {
@@ -419,6 +432,14 @@ const GRADIENT_HESSIAN_STEP = 1e-4;
  */
 const HESSIAN_PIRLS_TOLERANCE = 1e-6;
 
+
+/** The rows and columns `keep` of a row-major d x d matrix. */
+function restrict(H: Float64Array, d: number, keep: readonly number[]): Float64Array {
+  const m = keep.length;
+  const out = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) out[a * m + b] = H[keep[a] * d + keep[b]];
+  return out;
+}
 
 /**
  * The covariance of beta as glmer's `vcov`: the beta block of `2 H^-1` (H over theta and beta,

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decomposeMany, fit, VardecompError } from '../../src/index.js';
+import { decomposeMany, fit, Rng, VardecompError } from '../../src/index.js';
+import { poissonDraw } from '../../src/random/count-samplers.js';
 import { prepareGlmm } from '../../src/glmm/glmm-model.js';
 import { Pirls } from '../../src/glmm/pirls.js';
 import type { GlmmFit } from '../../src/output/glmm-fit.js';
@@ -201,5 +202,35 @@ describe('counts beyond 2^53 - 1 (no longer exact whole numbers)', () => {
   it('cbind successes of 2^53 likewise (the deviance was noise: 23364 vs 28772 recomputed)', () => {
     const big = rows.map((r, i) => (i === 2 ? { ...r, s: 2 ** 53 } : r));
     expect(errorOf(big, 'cbind(s, f) ~ (1 | g)', 'binomial')).toMatch(/^E_NONNUMERIC: Response "s" row 2 holds 9007199254740992: a number of successes beyond 2\^53 - 1/);
+  });
+});
+
+describe('quasi-complete separation in a Poisson GLMM (no finite optimum)', () => {
+  // y is 0 on every row with sep = 0 and a Poisson count otherwise: the deviance keeps falling as
+  // the coefficient of sep grows, so a fit can only stop somewhere on the way (glmer too). The fit
+  // must say so rather than report convergence.
+  const rng = new Rng(3);
+  const rows: Array<Record<string, number>> = [];
+  for (let g = 0; g < 12; g++) {
+    const b = 0.5 * rng.normal();
+    for (let r = 0; r < 6; r++) {
+      const x = rng.normal();
+      const sep = r < 2 ? 0 : 1;
+      rows.push({ g, x, sep, y: sep === 0 ? 0 : poissonDraw(rng, Math.exp(1 + 0.4 * x + b)) });
+    }
+  }
+  for (const formula of ['y ~ x + sep + (1 | g)', 'y ~ x + sep + (x || g)']) {
+    it(`is not reported as converged: ${formula}`, () => {
+      const m = fit(rows, formula, { family: 'poisson', onWarning: () => {} }) as GlmmFit;
+      expect(m.beta.sep).toBeGreaterThan(10);
+      expect(m.converged).toBe(false);
+      expect(m.diagnostics.some((d) => d.code === 'NOT_CONVERGED')).toBe(true);
+    });
+  }
+  it('the same counts without the separation converge', () => {
+    const mixed = rows.map((r, i) => ({ ...r, sep: i % 3 === 0 ? 0 : 1 }));
+    const m = fit(mixed, 'y ~ x + sep + (1 | g)', { family: 'poisson' }) as GlmmFit;
+    expect(m.converged).toBe(true);
+    expect(m.diagnostics.some((d) => d.code === 'NOT_CONVERGED')).toBe(false);
   });
 });
