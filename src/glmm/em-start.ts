@@ -16,7 +16,7 @@
  *
  * EM's update with `h_k` folded in, so that it stands still exactly where the Laplace deviance is
  * stationary in theta (at the current beta). The factor is kept within [0.01, 100] (theta moves
- * at most tenfold a step) and theta at or above {@link EM_FLOOR}: a variance heading for 0 is
+ * at most tenfold a step) and theta at or above 0.01: a variance heading for 0 is
  * left to stage 2, whose search handles the boundary.
  */
 import type { GlmmModel } from './glmm-model.js';
@@ -33,11 +33,11 @@ export interface EmStart {
 }
 
 /** Steps stop when no theta moves by more than this, relative to max(theta, 0.05). */
-export const EM_TOLERANCE = 0.05;
+const EM_TOLERANCE = 0.05;
 /** The most EM steps before stage 2 takes over. */
 export const EM_MAX_STEPS = 8;
 /** EM steps do not take theta below this (unless it starts at 0). */
-export const EM_FLOOR = 0.01;
+const EM_FLOOR = 0.01;
 /**
  * The joint PIRLS runs stop once a step moves the linear predictor by less than this (PIRLS is
  * Newton's method: the modes are then within about its square of the fixed point): their beta

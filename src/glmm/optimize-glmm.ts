@@ -200,8 +200,8 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     return evaluate(x);
   };
   /**
-   * With the analytic gradient, quasi-Newton steps (about `k + p` evaluations for the starting
-   * Hessian, then one or two per step); chord Newton steps on the deviance alone otherwise, or
+   * With the analytic gradient, quasi-Newton steps (`k` evaluations for the starting Hessian's
+   * theta columns, then one or two per step); chord Newton steps on the deviance alone otherwise, or
    * when the gradient search fails or ends near a variance of 0 (where the gradient's
    * `1 / theta` terms lose precision and the even extension needs the chord search's care).
    */
