@@ -36,7 +36,7 @@ import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { minimizeEven, type MinimizeControl } from '../optimize/minimize.js';
 import { minimizeWithGradient } from '../optimize/minimize-gradient.js';
 import { centralHessian, forwardHessianFromGradient } from '../optimize/central-hessian.js';
-import { relativeNewtonStep } from '../optimize/newton-step.js';
+import { regularisedNewtonDirection, relativeNewtonStep } from '../optimize/newton-step.js';
 import { SINGULAR_TOL } from '../model/optimize-theta.js';
 import type { GlmmModel } from './glmm-model.js';
 import { emStart } from './em-start.js';
@@ -255,23 +255,58 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     }
   }
   // The state at the optimum, kept before the Hessian's evaluations move PIRLS away from it.
-  const state = pirls.state();
+  let state = pirls.state();
+  const isDiagonal = new Set(diagonal);
+  const free = [...Array(k + p).keys()].filter((i) => i >= k || !isDiagonal.has(i) || theta[i] > 0);
   // The covariance from the Hessian at the optimum: steps of 1e-4 on the analytic gradient, or
   // 1e-3 on the deviance (in standard errors for beta), whose PIRLS noise (about 1e-10) smaller
   // steps would amplify.
   let vcov: Float64Array = new Float64Array(p * p).fill(Number.NaN);
   let hessian: Float64Array | null = null;
-  if (wantVcov) {
-    const xhat = Float64Array.from(res.x);
-    xhat.set(theta);
+  // The reported point in the search's coordinates (theta rectified and snapped), and the
+  // gradient there from the Hessian's own evaluations: the convergence check below judges that
+  // point, not the search's last iterate.
+  const xhat = Float64Array.from(res.x);
+  xhat.set(theta);
+  const gradientAtOptimum = new Float64Array(k + p);
+  const derivativesAtOptimum = (): Float64Array => {
     // With the analytic gradient: forward differences of the gradient (k + p evaluations, the
     // gradient search's own gradient at the optimum reused when nothing was rectified or
     // snapped) instead of 1 + (k + p)(k + p + 1).
     const searched = res.search === 'quasi-Newton on the gradient' && xhat.every((v, i) => v === res.x[i]);
     const H = hasLaplaceGradient(model)
-      ? forwardHessianFromGradient((x) => gradientAt(x, HESSIAN_PIRLS_TOLERANCE), xhat, GRADIENT_HESSIAN_STEP, searched ? res.gradient : undefined)
-      : centralHessian(evaluate, xhat, HESSIAN_STEP);
+      ? forwardHessianFromGradient((x) => gradientAt(x, HESSIAN_PIRLS_TOLERANCE), xhat, GRADIENT_HESSIAN_STEP, searched ? res.gradient : undefined, gradientAtOptimum)
+      : centralHessian(evaluate, xhat, HESSIAN_STEP, gradientAtOptimum);
     vcov = covarianceFromHessian(H, R, k, p);
+    return H;
+  };
+  if (wantVcov) {
+    let H = derivativesAtOptimum();
+    // A search that stopped short of the optimum on noisy finite differences of its own (a chord
+    // search's curvature from steps of 1e-4 can even be negative): Newton steps over the free
+    // parameters on the reported point's Hessian, each kept only when it lowers the deviance.
+    for (let polish = 0; polish < MAX_POLISH_STEPS && res.withinBudget && solution.converged; polish++) {
+      const rel = relativeNewtonStep(gradientAtOptimum, H, xhat, free, k + p);
+      const step = Number.isFinite(rel) && rel >= NEWTON_STEP_TOL ? newtonStepOver(H, gradientAtOptimum, k + p, free) : null;
+      if (!step) break;
+      const trial = Float64Array.from(xhat);
+      for (const i of free) trial[i] += step[i];
+      const trialTheta = rectified(trial, new Float64Array(k));
+      const trialBeta = new Float64Array(p);
+      toBeta(trial, k, trialBeta);
+      const s = pirls.run(trialTheta, trialBeta);
+      if (!(s.converged && s.deviance < solution.deviance)) {
+        pirls.run(theta, betaHat);
+        break;
+      }
+      theta.set(trialTheta);
+      betaHat.set(trialBeta);
+      xhat.set(trial);
+      xhat.set(theta);
+      solution = s;
+      state = pirls.state();
+      H = derivativesAtOptimum();
+    }
     hessian = H;
   }
   if (wantVcov && !isPositiveDefinite(vcov, p)) {
@@ -295,8 +330,6 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     converged = false;
     diagnostics.push(diagnostic('NOT_CONVERGED', 'warning', 'PIRLS did not converge at the optimum: check the estimates'));
   }
-  const isDiagonal = new Set(diagonal);
-  const free = [...Array(k + p).keys()].filter((i) => i >= k || !isDiagonal.has(i) || theta[i] > 0);
   if (converged && hessian && !isPositiveDefinite(restrict(hessian, k + p, free), free.length)) {
     // lme4's "degenerate Hessian" check: not a strict minimum in the free parameters
     converged = false;
@@ -309,8 +342,14 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     );
   }
   if (converged) {
-    const maxRel = relativeNewtonStep(res.gradient, res.hessian, res.x, free, k + p);
-    if (!(maxRel < 1e-3)) {
+    // On the Hessian and gradient of the reported point where they were computed (the search's
+    // own finite differences are of its last iterate, before a near-zero theta was snapped to 0,
+    // and a chord search's are rough estimates: their diagonal can be negative at a minimum);
+    // without the covariance (vcov: false), on the search's.
+    const maxRel = hessian
+      ? relativeNewtonStep(gradientAtOptimum, hessian, xhat, free, k + p)
+      : relativeNewtonStep(res.gradient, res.hessian, res.x, free, k + p);
+    if (!(maxRel < NEWTON_STEP_TOL)) {
       converged = false;
       diagnostics.push(
         diagnostic(
@@ -432,6 +471,19 @@ const GRADIENT_HESSIAN_STEP = 1e-4;
  */
 const HESSIAN_PIRLS_TOLERANCE = 1e-6;
 
+/**
+ * The Newton step `-H_ff^-1 g_f` over the coordinates `free` (zero elsewhere), or null when
+ * `H_ff` is not positive definite.
+ */
+function newtonStepOver(H: Float64Array, g: Float64Array, d: number, free: readonly number[]): Float64Array | null {
+  const m = free.length;
+  const direction = new Float64Array(m);
+  const ok = regularisedNewtonDirection(restrict(H, d, free), Float64Array.from(free, (i) => g[i]), m, new Float64Array(m * m), direction, 0, 1);
+  if (!ok) return null;
+  const step = new Float64Array(d);
+  free.forEach((i, a) => (step[i] = direction[a]));
+  return step;
+}
 
 /** The rows and columns `keep` of a row-major d x d matrix. */
 function restrict(H: Float64Array, d: number, keep: readonly number[]): Float64Array {
@@ -468,3 +520,12 @@ function covarianceFromHessian(H: Float64Array, R: Float64Array, k: number, p: n
     }
   return out;
 }
+
+/**
+ * An optimum counts as converged when its largest relative Newton step
+ * ({@link relativeNewtonStep}) is below this.
+ */
+const NEWTON_STEP_TOL = 1e-3;
+
+/** Newton steps at most from the reported point when the search stopped short of the optimum. */
+const MAX_POLISH_STEPS = 3;

@@ -9,15 +9,23 @@
  * `(f(+h_i +h_j) + f(-h_i -h_j) - f(+h_i) - f(-h_i) - f(+h_j) - f(-h_j) + 2 f) / (2 h^2)`. The
  * error is O(h^2) as with the four-point cross formula (lme4's `deriv12`), at two evaluations
  * per pair instead of four: `1 + d(d + 1)` evaluations in all. `f` may keep the array it is given
- * only for the duration of the call.
+ * only for the duration of the call. `gradientOut` (length d), when given, receives the central
+ * gradient `(f(+h_i) - f(-h_i)) / (2h)` from the same evaluations: the derivatives of the point
+ * itself, for a convergence check.
  *
  * @example
  * ```ts
- * const H = centralHessian((x) => x[0] ** 2 + 3 * x[0] * x[1], Float64Array.of(1, 2), 1e-3);
- * // H ≈ [2, 3, 3, 0]
+ * const g = new Float64Array(2);
+ * const H = centralHessian((x) => x[0] ** 2 + 3 * x[0] * x[1], Float64Array.of(1, 2), 1e-3, g);
+ * // H ≈ [2, 3, 3, 0], g ≈ [8, 3]
  * ```
  */
-export function centralHessian(f: (x: Float64Array) => number, xhat: ArrayLike<number>, h: number): Float64Array {
+export function centralHessian(
+  f: (x: Float64Array) => number,
+  xhat: ArrayLike<number>,
+  h: number,
+  gradientOut?: Float64Array,
+): Float64Array {
   const d = xhat.length;
   const x = Float64Array.from(xhat);
   const f0 = f(x);
@@ -31,6 +39,7 @@ export function centralHessian(f: (x: Float64Array) => number, xhat: ArrayLike<n
     fm[i] = f(x);
     x[i] = xhat[i];
     H[i * d + i] = (fp[i] - 2 * f0 + fm[i]) / (h * h);
+    if (gradientOut) gradientOut[i] = (fp[i] - fm[i]) / (2 * h);
   }
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < i; j++) {
@@ -56,12 +65,14 @@ export function centralHessian(f: (x: Float64Array) => number, xhat: ArrayLike<n
  * The error is O(h), so `h` can be small: a gradient carries far less noise relative to its
  * differences than a function value does to its second differences. `d + 1` gradient
  * evaluations (`d` when the gradient at `xhat` is given as `g0`). `g` may keep the array it is
- * given only for the duration of the call.
+ * given only for the duration of the call. `gradientOut` (length d), when given, receives the
+ * gradient at `xhat` (`g0` or its evaluation).
  *
  * @example
  * ```ts
- * const H = forwardHessianFromGradient((x) => Float64Array.of(2 * x[0] + 3 * x[1], 3 * x[0]), Float64Array.of(1, 2), 1e-4);
- * // H ≈ [2, 3, 3, 0]
+ * const g = new Float64Array(2);
+ * const H = forwardHessianFromGradient((x) => Float64Array.of(2 * x[0] + 3 * x[1], 3 * x[0]), Float64Array.of(1, 2), 1e-4, undefined, g);
+ * // H ≈ [2, 3, 3, 0], g = [8, 3]
  * ```
  */
 export function forwardHessianFromGradient(
@@ -69,10 +80,12 @@ export function forwardHessianFromGradient(
   xhat: ArrayLike<number>,
   h: number,
   g0?: ArrayLike<number>,
+  gradientOut?: Float64Array,
 ): Float64Array {
   const d = xhat.length;
   const x = Float64Array.from(xhat);
   const base = Float64Array.from(g0 ?? g(x));
+  gradientOut?.set(base);
   const H = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     x[i] = xhat[i] + h;

@@ -18,6 +18,21 @@ describe('centralHessian', () => {
     for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(H[i * 3 + j]).toBeCloseTo(Q[i][j], 6);
   });
 
+  it('gives the central gradient of the same evaluations on request', () => {
+    // f = x0^3 + x0 x1 + 2 x1^2: gradient (3 x0^2 + x1, x0 + 4 x1), central error h^2 in x0
+    let calls = 0;
+    const f = (x: Float64Array) => {
+      calls++;
+      return x[0] ** 3 + x[0] * x[1] + 2 * x[1] ** 2;
+    };
+    const g = new Float64Array(2);
+    const H = centralHessian(f, [1, 2], 1e-3, g);
+    expect(calls).toBe(1 + 2 * 3);
+    expect(Math.abs(g[0] - 5)).toBeLessThan(2e-6);
+    expect(Math.abs(g[1] - 9)).toBeLessThan(1e-8);
+    expect(centralHessian(f, [1, 2], 1e-3)).toEqual(H);
+  });
+
   it('has O(h^2) error on a smooth non-quadratic function, in 1 + d(d + 1) evaluations', () => {
     // f = exp(a'x) + sin(x0 x1 x2): the Hessian in closed form
     const a = [0.3, -0.2, 0.5];
@@ -52,6 +67,15 @@ describe('centralHessian', () => {
 });
 
 describe('forwardHessianFromGradient', () => {
+  it('hands back the gradient at the point, evaluated or given', () => {
+    const g2 = (x: Float64Array) => Float64Array.of(2 * x[0] + 3 * x[1], 3 * x[0]);
+    const out = new Float64Array(2);
+    forwardHessianFromGradient(g2, [1, 2], 1e-4, undefined, out);
+    expect(Array.from(out)).toEqual([8, 3]);
+    forwardHessianFromGradient(g2, [1, 2], 1e-4, Float64Array.of(5, 6), out);
+    expect(Array.from(out)).toEqual([5, 6]);
+  });
+
   // f = exp(a'x) + sin(x0 x1 x2), its gradient in closed form
   const a = [0.3, -0.2, 0.5];
   let calls = 0;
