@@ -17,7 +17,8 @@ export type DiagnosticCode =
   | 'SAMPLED_SPLIT'
   | 'LARGE_DENSE_BLOCK'
   | 'RESPONSE_CODING'
-  | 'VCOV_FROM_RX';
+  | 'VCOV_FROM_RX'
+  | 'SCALE';
 
 /** One diagnostic of a fit. */
 export interface Diagnostic {

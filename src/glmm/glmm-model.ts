@@ -4,6 +4,7 @@
  * the model frame, X (aliased columns dropped) and the random terms in engine order.
  */
 import { diagnostic, diagnosticSink, type Diagnostic } from '../diagnostics.js';
+import { columnSpreads, scaleDiagnostic } from '../model/check-scale.js';
 import { VardecompError } from '../errors.js';
 import { familyFor, type Family, type FamilyName } from '../family/family.js';
 import { buildFixedDesign, withoutColumns, type FixedDesign } from '../formula/design-matrix.js';
@@ -484,6 +485,8 @@ export function prepareGlmm(data: unknown, formula: FormulaInput, options: GlmmF
       ),
     );
   }
+  const scale = scaleDiagnostic(columnSpreads(design.x, n, design.p), design.names);
+  if (scale) diagnostics.push(scale);
   if (n <= design.p) {
     throw new VardecompError('E_RANK', `${n} usable rows for ${design.p} fixed-effect parameters: need more rows than parameters`, {
       rows: n,

@@ -18,6 +18,7 @@ import { ProfiledCriterion } from '../objective/profiled-criterion.js';
 import { SubsetRegressions } from '../objective/subset-regressions.js';
 import type { MinimizeControl } from '../optimize/minimize.js';
 import { diagnostic, diagnosticSink, type Diagnostic } from '../diagnostics.js';
+import { columnSpreads, scaleDiagnostic } from './check-scale.js';
 import { termsSpannedByX } from './identified-terms.js';
 import { INTERCEPT, RandomEffectsTerm } from '../terms/random-effects-term.js';
 import { RandomTerms } from '../terms/random-terms.js';
@@ -620,6 +621,8 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
 
   // X, centred when there is an intercept (exactly invariant: unit-triangular change of basis).
   let design = buildFixedDesign(frame, spec);
+  // Spreads for the scale check, read before centring (which keeps them but not 0/1 dummies).
+  const spreads = columnSpreads(design.x, nobs, design.p);
   const hasIntercept = spec.intercept;
   // Centred in place: X is built here, so nothing outside is changed, and it is stored once.
   const centre = (d: FixedDesign) => {
@@ -678,6 +681,11 @@ export function prepareModel(data: unknown, formula: FormulaInput, options: FitO
       ),
     );
   }
+  const scale = scaleDiagnostic(
+    spreads.filter((_, j) => !drop.includes(j)),
+    design.names,
+  );
+  if (scale) diagnostics.push(scale);
   if (nobs <= design.p) {
     const shown = design.names.slice(0, 10).map((nm) => `"${nm}"`).join(', ') + (design.p > 10 ? ', ...' : '');
     throw new VardecompError(
