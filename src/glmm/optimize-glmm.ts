@@ -277,10 +277,14 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     const H = hasLaplaceGradient(model)
       ? forwardHessianFromGradient((x) => gradientAt(x, HESSIAN_PIRLS_TOLERANCE), xhat, GRADIENT_HESSIAN_STEP, searched ? res.gradient : undefined, gradientAtOptimum)
       : centralHessian(evaluate, xhat, HESSIAN_STEP, gradientAtOptimum);
-    vcov = covarianceFromHessian(H, R, k, p);
+    if (wantVcov) vcov = covarianceFromHessian(H, R, k, p);
     return H;
   };
-  if (wantVcov) {
+  // Without the covariance (vcov: false) the Hessian of the reported point is computed only when
+  // the search's own derivatives (of its last iterate) fail the convergence check, to judge it.
+  const searchJudged =
+    !wantVcov && res.withinBudget && solution.converged && !(relativeNewtonStep(res.gradient, res.hessian, res.x, free, k + p) < NEWTON_STEP_TOL);
+  if (wantVcov || searchJudged) {
     let H = derivativesAtOptimum();
     // A search that stopped short of the optimum on noisy finite differences of its own (a chord
     // search's curvature from steps of 1e-4 can even be negative): Newton steps over the free
@@ -345,7 +349,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
     // On the Hessian and gradient of the reported point where they were computed (the search's
     // own finite differences are of its last iterate, before a near-zero theta was snapped to 0,
     // and a chord search's are rough estimates: their diagonal can be negative at a minimum);
-    // without the covariance (vcov: false), on the search's.
+    // without the covariance (vcov: false) and a search that passed it, on the search's.
     const maxRel = hessian
       ? relativeNewtonStep(gradientAtOptimum, hessian, xhat, free, k + p)
       : relativeNewtonStep(res.gradient, res.hessian, res.x, free, k + p);

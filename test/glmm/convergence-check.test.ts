@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fit } from '../../src/index.js';
+import { prepareGlmm } from '../../src/glmm/glmm-model.js';
+import { optimizeGlmm } from '../../src/glmm/optimize-glmm.js';
 import type { GlmmFit } from '../../src/output/glmm-fit.js';
 
 interface Reference {
@@ -36,6 +38,13 @@ describe('a random-slope GLMM whose search stops just short of the optimum', () 
     expect(Math.abs(m.deviance - ref.deviance) / ref.deviance).toBeLessThan(1e-6);
     Object.values(m.theta).forEach((t, i) => expect(Math.abs(t - ref.theta[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref.theta[i]))));
     expect(m.diagnostics.some((d) => d.code === 'SINGULAR')).toBe(true);
+  });
+
+  it('reaches the same point without the covariance (vcov: false, as bootstrap refits)', () => {
+    const opt = optimizeGlmm(prepareGlmm(ref.data, ref.formula, { family: ref.family }), { vcov: false });
+    expect(opt.converged).toBe(true);
+    expect(Math.abs(opt.deviance - m.deviance)).toBeLessThan(1e-7 * m.deviance);
+    expect(opt.vcov.every(Number.isNaN)).toBe(true);
   });
 
   it('still flags a fit stopped by its evaluation budget', () => {
