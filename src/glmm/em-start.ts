@@ -67,7 +67,7 @@ export function emStart(model: GlmmModel, pirls: Pirls, theta0: ArrayLike<number
   let steps = 0;
   while (steps < EM_MAX_STEPS && Number.isFinite(joint.deviance)) {
     pirls.saveModes(u);
-    const g = laplaceGradient(model, theta, pirls.state().mu, u).theta;
+    const g = laplaceGradient(model, theta, pirls.mean, u).theta;
     const next = theta.slice();
     let change = 0;
     for (let i = 0; i < k; i++) {

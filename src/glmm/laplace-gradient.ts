@@ -36,6 +36,7 @@ import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '
 import { dotAt } from '../linalg/dot.js';
 import { choleskyPatternInPlace, patternInverseFromCholesky } from '../linalg/pattern-cholesky.js';
 import { levelCovariates, type LevelCovariates } from '../objective/level-covariates.js';
+import { couplingPattern } from '../objective/coupling-pattern.js';
 import { rowsByLevel } from '../objective/rows-by-level.js';
 import type { EngineFactor } from '../objective/cross-products.js';
 import type { GlmmModel } from './glmm-model.js';
@@ -141,37 +142,26 @@ function layoutOf(model: GlmmModel): Layout {
   const rest = new Int32Array(n * K1);
   for (let i = 0; i < n; i++) for (let k = 1; k < K; k++) rest[i * K1 + k - 1] = uOff[k] - n0 + factors[k].codes[i];
 
-  // The coupling pattern per first-term level: distinct rest levels of its rows, ascending.
-  const { start: first, order } = rowsByLevel(codes0, n0);
-  const rowPtr = new Int32Array(n0 + 1);
-  const cols: number[] = [];
+  // The coupling pattern per first-term level (distinct rest levels of its rows, ascending), and
+  // each row's positions in its level's pattern.
+  const rows = rowsByLevel(codes0, n0);
+  const { start: rowPtr, index: colIdx } = couplingPattern(
+    codes0,
+    n0,
+    factors.slice(1).map((f) => f.codes),
+    Int32Array.from({ length: K1 }, (_, k) => uOff[k + 1] - n0),
+    r,
+    rows,
+  );
   const slot = new Int32Array(r).fill(-1);
   const pos = new Int32Array(n * K1);
   for (let j = 0; j < n0; j++) {
-    const level: number[] = [];
-    for (let p = first[j]; p < first[j + 1]; p++) {
-      const i = order[p];
-      for (let k = 0; k < K1; k++) {
-        const m = rest[i * K1 + k];
-        if (slot[m] < 0) {
-          slot[m] = 0;
-          level.push(m);
-        }
-      }
-    }
-    level.sort((x, y) => x - y);
-    level.forEach((m, e) => (slot[m] = cols.length + e));
-    for (let p = first[j]; p < first[j + 1]; p++) {
-      const i = order[p];
+    for (let e = rowPtr[j]; e < rowPtr[j + 1]; e++) slot[colIdx[e]] = e;
+    for (let t = rows.start[j]; t < rows.start[j + 1]; t++) {
+      const i = rows.order[t];
       for (let k = 0; k < K1; k++) pos[i * K1 + k] = slot[rest[i * K1 + k]];
     }
-    for (const m of level) {
-      cols.push(m);
-      slot[m] = -1;
-    }
-    rowPtr[j + 1] = cols.length;
   }
-  const colIdx = Int32Array.from(cols);
   // The second term's block of S is diagonal when no first-term level touches two of its levels;
   // then each next term's too while the term before is nested in it.
   let chain = K > 1 ? 1 : 0;
@@ -253,7 +243,7 @@ function levelColumnsOf(model: GlmmModel): LevelCovariates {
  * pirls.run(theta, beta);
  * const u = new Float64Array(pirls.modeCount);
  * pirls.saveModes(u);
- * const g = laplaceGradient(model, theta, pirls.state().mu, u); // g.theta, g.beta
+ * const g = laplaceGradient(model, theta, pirls.mean, u); // g.theta, g.beta
  * ```
  */
 export function laplaceGradient(model: GlmmModel, theta: ArrayLike<number>, mu: Float64Array, u: Float64Array): LaplaceGradient {

@@ -186,7 +186,7 @@ export function optimizeGlmm(model: GlmmModel, options: GlmmOptimizeOptions = {}
   let lastDeviance = Number.NaN;
   const gradientAt = (x: Float64Array, tolerance?: number): Float64Array => {
     lastDeviance = evaluate(x, tolerance);
-    const g = laplaceGradient(model, abs, pirls.state().mu, modes);
+    const g = laplaceGradient(model, abs, pirls.mean, modes);
     for (let i = 0; i < k; i++) gradient[i] = x[i] < 0 ? -g.theta[i] : g.theta[i];
     for (let j = 0; j < p; j++) {
       let s = 0;

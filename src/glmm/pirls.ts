@@ -395,8 +395,9 @@ export class Pirls {
       // Steps that no longer lower the penalised deviance beyond rounding, several in a row: the
       // modes are at the fixed point to the solve's precision, which an ill-conditioned system (a
       // covariate of 1e5 under a random slope) leaves far above STALL_TOL in eta.
-      flat = newPdev >= pdev - slack ? flat + 1 : 0;
-      const stalled = (fullStep && change <= STALL_TOL && newPdev >= pdev - slack) || flat >= FLAT_STEPS;
+      const noDecrease = newPdev >= pdev - slack;
+      flat = noDecrease ? flat + 1 : 0;
+      const stalled = (noDecrease && fullStep && change <= STALL_TOL) || flat >= FLAT_STEPS;
       pdev = newPdev;
       if (!joint && tolerance <= FINAL_STEP_TOL && !failed && fullStep && change <= FINAL_STEP_TOL && Number.isFinite(newPdev)) {
         // PIRLS is Newton's method: after a full step this small the modes are within about
@@ -448,6 +449,14 @@ export class Pirls {
     const { n, design } = this.model;
     const engine: EngineDesign = { n, p: design.p, x: design.x, factors: this.factors, weights: this.w, perLevel: true };
     return this.criterion(engine, true, this.z).solve(theta).unscaledVcov;
+  }
+
+  /**
+   * The mean at the end of the last run: PIRLS's own array, without a copy (for a gradient taken
+   * right after the run; the next run overwrites it).
+   */
+  get mean(): Float64Array {
+    return this.mu;
   }
 
   /** The linear predictor and mean at the end of the last run (copies). */

@@ -29,6 +29,7 @@
 
 import { dotAt } from '../linalg/dot.js';
 import { rowPattern } from '../linalg/sparse-update.js';
+import { couplingPattern } from './coupling-pattern.js';
 import { rowsByLevel } from './rows-by-level.js';
 import { levelCovariates, type LevelCovariates } from './level-covariates.js';
 
@@ -659,33 +660,20 @@ export class CrossProducts {
    */
   private structuralPattern(): { start: Int32Array; index: Int32Array } {
     if (this.structural) return this.structural;
-    const { n, factors } = this.design!;
+    const { factors } = this.design!;
     const { q1, m, qr, restOffsets } = this;
-    const f1 = factors[0].codes;
     const rest = factors.slice(1).map((f) => f.codes);
-    const { start: rowStart, order: rows } = rowsByLevel(f1, q1);
-    const start = new Int32Array(q1 + 1);
-    const index: number[] = [];
-    const stamp = new Int32Array(qr).fill(-1);
-    const cols: number[] = [];
+    const coupling = couplingPattern(factors[0].codes, q1, rest, restOffsets, qr);
+    // each level's rest columns, then every X column and y
+    const extra = m - qr;
+    const start = Int32Array.from(coupling.start, (s, j) => s + j * extra);
+    const index = new Int32Array(start[q1]);
     for (let j = 0; j < q1; j++) {
-      cols.length = 0;
-      for (let t = rowStart[j]; t < rowStart[j + 1]; t++) {
-        const i = rows[t];
-        for (let k = 0; k < rest.length; k++) {
-          const c = restOffsets[k] + rest[k][i];
-          if (stamp[c] !== j) {
-            stamp[c] = j;
-            cols.push(c);
-          }
-        }
-      }
-      cols.sort((a, b) => a - b);
-      for (const c of cols) index.push(c);
-      for (let c = qr; c < m; c++) index.push(c);
-      start[j + 1] = index.length;
+      let t = start[j];
+      for (let e = coupling.start[j]; e < coupling.start[j + 1]; e++) index[t++] = coupling.index[e];
+      for (let c = qr; c < m; c++) index[t++] = c;
     }
-    this.structural = { start, index: Int32Array.from(index) };
+    this.structural = { start, index };
     return this.structural;
   }
   private structural: { start: Int32Array; index: Int32Array } | null = null;
