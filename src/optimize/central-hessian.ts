@@ -68,6 +68,11 @@ export function centralHessian(
  * given only for the duration of the call. `gradientOut` (length d), when given, receives the
  * gradient at `xhat` (`g0` or its evaluation).
  *
+ * `shape.relativeStep` takes the step `h max(1, |x_i|)` instead. `shape.assumed` names
+ * coordinates whose curvature is known well enough: they are not differenced (one evaluation
+ * fewer each), their diagonal is `value`, 0 between two of them, and a pair with one differenced
+ * coordinate takes that coordinate's column.
+ *
  * @example
  * ```ts
  * const g = new Float64Array(2);
@@ -81,21 +86,30 @@ export function forwardHessianFromGradient(
   h: number,
   g0?: ArrayLike<number>,
   gradientOut?: Float64Array,
+  shape: { readonly relativeStep?: boolean; readonly assumed?: { readonly coordinates: readonly number[]; readonly value: number } } = {},
 ): Float64Array {
   const d = xhat.length;
   const x = Float64Array.from(xhat);
   const base = Float64Array.from(g0 ?? g(x));
   gradientOut?.set(base);
+  const assumed = new Uint8Array(d);
+  for (const i of shape.assumed?.coordinates ?? []) assumed[i] = 1;
   const H = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
-    x[i] = xhat[i] + h;
+    if (assumed[i]) {
+      H[i * d + i] = shape.assumed!.value;
+      continue;
+    }
+    const step = shape.relativeStep ? h * Math.max(1, Math.abs(xhat[i])) : h;
+    x[i] = xhat[i] + step;
     const gp = g(x);
     x[i] = xhat[i];
-    for (let j = 0; j < d; j++) H[j * d + i] = (gp[j] - base[j]) / h;
+    for (let j = 0; j < d; j++) H[j * d + i] = (gp[j] - base[j]) / step;
   }
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < i; j++) {
-      const v = (H[i * d + j] + H[j * d + i]) / 2;
+      // a differenced column stands alone where the other coordinate was assumed
+      const v = assumed[i] ? (assumed[j] ? 0 : H[i * d + j]) : assumed[j] ? H[j * d + i] : (H[i * d + j] + H[j * d + i]) / 2;
       H[i * d + j] = v;
       H[j * d + i] = v;
     }

@@ -5,6 +5,7 @@
  * updated by BFGS from each step's change of gradient (one evaluation per step when the full
  * step is taken).
  */
+import { forwardHessianFromGradient } from './central-hessian.js';
 import { regularisedNewtonDirection } from './newton-step.js';
 
 /** The criterion and its gradient at a point (the gradient may be overwritten by the next call). */
@@ -71,30 +72,12 @@ export function minimizeWithGradient(fg: ValueAndGradient, x0: ArrayLike<number>
   const first = call(x);
   let f = first.f;
   let g: Float64Array = first.g;
-  // Starting Hessian: forward differences of the gradient, symmetrised; the assumed diagonal
-  // entries (and 0 between assumed coordinates) elsewhere.
-  const H = new Float64Array(d * d);
-  const assumed = new Uint8Array(d);
-  for (const i of options.assumedCurvature?.coordinates ?? []) assumed[i] = 1;
-  const xp = x.slice();
-  for (let i = 0; i < d; i++) {
-    if (assumed[i]) {
-      H[i * d + i] = options.assumedCurvature!.value;
-      continue;
-    }
-    const step = h * Math.max(1, Math.abs(x[i]));
-    xp[i] = x[i] + step;
-    const gp = call(xp).g;
-    xp[i] = x[i];
-    for (let j = 0; j < d; j++) H[j * d + i] = (gp[j] - g[j]) / step;
-  }
-  for (let i = 0; i < d; i++)
-    for (let j = 0; j < i; j++) {
-      // a differenced column stands alone where the other coordinate was assumed
-      const v = assumed[i] ? (assumed[j] ? 0 : H[i * d + j]) : assumed[j] ? H[j * d + i] : (H[i * d + j] + H[j * d + i]) / 2;
-      H[i * d + j] = v;
-      H[j * d + i] = v;
-    }
+  // Starting Hessian: forward differences of the gradient (relative steps), the assumed
+  // coordinates' curvature as given.
+  const H = forwardHessianFromGradient((xp) => call(xp).g, x, h, g, undefined, {
+    relativeStep: true,
+    assumed: options.assumedCurvature,
+  });
   let converged = false;
   let iterations = 0;
   const L = new Float64Array(d * d);

@@ -122,3 +122,18 @@ describe('forwardHessianFromGradient', () => {
     expect(Array.from(withG0)).toEqual(Array.from(without));
   });
 });
+
+describe('forwardHessianFromGradient with assumed coordinates', () => {
+  it('differences only the others, takes their columns for the cross terms and the given diagonal', () => {
+    // f = 2 x0^2 + x0 x1 + 3 x1^2 + x1 x2: H = [[4, 1, 0], [1, 6, 1], [0, 1, 0]]
+    let calls = 0;
+    const g = (x: Float64Array) => {
+      calls++;
+      return Float64Array.of(4 * x[0] + x[1], x[0] + 6 * x[1] + x[2], x[1]);
+    };
+    const H = forwardHessianFromGradient(g, [3, -2, 5], 1e-3, undefined, undefined, { relativeStep: true, assumed: { coordinates: [1, 2], value: 7 } });
+    expect(calls).toBe(2); // the gradient at the point and one column
+    const want = [4, 1, 0, 1, 7, 0, 0, 0, 7];
+    want.forEach((v, i) => expect(H[i]).toBeCloseTo(v, 9));
+  });
+});
